@@ -1,0 +1,217 @@
+"""Section-aware splitting of documents into chunks under a token budget."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import tiktoken
+
+from assistant.tokens import count_tokens
+from assistant.types import Chunk, Document, Section
+
+# A section shorter than this is merged with its neighbours: a lone "Deadline: 5 maart" is a
+# field, not a passage, and reads better (and ranks better) beside the fields around it.
+_SMALL_SECTION_TOKENS = 40
+_SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[A-Z0-9À-Ý•\-(\"'])")
+
+
+@dataclass(frozen=True)
+class _Piece:
+    section: str
+    text: str
+    tokens: int
+
+
+def split_document(
+    document: Document, encoding: tiktoken.Encoding, budget: int, overlap: int = 0
+) -> list[Chunk]:
+    """Cut a document into chunks of at most `budget` tokens, each within one section or a run
+    of small whole sections. Text is never dropped: what does not fit is split, not cut."""
+    pieces: list[_Piece] = []
+    for section in document.sections:
+        pieces.extend(_split_section(section, encoding, budget, overlap))
+    merged = _merge_small(pieces, encoding, budget)
+    return _to_chunks(document, merged)
+
+
+def _section_body(section: Section) -> str:
+    return section.text.strip()
+
+
+def _split_section(
+    section: Section, encoding: tiktoken.Encoding, budget: int, overlap: int
+) -> Iterator[_Piece]:
+    body = _section_body(section)
+    if not body:
+        return
+    tokens = count_tokens(body, encoding)
+    if tokens <= budget:
+        yield _Piece(section.heading, body, tokens)
+        return
+    units = _units(body, encoding, budget)
+    current: list[str] = []
+    current_tokens = 0
+    for unit, unit_tokens in units:
+        if current and current_tokens + unit_tokens > budget:
+            yield _Piece(section.heading, "\n\n".join(current), current_tokens)
+            current, current_tokens = _overlap_tail(current, encoding, overlap)
+            if current_tokens + unit_tokens > budget:
+                current, current_tokens = [], 0
+        current.append(unit)
+        current_tokens += unit_tokens
+    if current:
+        yield _Piece(section.heading, "\n\n".join(current), current_tokens)
+
+
+def _units(body: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[str, int]]:
+    """Paragraphs, or sentences of a paragraph that is over budget, or token windows of a
+    sentence that is still over budget; each with its token count."""
+    units: list[tuple[str, int]] = []
+    for paragraph in re.split(r"\n\s*\n", body):
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        tokens = count_tokens(paragraph, encoding)
+        if tokens <= budget:
+            units.append((paragraph, tokens))
+            continue
+        for sentence in _sentences(paragraph):
+            sentence_tokens = count_tokens(sentence, encoding)
+            if sentence_tokens <= budget:
+                units.append((sentence, sentence_tokens))
+            else:
+                units.extend(_token_windows(sentence, encoding, budget))
+    return units
+
+
+def _sentences(paragraph: str) -> list[str]:
+    lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+    return [s for line in lines for s in _SENTENCE_END.split(line) if s.strip()]
+
+
+def _token_windows(text: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[str, int]]:
+    ids = encoding.encode(text, disallowed_special=())
+    return [
+        (encoding.decode(ids[i : i + budget]).strip(), len(ids[i : i + budget]))
+        for i in range(0, len(ids), budget)
+    ]
+
+
+def _overlap_tail(
+    units: list[str], encoding: tiktoken.Encoding, overlap: int
+) -> tuple[list[str], int]:
+    """The last sentence of the previous piece, when it fits the overlap budget."""
+    if overlap <= 0 or not units:
+        return [], 0
+    last = _sentences(units[-1])[-1:] if units[-1] else []
+    if not last:
+        return [], 0
+    tokens = count_tokens(last[0], encoding)
+    return ([last[0]], tokens) if tokens <= overlap else ([], 0)
+
+
+def _merge_small(pieces: list[_Piece], encoding: tiktoken.Encoding, budget: int) -> list[_Piece]:
+    """Join runs of small consecutive sections into one piece that keeps their headings."""
+    merged: list[_Piece] = []
+    for piece in pieces:
+        previous = merged[-1] if merged else None
+        mergeable = (
+            previous is not None
+            and previous.section != piece.section
+            and (previous.tokens < _SMALL_SECTION_TOKENS or piece.tokens < _SMALL_SECTION_TOKENS)
+            and _same_block(previous.section, piece.section)
+        )
+        if previous is not None and mergeable:
+            text = f"{_labelled(previous)}\n\n{_labelled(piece)}"
+            tokens = count_tokens(text, encoding)
+            if tokens <= budget:
+                merged[-1] = _Piece(_join_headings(previous.section, piece.section), text, tokens)
+                continue
+        merged.append(piece)
+    return merged
+
+
+def _same_block(first: str, second: str) -> bool:
+    """Sections under the same parent heading (or both top level) may share a chunk."""
+    return _parent(first) == _parent(second)
+
+
+def _parent(heading: str) -> str:
+    return heading.rsplit(" › ", 1)[0] if " › " in heading else ""
+
+
+def _leaf(heading: str) -> str:
+    return heading.rsplit(" › ", 1)[-1]
+
+
+def _labelled(piece: _Piece) -> str:
+    """The piece's text under its own heading, unless that heading is already in the text."""
+    leaf = _leaf(piece.section)
+    if not leaf or piece.text.startswith(leaf):
+        return piece.text
+    return f"{leaf}\n{piece.text}"
+
+
+def _join_headings(first: str, second: str) -> str:
+    if not first:
+        return second
+    if not second:
+        return first
+    parent = _parent(second)
+    prefix = f"{parent} › " if parent else ""
+    first_leaves = first[len(prefix) :] if parent and first.startswith(prefix) else first
+    return f"{prefix}{first_leaves} · {_leaf(second)}"
+
+
+def _to_chunks(document: Document, pieces: list[_Piece]) -> list[Chunk]:
+    metadata = chunk_metadata(document)
+    chunks: list[Chunk] = []
+    seen: dict[str, int] = {}
+    for position, piece in enumerate(pieces):
+        base = _content_hash(document.source, piece.section, piece.text, metadata)
+        occurrence = seen.get(base, 0)
+        seen[base] = occurrence + 1
+        chunk_id = base if occurrence == 0 else f"{base}-{occurrence}"
+        chunks.append(
+            Chunk(
+                id=chunk_id,
+                source=document.source,
+                title=document.title,
+                section=piece.section,
+                text=piece.text,
+                position=position,
+                tokens=piece.tokens,
+                metadata=metadata,
+            )
+        )
+    return chunks
+
+
+def _content_hash(source: str, section: str, text: str, metadata: dict[str, object]) -> str:
+    """The chunk id: it changes with anything stored about the chunk, so a re-index that finds
+    the same id has nothing to write."""
+    fields = json.dumps(metadata, sort_keys=True, ensure_ascii=False)
+    payload = "\x00".join((source, section, text, fields))
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32]
+
+
+def chunk_metadata(document: Document) -> dict[str, str | int | float | bool]:
+    """The document's metadata as flat values a Chroma record can hold (no None)."""
+    meta = document.metadata
+    values: dict[str, str | int | float | bool] = {
+        "file_hash": document.file_hash,
+        "programme": meta.programme or "",
+        "action": meta.action or "",
+        "call_code": meta.call_code or "",
+        "deadline": meta.deadline.isoformat() if meta.deadline else "",
+        "deadlines": ",".join(d.isoformat() for d in meta.deadlines),
+        "handling_organisation": meta.handling_organisation or "",
+        "contact": meta.contact or "",
+        "source_url": meta.source_url or "",
+        "language": meta.language,
+    }
+    return values

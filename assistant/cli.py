@@ -1,0 +1,240 @@
+"""The `assistant` command line: parse options, call the core, turn its errors into messages."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from assistant.errors import AssistantError
+from assistant.settings import Settings
+
+EXIT_ERROR = 1
+EXIT_SKIPPED = 3  # indexing finished, but some documents could not be read
+
+app = typer.Typer(
+    help="Dutch help-desk assistant for EU programme texts.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+errors = Console(stderr=True)
+
+
+@app.callback()
+def main(
+    ctx: typer.Context,
+    corpus: Annotated[Path | None, typer.Option(help="Folder with the programme documents.")] = None,
+    index_dir: Annotated[Path | None, typer.Option(help="Folder of the embedded index.")] = None,
+    model: Annotated[str | None, typer.Option(help="Embedding model (see README).")] = None,
+    chroma_host: Annotated[str | None, typer.Option(help="Use a Chroma server at this host.")] = None,
+    chroma_port: Annotated[int | None, typer.Option(help="Port of the Chroma server.")] = None,
+) -> None:
+    """Options given here override ASSISTANT_* environment variables."""
+    overrides = {
+        "corpus_dir": corpus,
+        "index_dir": index_dir,
+        "embedding_model": model,
+        "chroma_host": chroma_host,
+        "chroma_port": chroma_port,
+    }
+    ctx.obj = {k: v for k, v in overrides.items() if v is not None}
+
+
+def _settings(ctx: typer.Context, **more: Any) -> Settings:
+    values = dict(ctx.obj or {})
+    values.update({k: v for k, v in more.items() if v is not None})
+    try:
+        return Settings(**values)
+    except ValueError as exc:
+        _fail(f"Invalid setting: {exc}")
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> Any:
+    errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+class _RichProgress:
+    """Shows each indexing stage as a progress bar."""
+
+    def __init__(self, progress: Progress) -> None:
+        self._progress = progress
+        self._task: Any = None
+
+    def start(self, stage: str, total: int) -> None:
+        if self._task is not None:
+            self._progress.update(self._task, completed=self._progress.tasks[-1].total)
+        self._task = self._progress.add_task(stage, total=total or None)
+
+    def advance(self, amount: int) -> None:
+        self._progress.advance(self._task, amount)
+
+
+@app.command()
+def index(
+    ctx: typer.Context,
+    rebuild: Annotated[bool, typer.Option(help="Drop the index and build it anew.")] = False,
+) -> None:
+    """Build or update the index from the corpus folder; only changes are written."""
+    from assistant.indexing import build_index
+
+    settings = _settings(ctx)
+    if not settings.corpus_dir.is_dir():
+        _fail(f"Corpus folder {settings.corpus_dir} does not exist.")
+    columns = (
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    try:
+        with Progress(*columns, console=errors, transient=False) as bar:
+            report = build_index(settings, rebuild=rebuild, progress=_RichProgress(bar))
+    except AssistantError as exc:
+        _fail(str(exc))
+    for failure in report.failures:
+        errors.print(f"[yellow]Skipped[/] {failure.source}: {failure.reason}", highlight=False)
+    if report.wrote_nothing:
+        console.print(
+            f"Index is up to date: {report.documents} documents, {report.chunks} chunks, "
+            f"nothing written ({report.seconds:.1f} s)."
+        )
+    else:
+        console.print(
+            f"Indexed {report.documents} documents into {report.chunks} chunks: "
+            f"{report.added_chunks} written ({report.embedded_chunks} newly embedded), "
+            f"{report.deleted_chunks} removed, in {report.seconds:.1f} s."
+        )
+        for label, names in (
+            ("new", report.new_documents),
+            ("changed", report.changed_documents),
+            ("removed", report.removed_documents),
+        ):
+            if names:
+                console.print(f"  {label}: {', '.join(names)}", highlight=False)
+    if report.failures:
+        errors.print(f"{len(report.failures)} document(s) skipped.")
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+@app.command()
+def search(
+    ctx: typer.Context,
+    query: Annotated[str, typer.Argument(help="The question or search words.")],
+    k: Annotated[int, typer.Option(help="Number of distinct documents.")] = 5,
+    programme: Annotated[str | None, typer.Option(help="Only this programme (e.g. Erasmus).")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only calls still open.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
+) -> None:
+    """Print the best passages for a question, with title, section, file and score."""
+    from assistant.retrieval import HybridRetriever, SearchFilter
+
+    if not query.strip():
+        _fail("Give a question or search words.")
+    settings = _settings(ctx)
+    try:
+        retriever = HybridRetriever.from_settings(settings)
+        retriever.warm_up()
+        documents = retriever.search(query, k, SearchFilter(programme, open_only))
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        payload = [
+            {
+                "file": d.source,
+                "title": d.title,
+                "score": round(d.score, 6),
+                "passages": [
+                    {
+                        "section": h.chunk.section,
+                        "text": h.chunk.text,
+                        "score": round(h.score, 6),
+                        "dense_rank": h.dense_rank,
+                        "lexical_rank": h.lexical_rank,
+                    }
+                    for h in d.hits
+                ],
+            }
+            for d in documents
+        ]
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return
+    if not documents:
+        console.print("No passages found.")
+        return
+    for rank, document in enumerate(documents, 1):
+        console.print(
+            f"[bold]{rank}. {document.title}[/]  [dim]{document.source} · score "
+            f"{document.score:.4f}[/]",
+            highlight=False,
+        )
+        for hit in document.hits:
+            snippet = " ".join(hit.chunk.text.split())
+            snippet = snippet if len(snippet) <= 300 else snippet[:297] + "…"
+            console.print(f"   [cyan]{hit.chunk.section or '—'}[/]: {snippet}", highlight=False)
+        console.print()
+
+
+@app.command("eval")
+def evaluate(
+    ctx: typer.Context,
+    questions: Annotated[Path, typer.Option(help="Question set (JSON Lines, FORMAT.md).")],
+    out: Annotated[Path, typer.Option(help="Where to write the JSON report.")] = Path(
+        "evals/report.json"
+    ),
+    fusion: Annotated[str | None, typer.Option(help="rrf, weighted, dense or lexical.")] = None,
+) -> None:
+    """Run a question set through retrieval, print the metrics and write the report."""
+    from assistant.evaluation import build_report, load_questions, run_retrieval, write_report
+    from assistant.retrieval import HybridRetriever
+
+    settings = _settings(ctx, fusion=fusion)
+    try:
+        question_set = load_questions(questions)
+        retriever = HybridRetriever.from_settings(settings)
+        retriever.warm_up()
+        results = run_retrieval(
+            question_set, lambda q: retriever.search(q, k=max(10, settings.top_k))
+        )
+    except AssistantError as exc:
+        _fail(str(exc))
+    used = {
+        "embedding_model": retriever.embedder.model_id,
+        "fusion": settings.fusion,
+        "chunk_tokens": settings.chunk_tokens,
+        "questions": str(questions),
+    }
+    report = build_report(question_set, results, used)
+    write_report(report, out)
+    _print_summary(report)
+    console.print(f"Report written to {out}")
+
+
+def _print_summary(report: dict[str, Any]) -> None:
+    table = Table(title="Retrieval (answerable questions)")
+    metrics = ("hit@1", "hit@3", "hit@5", "mrr@10")
+    table.add_column("category")
+    table.add_column("n", justify="right")
+    for metric in metrics:
+        table.add_column(metric, justify="right")
+    rows = [("all", sum(v["n"] for v in report["by_category"].values()), report["summary"])]
+    rows += [(name, v["n"], v) for name, v in report["by_category"].items()]
+    for name, n, values in rows:
+        table.add_row(name, str(n), *(f"{values[m]:.3f}" for m in metrics))
+    console.print(table)
+    latency = report["search_latency_ms"]
+    console.print(f"search latency: p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms")
+    missing = [k for k, v in report["summary"].items() if v is None]
+    if missing:
+        console.print(f"[dim]not measured yet: {', '.join(missing)}[/]")
+
+
+if __name__ == "__main__":
+    app()

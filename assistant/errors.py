@@ -1,0 +1,25 @@
+"""The project's exception types; the CLI maps them to exit codes and one-line messages."""
+
+
+class AssistantError(Exception):
+    """Base class for errors a user can act on."""
+
+
+class DocumentLoadError(AssistantError):
+    """A corpus document could not be read (empty, binary, broken, bad encoding)."""
+
+
+class ConfigurationError(AssistantError):
+    """A setting has a value the program cannot work with."""
+
+
+class IndexNotBuiltError(AssistantError):
+    """The index does not exist yet or holds no chunks."""
+
+
+class ModelMismatchError(AssistantError):
+    """The index was built with another embedding model than the configured one."""
+
+
+class QuestionSetError(AssistantError):
+    """A question-set file does not follow the documented format."""

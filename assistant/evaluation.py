@@ -1,0 +1,269 @@
+"""The question-set runner: reads the documented JSONL format, measures, writes the report."""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assistant.errors import QuestionSetError
+from assistant.types import DocumentHit
+
+SUMMARY_KEYS = (
+    "hit@1",
+    "hit@3",
+    "hit@5",
+    "mrr@10",
+    "fact_accuracy",
+    "citation_accuracy",
+    "false_abstain_rate",
+    "abstain_recall",
+    "answer_words_p50",
+    "route_accuracy",
+    "category_accuracy",
+    "latency_ms_p50",
+    "latency_ms_p95",
+)
+CATEGORIES = ("eligibility", "objectives", "deadline", "budget", "contact", "application", "other")
+RETRIEVED_DOCUMENTS = 10
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One earlier message of a conversation."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
+class Question:
+    """One line of a question set."""
+
+    id: str
+    question: str
+    answerable: bool
+    expected_sources: tuple[str, ...]
+    expected_facts: tuple[tuple[str, ...], ...]
+    category: str | None
+    route: tuple[str, ...]
+    lang: str
+    history: tuple[Turn, ...] = ()
+
+
+@dataclass
+class QuestionResult:
+    """What the runner measured for one question (the report's `questions` record)."""
+
+    id: str
+    retrieved: list[str]
+    answer: str | None = None
+    cited: list[str] = field(default_factory=list)
+    dangling_citations: int = 0
+    abstained: bool | None = None
+    route: str | None = None
+    category: str | None = None
+    latency_ms: float = 0.0
+    ok: dict[str, bool] = field(default_factory=dict)
+    reciprocal_rank: float = 0.0
+    search_query: str = ""
+
+
+def load_questions(path: Path) -> list[Question]:
+    """Read a question set; raises QuestionSetError naming the line that breaks the format."""
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuestionSetError(f"Cannot read question set {path}: {exc}") from exc
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            question = _parse_question(json.loads(line))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise QuestionSetError(f"{path}:{number}: not a valid question ({exc})") from exc
+        if question.id in seen:
+            raise QuestionSetError(f"{path}:{number}: duplicate id {question.id!r}")
+        seen.add(question.id)
+        questions.append(question)
+    if not questions:
+        raise QuestionSetError(f"{path} holds no questions")
+    return questions
+
+
+def _parse_question(raw: dict[str, Any]) -> Question:
+    if not isinstance(raw, dict):
+        raise TypeError("a line must be a JSON object")
+    if not str(raw["question"]).strip():
+        raise ValueError("empty question")
+    history = tuple(
+        Turn(str(turn["role"]), str(turn["content"])) for turn in raw.get("history") or []
+    )
+    category = raw.get("category")
+    if category is not None and category not in CATEGORIES:
+        raise ValueError(f"unknown category {category!r}")
+    return Question(
+        id=str(raw["id"]),
+        question=str(raw["question"]),
+        answerable=bool(raw["answerable"]),
+        expected_sources=tuple(str(s) for s in raw.get("expected_sources") or []),
+        expected_facts=tuple(tuple(str(f) for f in fact) for fact in raw.get("expected_facts") or []),
+        category=category,
+        route=tuple(str(r) for r in raw.get("route") or []),
+        lang=str(raw.get("lang") or "nl"),
+        history=history,
+    )
+
+
+def normalise(text: str) -> str:
+    """FORMAT.md's matching form: NFKC, case-folded, white space collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def contains_any(text: str, forms: Sequence[str]) -> bool:
+    """Whether one of the acceptable forms is a substring of `text` (after normalising both)."""
+    haystack = normalise(text)
+    return any(normalise(form) in haystack for form in forms)
+
+
+def search_query_for(question: Question) -> str:
+    """The retrieval query for a question.
+
+    Until the conversation logic exists, a follow-up is searched with its conversation's last
+    user turn prepended, so it is about the same programme.
+    """
+    earlier = [turn.content for turn in question.history if turn.role == "user"]
+    return f"{earlier[-1]} {question.question}" if earlier else question.question
+
+
+def score_retrieval(result: QuestionResult, question: Question) -> None:
+    """Fill in hit@k and reciprocal rank against the expected sources."""
+    expected = {_base_name(s) for s in question.expected_sources}
+    ranks = [i for i, source in enumerate(result.retrieved, 1) if _base_name(source) in expected]
+    first = ranks[0] if ranks else None
+    for k in (1, 3, 5):
+        result.ok[f"hit@{k}"] = first is not None and first <= k
+    result.ok["mrr@10"] = first is not None and first <= 10
+    result.reciprocal_rank = 1.0 / first if first is not None and first <= 10 else 0.0
+
+
+def _base_name(source: str) -> str:
+    return source.rsplit("/", 1)[-1]
+
+
+Searcher = Callable[[str], list[DocumentHit]]
+
+
+def run_retrieval(questions: Sequence[Question], search: Searcher) -> list[QuestionResult]:
+    """Search every question once (after one warm-up search) and score the answerable ones."""
+    search("warm-up")
+    results = []
+    for question in questions:
+        query = search_query_for(question)
+        started = time.perf_counter()
+        documents = search(query)
+        elapsed = (time.perf_counter() - started) * 1000
+        result = QuestionResult(
+            id=question.id,
+            retrieved=[d.source for d in documents],
+            latency_ms=round(elapsed, 2),
+            search_query=query,
+        )
+        if question.answerable:
+            score_retrieval(result, question)
+        results.append(result)
+    return results
+
+
+def summarise(questions: Sequence[Question], results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """The report's `summary`: every metric of FORMAT.md, null where its part does not exist."""
+    summary: dict[str, Any] = {key: None for key in SUMMARY_KEYS}
+    answerable = [r for q, r in zip(questions, results, strict=True) if q.answerable]
+    if answerable:
+        for k in (1, 3, 5):
+            summary[f"hit@{k}"] = _mean(r.ok[f"hit@{k}"] for r in answerable)
+        summary["mrr@10"] = _mean(r.reciprocal_rank for r in answerable)
+    return summary
+
+
+def by_category(
+    questions: Sequence[Question], results: Sequence[QuestionResult]
+) -> dict[str, dict[str, Any]]:
+    """Retrieval metrics per question category (answerable questions only)."""
+    table: dict[str, dict[str, Any]] = {}
+    for category in sorted({q.category or "other" for q in questions}):
+        pairs = [
+            (q, r)
+            for q, r in zip(questions, results, strict=True)
+            if (q.category or "other") == category and q.answerable
+        ]
+        if not pairs:
+            continue
+        table[category] = {"n": len(pairs)} | summarise(
+            [q for q, _ in pairs], [r for _, r in pairs]
+        )
+    return table
+
+
+def percentile(values: Sequence[float], q: float) -> float | None:
+    """The q-th percentile (0..100) by linear interpolation, or None for no values."""
+    if not values:
+        return None
+    if len(values) == 1:
+        return float(values[0])
+    return float(statistics.quantiles(sorted(values), n=100, method="inclusive")[int(q) - 1])
+
+
+def _mean(values: Any) -> float:
+    items = [float(v) for v in values]
+    return round(sum(items) / len(items), 4) if items else 0.0
+
+
+def build_report(
+    questions: Sequence[Question],
+    results: Sequence[QuestionResult],
+    settings_used: dict[str, Any],
+) -> dict[str, Any]:
+    """The JSON report of FORMAT.md's runner contract, plus per-category metrics and notes."""
+    search_ms = [r.latency_ms for r in results]
+    return {
+        "summary": summarise(questions, results),
+        "by_category": by_category(questions, results),
+        "search_latency_ms": {"p50": percentile(search_ms, 50), "p95": percentile(search_ms, 95)},
+        "notes": [
+            "Answers, triage and answer latency do not exist yet: their metrics are null.",
+            "Follow-up questions are searched with their history's last user turn prepended.",
+            "Per-question latency_ms is the search time (warm), until answering exists.",
+        ],
+        "settings": settings_used,
+        "questions": [_record(r) for r in results],
+    }
+
+
+def _record(result: QuestionResult) -> dict[str, Any]:
+    return {
+        "id": result.id,
+        "retrieved": result.retrieved,
+        "answer": result.answer,
+        "cited": result.cited,
+        "dangling_citations": result.dangling_citations,
+        "abstained": result.abstained,
+        "route": result.route,
+        "category": result.category,
+        "latency_ms": result.latency_ms,
+        "ok": result.ok,
+        "search_query": result.search_query,
+    }
+
+
+def write_report(report: dict[str, Any], path: Path) -> None:
+    """Write the report as UTF-8 JSON, creating the folder."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

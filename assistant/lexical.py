@@ -1,0 +1,74 @@
+"""BM25 over the stored chunks, with Dutch stemming and stop words; rebuilt from the collection."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.types import Chunk
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+@lru_cache(maxsize=1)
+def _stemmer() -> Callable[[list[str]], list[str]]:
+    import Stemmer
+
+    return Stemmer.Stemmer("dutch").stemWords  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
+    from bm25s.stopwords import STOPWORDS_DUTCH
+
+    return frozenset(_fold(w) for w in STOPWORDS_DUTCH)
+
+
+def _fold(text: str) -> str:
+    """Lower case without accents, so 'financiële' and 'financiele' are one word."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def analyse(text: str) -> list[str]:
+    """The BM25 terms of a text: folded words, Dutch stop words removed, stemmed.
+
+    Corpus and queries go through this one function, so their terms always agree.
+    """
+    stop = _stopwords()
+    words = [w for w in _WORD.findall(_fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
+    return _stemmer()(words)
+
+
+class LexicalIndex:
+    """A BM25 index over chunks, searched by chunk position, optionally within a subset."""
+
+    def __init__(self, chunks: Sequence[Chunk], text_of: Callable[[Chunk], str]) -> None:
+        import bm25s
+
+        self.chunk_ids = [c.id for c in chunks]
+        self._bm25 = bm25s.BM25()
+        corpus = [analyse(text_of(c)) or ["\x00empty"] for c in chunks]
+        if corpus:
+            self._bm25.index(corpus, show_progress=False)
+
+    def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Ids and BM25 scores of the best `n` chunks with a score above zero.
+
+        `allowed` is a boolean mask over the chunks; chunks outside it are never returned.
+        """
+        terms = [t for t in analyse(query) if t in self._vocabulary()]
+        if not terms or not self.chunk_ids:
+            return []
+        scores = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        order = np.argsort(-scores, kind="stable")[:n]
+        return [(self.chunk_ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def _vocabulary(self) -> dict[str, int]:
+        return self._bm25.vocab_dict  # type: ignore[no-any-return]

@@ -1,0 +1,204 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 rankings fused, grouped into distinct documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import numpy as np
+from langchain_core.callbacks import CallbackManagerForRetrieverRun
+from langchain_core.documents import Document as LangchainDocument
+from langchain_core.retrievers import BaseRetriever
+from pydantic import ConfigDict
+
+from assistant.embeddings import Embedder, create_embedder
+from assistant.errors import AssistantError
+from assistant.lexical import LexicalIndex
+from assistant.settings import Settings
+from assistant.store import ChunkStore
+from assistant.types import Chunk, DocumentHit, Hit
+
+
+@dataclass(frozen=True)
+class SearchFilter:
+    """Which documents a search may return: a programme (matched loosely) and/or open calls."""
+
+    programme: str | None = None
+    open_only: bool = False
+    today: date | None = None
+
+
+def lexical_text(chunk: Chunk) -> str:
+    """What BM25 indexes for a chunk: the passage with its title, section and call identifiers."""
+    meta = chunk.metadata
+    extra = " ".join(str(meta.get(k, "")) for k in ("programme", "action", "call_code"))
+    return f"{chunk.embedding_text()}\n{extra}"
+
+
+class HybridRetriever:
+    """Searches the index; heavy parts (model, chunk table, BM25) load in `warm_up`."""
+
+    def __init__(self, settings: Settings, embedder: Embedder, store: ChunkStore) -> None:
+        self.settings = settings
+        self.embedder = embedder
+        self.store = store
+        self._chunks: list[Chunk] | None = None
+        self._by_id: dict[str, int] = {}
+        self._lexical: LexicalIndex | None = None
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> HybridRetriever:
+        """Open the configured index for searching (raises IndexNotBuiltError, ModelMismatchError)."""
+        embedder = create_embedder(settings.embedding_model, settings.embedding_batch_size)
+        store = ChunkStore.open(settings, embedder.model_id, create=False)
+        return cls(settings, embedder, store)
+
+    def warm_up(self) -> None:
+        """Read the chunks from the collection, build BM25 over them, load the embedding model."""
+        chunks = self.store.chunks()
+        self._chunks = chunks
+        self._by_id = {c.id: i for i, c in enumerate(chunks)}
+        self._lexical = LexicalIndex(chunks, lexical_text)
+        self.embedder.embed_query("warm-up")
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        """Every indexed chunk (after warm_up)."""
+        if self._chunks is None:
+            raise AssistantError("HybridRetriever.warm_up() must be called before searching.")
+        return self._chunks
+
+    def search(
+        self, query: str, k: int | None = None, where: SearchFilter | None = None
+    ) -> list[DocumentHit]:
+        """The best `k` distinct documents for `query`, each with its best passages."""
+        k = k or self.settings.top_k
+        hits = self.search_chunks(query, where)
+        return group_by_document(hits, k, self.settings.passages_per_document)
+
+    def search_chunks(self, query: str, where: SearchFilter | None = None) -> list[Hit]:
+        """Chunks ranked by the configured fusion of dense and lexical rankings."""
+        chunks = self.chunks
+        allowed = self._allowed_mask(where) if where else None
+        sources = None
+        if allowed is not None:
+            sources = sorted({chunks[i].source for i in np.flatnonzero(allowed)})
+            if not sources:
+                return []
+        n = self.settings.candidates
+        fusion = self.settings.fusion
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if fusion != "lexical":
+            dense = self.store.query(self.embedder.embed_query(query), n, sources)
+        if fusion != "dense":
+            assert self._lexical is not None
+            lexical = self._lexical.search(query, n, allowed)
+        fused = fuse(dense, lexical, self.settings)
+        dense_rank = {id_: r for r, (id_, _) in enumerate(dense, 1)}
+        lexical_rank = {id_: r for r, (id_, _) in enumerate(lexical, 1)}
+        return [
+            Hit(chunks[self._by_id[id_]], score, dense_rank.get(id_), lexical_rank.get(id_))
+            for id_, score in fused
+            if id_ in self._by_id
+        ]
+
+    def _allowed_mask(self, where: SearchFilter) -> np.ndarray | None:
+        if not where.programme and not where.open_only:
+            return None
+        today = where.today or date.today()
+        needle = (where.programme or "").casefold()
+        mask = np.ones(len(self.chunks), dtype=bool)
+        for i, chunk in enumerate(self.chunks):
+            meta = chunk.metadata
+            if needle:
+                haystack = f"{meta.get('programme', '')} {chunk.title}".casefold()
+                mask[i] = needle in haystack
+            if mask[i] and where.open_only:
+                mask[i] = is_open(str(meta.get("deadlines", "")), today)
+        return mask
+
+
+def is_open(deadlines: str, today: date) -> bool:
+    """Whether a call with these ISO deadlines (comma-separated) still takes applications.
+
+    A call whose deadline is unknown is kept: nothing says it is closed.
+    """
+    dates = [date.fromisoformat(d) for d in deadlines.split(",") if d]
+    return not dates or max(dates) >= today
+
+
+def fuse(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], settings: Settings
+) -> list[tuple[str, float]]:
+    """Combine two rankings into one, best first, as the settings say."""
+    scores: dict[str, float] = {}
+    match settings.fusion:
+        case "dense":
+            scores = dict(dense)
+        case "lexical":
+            scores = dict(lexical)
+        case "rrf":
+            for weight, ranking in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+                for rank, (id_, _) in enumerate(ranking, 1):
+                    scores[id_] = scores.get(id_, 0.0) + weight / (settings.rrf_k + rank)
+        case "weighted":
+            for weight, ranking in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+                for id_, value in _max_normalised(ranking):
+                    scores[id_] = scores.get(id_, 0.0) + weight * value
+    return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _max_normalised(ranking: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:
+    """Scores divided by the best one, so BM25 and cosine speak the same 0..1 scale."""
+    if not ranking:
+        return []
+    top = max(score for _, score in ranking)
+    return [(id_, score / top if top > 0 else 0.0) for id_, score in ranking]
+
+
+def group_by_document(hits: Sequence[Hit], k: int, passages: int) -> list[DocumentHit]:
+    """The first `k` distinct documents in hit order, each with up to `passages` best hits."""
+    grouped: dict[str, list[Hit]] = {}
+    for hit in hits:
+        grouped.setdefault(hit.chunk.source, []).append(hit)
+    documents = [
+        DocumentHit(source, group[0].chunk.title, group[0].score, tuple(group[:passages]))
+        for source, group in grouped.items()
+    ]
+    documents.sort(key=lambda d: -d.score)
+    return documents[:k]
+
+
+class ProgrammeRetriever(BaseRetriever):
+    """The hybrid search as a langchain retriever: one langchain Document per passage."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    retriever: Any
+    k: int = 5
+    programme: str | None = None
+    open_only: bool = False
+
+    def _get_relevant_documents(
+        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
+    ) -> list[LangchainDocument]:
+        where = SearchFilter(self.programme, self.open_only)
+        documents = self.retriever.search(query, self.k, where)
+        return [
+            LangchainDocument(
+                page_content=hit.chunk.text,
+                metadata={
+                    **hit.chunk.metadata,
+                    "id": hit.chunk.id,
+                    "source": hit.chunk.source,
+                    "title": hit.chunk.title,
+                    "section": hit.chunk.section,
+                    "score": hit.score,
+                },
+            )
+            for document in documents
+            for hit in document.hits
+        ]
