@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 
 import tiktoken
@@ -94,11 +94,29 @@ def _sentences(paragraph: str) -> list[str]:
 
 
 def _token_windows(text: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[str, int]]:
-    ids = encoding.encode(text, disallowed_special=())
-    return [
-        (encoding.decode(ids[i : i + budget]).strip(), len(ids[i : i + budget]))
-        for i in range(0, len(ids), budget)
-    ]
+    """Runs of whole words under the budget (a single word over it is cut by tokens)."""
+    windows: list[tuple[str, int]] = []
+    words: list[str] = []
+    for word in text.split():
+        candidate = " ".join([*words, word])
+        if count_tokens(candidate, encoding) <= budget:
+            words.append(word)
+            continue
+        if words:
+            joined = " ".join(words)
+            windows.append((joined, count_tokens(joined, encoding)))
+        words = [word]
+        if count_tokens(word, encoding) > budget:
+            ids = encoding.encode(word, disallowed_special=())
+            windows.extend(
+                (encoding.decode(ids[i : i + budget]), len(ids[i : i + budget]))
+                for i in range(0, len(ids), budget)
+            )
+            words = []
+    if words:
+        joined = " ".join(words)
+        windows.append((joined, count_tokens(joined, encoding)))
+    return windows
 
 
 def _overlap_tail(
@@ -191,7 +209,7 @@ def _to_chunks(document: Document, pieces: list[_Piece]) -> list[Chunk]:
     return chunks
 
 
-def _content_hash(source: str, section: str, text: str, metadata: dict[str, object]) -> str:
+def _content_hash(source: str, section: str, text: str, metadata: Mapping[str, object]) -> str:
     """The chunk id: it changes with anything stored about the chunk, so a re-index that finds
     the same id has nothing to write."""
     fields = json.dumps(metadata, sort_keys=True, ensure_ascii=False)

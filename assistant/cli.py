@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -30,10 +30,14 @@ errors = Console(stderr=True)
 @app.callback()
 def main(
     ctx: typer.Context,
-    corpus: Annotated[Path | None, typer.Option(help="Folder with the programme documents.")] = None,
+    corpus: Annotated[
+        Path | None, typer.Option(help="Folder with the programme documents.")
+    ] = None,
     index_dir: Annotated[Path | None, typer.Option(help="Folder of the embedded index.")] = None,
     model: Annotated[str | None, typer.Option(help="Embedding model (see README).")] = None,
-    chroma_host: Annotated[str | None, typer.Option(help="Use a Chroma server at this host.")] = None,
+    chroma_host: Annotated[
+        str | None, typer.Option(help="Use a Chroma server at this host.")
+    ] = None,
     chroma_port: Annotated[int | None, typer.Option(help="Port of the Chroma server.")] = None,
 ) -> None:
     """Options given here override ASSISTANT_* environment variables."""
@@ -53,10 +57,10 @@ def _settings(ctx: typer.Context, **more: Any) -> Settings:
     try:
         return Settings(**values)
     except ValueError as exc:
-        _fail(f"Invalid setting: {exc}")
+        return _fail(f"Invalid setting: {exc}")
 
 
-def _fail(message: str, code: int = EXIT_ERROR) -> Any:
+def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     errors.print(f"[bold red]Error:[/] {message}", highlight=False)
     raise typer.Exit(code)
 
@@ -129,7 +133,9 @@ def search(
     ctx: typer.Context,
     query: Annotated[str, typer.Argument(help="The question or search words.")],
     k: Annotated[int, typer.Option(help="Number of distinct documents.")] = 5,
-    programme: Annotated[str | None, typer.Option(help="Only this programme (e.g. Erasmus).")] = None,
+    programme: Annotated[
+        str | None, typer.Option(help="Only this programme (e.g. Erasmus).")
+    ] = None,
     open_only: Annotated[bool, typer.Option("--open", help="Only calls still open.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines.")] = False,
 ) -> None:

@@ -1,4 +1,4 @@
-"""Embedding models behind one interface, chosen by name in one factory, with a cache by text hash."""
+"""Embedding models behind one interface, chosen by name in one factory, cached by text hash."""
 
 from __future__ import annotations
 

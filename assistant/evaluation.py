@@ -114,7 +114,9 @@ def _parse_question(raw: dict[str, Any]) -> Question:
         question=str(raw["question"]),
         answerable=bool(raw["answerable"]),
         expected_sources=tuple(str(s) for s in raw.get("expected_sources") or []),
-        expected_facts=tuple(tuple(str(f) for f in fact) for fact in raw.get("expected_facts") or []),
+        expected_facts=tuple(
+            tuple(str(f) for f in fact) for fact in raw.get("expected_facts") or []
+        ),
         category=category,
         route=tuple(str(r) for r in raw.get("route") or []),
         lang=str(raw.get("lang") or "nl"),

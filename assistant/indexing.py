@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -56,7 +56,7 @@ class IndexReport:
 
 def cache_path(settings: Settings) -> Path:
     """Where the embedding cache lives: beside the embedded index (also with a Chroma server)."""
-    return settings.index_dir / "embedding-cache.sqlite3"
+    return (settings.embedding_cache_dir or settings.index_dir) / "embedding-cache.sqlite3"
 
 
 def build_index(

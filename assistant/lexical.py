@@ -56,7 +56,9 @@ class LexicalIndex:
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
-    def search(self, query: str, n: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def search(
+        self, query: str, n: int, allowed: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
         """Ids and BM25 scores of the best `n` chunks with a score above zero.
 
         `allowed` is a boolean mask over the chunks; chunks outside it are never returned.

@@ -50,7 +50,10 @@ class HybridRetriever:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HybridRetriever:
-        """Open the configured index for searching (raises IndexNotBuiltError, ModelMismatchError)."""
+        """Open the configured index for searching.
+
+        Raises IndexNotBuiltError or ModelMismatchError.
+        """
         embedder = create_embedder(settings.embedding_model, settings.embedding_batch_size)
         store = ChunkStore.open(settings, embedder.model_id, create=False)
         return cls(settings, embedder, store)
@@ -141,11 +144,17 @@ def fuse(
         case "lexical":
             scores = dict(lexical)
         case "rrf":
-            for weight, ranking in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+            for weight, ranking in (
+                (settings.dense_weight, dense),
+                (settings.lexical_weight, lexical),
+            ):
                 for rank, (id_, _) in enumerate(ranking, 1):
                     scores[id_] = scores.get(id_, 0.0) + weight / (settings.rrf_k + rank)
         case "weighted":
-            for weight, ranking in ((settings.dense_weight, dense), (settings.lexical_weight, lexical)):
+            for weight, ranking in (
+                (settings.dense_weight, dense),
+                (settings.lexical_weight, lexical),
+            ):
                 for id_, value in _max_normalised(ranking):
                     scores[id_] = scores.get(id_, 0.0) + weight * value
     return sorted(scores.items(), key=lambda item: -item[1])

@@ -18,6 +18,9 @@ class Settings(BaseSettings):
     index_dir: Path = Field(
         Path("index"), description="Folder of the embedded Chroma index and the embedding cache."
     )
+    embedding_cache_dir: Path | None = Field(
+        None, description="Folder of the embedding cache (by text hash); unset means index_dir."
+    )
     collection: str = Field("programme_texts", description="Name of the Chroma collection.")
     chroma_host: str | None = Field(
         None, description="Host of a Chroma server; unset means the embedded index in index_dir."

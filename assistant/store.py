@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -78,10 +79,9 @@ class ChunkStore:
     def drop(settings: Settings) -> None:
         """Delete the configured collection, if it exists."""
         client = _client(settings, create=True)
-        try:
+        # a missing collection is what we wanted
+        with contextlib.suppress(Exception):
             client.delete_collection(settings.collection)
-        except Exception:  # a missing collection is what we wanted
-            pass
 
     def count(self) -> int:
         """Number of chunks in the collection."""

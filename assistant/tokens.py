@@ -1,4 +1,4 @@
-"""Token counting with tiktoken, its rank files taken from an installed package, never a download."""
+"""Token counting with tiktoken; its rank files come from an installed package, never a download."""
 
 from __future__ import annotations
 

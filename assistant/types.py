@@ -47,9 +47,7 @@ class Document:
 
     @property
     def text(self) -> str:
-        return "\n\n".join(
-            f"{s.heading}\n{s.text}" if s.heading else s.text for s in self.sections
-        )
+        return "\n\n".join(f"{s.heading}\n{s.text}" if s.heading else s.text for s in self.sections)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,671 @@
+"""Load corpus files (.txt, .md, .html, .pdf) into documents cut into headed sections."""
+
+from __future__ import annotations
+
+import codecs
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+import pypdf
+import trafilatura
+import yaml
+from lxml import etree
+from pypdf.errors import PyPdfError
+
+from assistant.errors import DocumentLoadError
+from assistant.metadata import (
+    HEADING_SEPARATOR,
+    OPENING_LABELS,
+    extract_metadata,
+    parse_dutch_dates,
+    section_label,
+)
+from assistant.types import Document, LoadFailure, Section
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset({".txt", ".md", ".html", ".htm", ".pdf"})
+
+# File signatures of common binary formats, so a picture renamed to .txt is called what it is.
+_BINARY_SIGNATURES = (
+    b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"PK\x03\x04", b"%PDF-", b"\x1f\x8b",
+    b"\xd0\xcf\x11\xe0", b"\x7fELF",
+)  # fmt: skip
+_BULLET = re.compile(r"^\s*[•◦▪●‣∙·*+-]\s+")
+_URL_OR_MAIL = re.compile(r"https?://|www\.|@")
+_MAX_HEADING_CHARS = 70
+_MAX_HEADING_WORDS = 10
+_LONG_PARAGRAPH = 80
+# Elements whose content is page furniture, never a field of the article.
+_FURNITURE = frozenset(
+    {"nav", "aside", "footer", "form", "script", "style", "noscript", "template", "button"}
+)
+
+
+@dataclass(frozen=True)
+class _Parsed:
+    """What a format reader found: the sections plus everything metadata is built from."""
+
+    title: str
+    sections: tuple[Section, ...]
+    fields: tuple[tuple[str, str], ...] = ()
+    front_matter: Mapping[str, Any] | None = None
+    source_url: str | None = None
+    language: str | None = None
+
+
+def load_document(path: Path, corpus_dir: Path) -> Document:
+    """Read one corpus file into a `Document`.
+
+    Raises `DocumentLoadError` saying why the file cannot be used (empty, binary, not UTF-8,
+    a broken PDF, no text, unsupported type).
+    """
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        raise DocumentLoadError(f"unsupported file type {suffix or '(no extension)'}")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DocumentLoadError(f"file could not be read: {exc.strerror or exc}") from exc
+    if not data:
+        raise DocumentLoadError("file is empty")
+    match suffix:
+        case ".pdf":
+            parsed = _read_pdf(data)
+        case ".md":
+            parsed = _read_markdown(_decode(data))
+        case ".html" | ".htm":
+            parsed = _read_html(data)
+        case _:
+            parsed = _read_plain_text(_decode(data))
+    if not any(section.text.strip() for section in parsed.sections):
+        raise DocumentLoadError("no text could be extracted")
+    metadata = extract_metadata(
+        parsed.sections,
+        title=parsed.title or path.stem,
+        fields=parsed.fields,
+        front_matter=parsed.front_matter,
+        source_url=parsed.source_url,
+        language=parsed.language,
+    )
+    return Document(
+        source=_source_name(path, corpus_dir),
+        path=path,
+        file_hash=hashlib.sha256(data).hexdigest(),
+        metadata=metadata,
+        sections=parsed.sections,
+    )
+
+
+def load_corpus(
+    corpus_dir: Path, *, progress: Callable[[int], None] | None = None
+) -> tuple[list[Document], list[LoadFailure]]:
+    """Load every file under `corpus_dir`; a file that cannot be loaded becomes a `LoadFailure`.
+
+    Hidden files and folders and README files are skipped; `progress` is called with 1 after
+    each file. Raises `DocumentLoadError` when `corpus_dir` is not a folder.
+    """
+    if not corpus_dir.is_dir():
+        raise DocumentLoadError(f"corpus folder not found: {corpus_dir}")
+    documents: list[Document] = []
+    failures: list[LoadFailure] = []
+    for path in _corpus_files(corpus_dir):
+        try:
+            documents.append(load_document(path, corpus_dir))
+        except DocumentLoadError as exc:
+            failures.append(LoadFailure(source=_source_name(path, corpus_dir), reason=str(exc)))
+        if progress:
+            progress(1)
+    return documents, failures
+
+
+def count_corpus_files(corpus_dir: Path) -> int:
+    """How many files `load_corpus` will read (for a progress bar); 0 for a missing folder."""
+    return len(_corpus_files(corpus_dir)) if corpus_dir.is_dir() else 0
+
+
+def _corpus_files(corpus_dir: Path) -> list[Path]:
+    """The files of the corpus in path order, without hidden files and READMEs."""
+    files = []
+    for path in corpus_dir.rglob("*"):
+        relative = path.relative_to(corpus_dir)
+        if any(part.startswith(".") for part in relative.parts) or not path.is_file():
+            continue
+        name = path.name.lower()
+        if name == "readme" or name.startswith("readme."):
+            continue
+        files.append(path)
+    return sorted(files, key=lambda p: p.relative_to(corpus_dir).as_posix())
+
+
+def _source_name(path: Path, corpus_dir: Path) -> str:
+    """The path relative to the corpus folder as a POSIX string (the file name if outside it)."""
+    try:
+        return path.resolve().relative_to(corpus_dir.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def _decode(data: bytes) -> str:
+    """File bytes as text with Unix line ends; raises for binary or non-UTF-8 content."""
+    if data.startswith(_BINARY_SIGNATURES) or b"\x00" in data[:8192]:
+        raise DocumentLoadError("binary file")
+    offset = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
+    try:
+        text = data[offset:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        position = offset + exc.start
+        raise DocumentLoadError(
+            f"not UTF-8 text (invalid byte 0x{data[position]:02x} at position {position})"
+        ) from exc
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u00a0", " ")
+
+
+# --- plain text (.txt, and the text of PDF pages) -------------------------------------------
+
+
+def _read_plain_text(text: str) -> _Parsed:
+    """Sections of a plain-text document whose headings are short label lines."""
+    return _plain_sections(_paragraphs(text))
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs, bullets written as "- ", surrounding space removed."""
+    paragraphs = []
+    for block in re.split(r"\n[ \t]*\n", text):
+        lines = [_BULLET.sub("- ", line).strip() for line in block.splitlines()]
+        paragraph = "\n".join(line for line in lines if line)
+        if paragraph:
+            paragraphs.append(paragraph)
+    return paragraphs
+
+
+def _heading_shaped(paragraph: str) -> bool:
+    """Whether a paragraph looks like a heading: one short line, no sentence, field or date."""
+    if "\n" in paragraph or paragraph.startswith("- ") or ": " in paragraph:
+        return False
+    if not 2 <= len(paragraph) <= _MAX_HEADING_CHARS or paragraph[-1] in ".;,:!":
+        return False
+    if not paragraph[0].isupper() or len(paragraph.split()) > _MAX_HEADING_WORDS:
+        return False
+    return not _URL_OR_MAIL.search(paragraph) and not parse_dutch_dates(paragraph)
+
+
+def _label(paragraph: str) -> str | None:
+    """The known section label a heading-shaped paragraph is, if any."""
+    return section_label(paragraph) if _heading_shaped(paragraph) else None
+
+
+def _content_kind(paragraph: str) -> str:
+    """ "bullet_label" for a short one-line bullet that introduces a value ("- Projecttype")."""
+    short = "\n" not in paragraph and len(paragraph) <= 60 and paragraph[-1] not in ".;,:!"
+    return "bullet_label" if paragraph.startswith("- ") and short else "text"
+
+
+def _classify(paragraph: str, following: str | None, previous: str, seen: set[str]) -> str:
+    """Whether a paragraph starts a programme block, is a section heading, or is content."""
+    if previous == "heading":
+        return "content"  # the value after a label may itself be a short line ("11 mei 2024")
+    label = _label(paragraph)
+    if not label and _heading_shaped(paragraph) and following and previous != "bullet_label":
+        # A title-like line followed by an opening label, or by a label this scope already
+        # used, starts a new block such as the programme description after the call.
+        next_label = _label(following)
+        if next_label and (next_label in OPENING_LABELS or next_label in seen):
+            return "block"
+    if label:
+        return "heading"
+    if previous == "bullet_label":
+        return "content"  # the value of "- Projecttype"
+    # "Kernactie 3 – ondersteuning van …" is an item with its description, not a heading.
+    if _heading_shaped(paragraph) and following and not re.search(r" [–-] [a-z]", paragraph):
+        if following.startswith("- ") or "\n" in following or following.endswith(":"):
+            return "heading"
+        if len(following) >= _LONG_PARAGRAPH:
+            return "heading"
+    return "content"
+
+
+def _plain_sections(paragraphs: list[str]) -> _Parsed:
+    """Cut paragraphs into sections; a programme block's sections get the block as path prefix."""
+    title = ""
+    if paragraphs and "\n" not in paragraphs[0] and not _label(paragraphs[0]):
+        title = paragraphs.pop(0)
+    sections: list[Section] = []
+    block = heading = ""
+    body: list[str] = []
+    seen: set[str] = set()
+    previous = "text"
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else None
+        kind = _classify(paragraph, following, previous, seen)
+        if kind in ("block", "heading"):
+            _flush(sections, _path(block, heading), body)
+            if kind == "block":
+                block, heading, seen = paragraph, "", set()
+            else:
+                heading = paragraph
+                seen.add(section_label(paragraph) or paragraph.lower())
+            previous = kind
+        else:
+            body.append(paragraph)
+            previous = _content_kind(paragraph)
+    _flush(sections, _path(block, heading), body)
+    return _Parsed(title=title, sections=tuple(sections))
+
+
+def _path(*headings: str) -> str:
+    """A heading path such as "Erasmus+ Onderwijs en Opleiding › Budget"."""
+    return HEADING_SEPARATOR.join(h for h in headings if h)
+
+
+def _flush(sections: list[Section], heading: str, body: list[str]) -> None:
+    """Append the collected paragraphs as one section and empty `body`."""
+    text = _join_paragraphs(body)
+    if text:
+        sections.append(Section(heading=heading, text=text))
+    body.clear()
+
+
+def _join_paragraphs(paragraphs: Sequence[str]) -> str:
+    """Paragraphs separated by blank lines; consecutive bullets kept as one list."""
+    text = ""
+    for paragraph in paragraphs:
+        paragraph = paragraph.strip()
+        if not paragraph:
+            continue
+        both_bullets = text.rsplit("\n", 1)[-1].startswith("- ") and paragraph.startswith("- ")
+        separator = "\n" if both_bullets else "\n\n"
+        text = f"{text}{separator}{paragraph}" if text else paragraph
+    return text
+
+
+# --- markdown --------------------------------------------------------------------------------
+
+_MD_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
+_MD_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<text>[^*_].*?)\1\s*$")
+_MD_RULE = re.compile(r"^\s*([-*_])(\s*\1){2,}\s*$")
+_MD_TABLE_SEPARATOR = re.compile(r"^\|?[\s:|-]*-{3,}[\s:|-]*$")
+_BOLD_LEVEL = 7  # a bold-only label line nests under any markdown heading
+
+
+def _read_markdown(text: str) -> _Parsed:
+    """Sections of a markdown document; YAML front matter becomes metadata."""
+    front_matter, text = _split_front_matter(text)
+    title, sections = _outline(_markdown_blocks(text))
+    return _Parsed(title=title, sections=sections, front_matter=front_matter)
+
+
+def _markdown_blocks(text: str) -> Iterator[tuple[int, str]]:
+    """(level, heading) for `#` headings and bold-only lines, (0, paragraph) for the rest."""
+    paragraph: list[str] = []
+    table: list[str] = []
+    in_fence = False
+
+    def finished() -> Iterator[tuple[int, str]]:
+        paragraph.extend(_markdown_table(table))
+        table.clear()
+        if paragraph:
+            yield 0, "\n".join(paragraph)
+        paragraph.clear()
+
+    for line in text.split("\n"):
+        heading = _MD_HEADING.match(line)
+        bold = _MD_BOLD_LINE.match(line)
+        if line.strip().startswith(("```", "~~~")):
+            in_fence = not in_fence
+        elif in_fence:
+            paragraph.append(line.rstrip())
+        elif heading:
+            yield from finished()
+            yield len(heading[1]), _strip_markdown(heading[2])
+        elif bold and len(bold["text"]) <= _MAX_HEADING_CHARS and not bold["text"].endswith("."):
+            yield from finished()
+            yield _BOLD_LEVEL, _strip_markdown(bold["text"]).rstrip(":").strip()
+        elif line.lstrip().startswith("|"):
+            if paragraph and not table:
+                yield from finished()
+            table.append(line.strip())
+        elif not line.strip() or _MD_RULE.match(line):
+            yield from finished()
+        else:
+            if table:
+                yield from finished()
+            paragraph.append(_strip_markdown(_BULLET.sub("- ", line.strip())))
+    yield from finished()
+
+
+def _outline(blocks: Iterable[tuple[int, str]]) -> tuple[str, tuple[Section, ...]]:
+    """The title and the sections of (level, text) blocks; level 0 is body text.
+
+    A heading opens a path under the open headings of a higher level (h2 › h3 › h4). A first
+    level-1 heading before any other heading is the document's title, not part of any path.
+    """
+    title = ""
+    sections: list[Section] = []
+    stack: list[tuple[int, str]] = []
+    body: list[str] = []
+    for level, text in blocks:
+        if not text:
+            continue
+        if not level:
+            body.append(text)
+            continue
+        _flush(sections, _path(*(h for _, h in stack)), body)
+        if level == 1 and not title and not stack and not sections:
+            title = text
+            continue
+        while stack and stack[-1][0] >= level:
+            stack.pop()
+        stack.append((level, text))
+    _flush(sections, _path(*(h for _, h in stack)), body)
+    return title, tuple(sections)
+
+
+def _split_front_matter(text: str) -> tuple[dict[str, Any] | None, str]:
+    """YAML front matter between leading `---` lines, and the rest of the text."""
+    match = re.match(r"\A\ufeff?---[ \t]*\n(.*?)\n---[ \t]*(?:\n|\Z)", text, re.DOTALL)
+    if not match:
+        return None, text
+    try:
+        data = yaml.safe_load(match[1])
+    except yaml.YAMLError as exc:
+        raise DocumentLoadError(f"invalid YAML front matter: {exc}") from exc
+    if data is not None and not isinstance(data, dict):
+        raise DocumentLoadError("invalid YAML front matter: not a mapping of fields")
+    return {str(k): v for k, v in (data or {}).items()}, text[match.end() :]
+
+
+def _strip_markdown(text: str) -> str:
+    """Inline markdown markup removed: emphasis, links, images, code."""
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"\[([^\]]+)\]\([^)]*\)", r"\1", text)
+    text = re.sub(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1", r"\2", text)
+    text = re.sub(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])", r"\1", text)
+    text = re.sub(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])", r"\1", text)
+    text = re.sub(r"`([^`]+)`", r"\1", text)
+    return re.sub(r"\\([\\`*_{}\[\]()#+\-.!|>])", r"\1", text)
+
+
+def _markdown_table(rows: list[str]) -> list[str]:
+    """Table rows as text lines: "Label: value" for two cells, "a | b | c" otherwise."""
+    lines = []
+    for index, row in enumerate(rows):
+        if _MD_TABLE_SEPARATOR.match(row):
+            continue
+        cells = [_strip_markdown(cell.strip()) for cell in row.strip().strip("|").split("|")]
+        cells = [cell for cell in cells if cell]
+        is_header = index + 1 < len(rows) and _MD_TABLE_SEPARATOR.match(rows[index + 1])
+        # A header row names the columns; read as "Label: value" it would say something false.
+        lines.extend([" | ".join(cells)] if is_header and cells else _row_text(cells))
+    return lines
+
+
+def _row_text(cells: Sequence[str]) -> list[str]:
+    """One table row as a line; two cells read as a labelled field."""
+    if not cells:
+        return []
+    if len(cells) == 2:
+        label = cells[0]
+        joiner = " " if label.endswith((":", "?")) else ": "
+        return [f"{label}{joiner}{cells[1]}"]
+    return [" | ".join(cells)]
+
+
+# --- HTML ------------------------------------------------------------------------------------
+
+
+def _read_html(data: bytes) -> _Parsed:
+    """Sections of a saved web page: trafilatura for the article, lxml for its labelled fields."""
+    text = _decode(data)
+    try:
+        page = lxml.html.fromstring(data, parser=lxml.html.HTMLParser(encoding="utf-8"))
+    except (etree.ParserError, ValueError) as exc:
+        raise DocumentLoadError(f"HTML could not be parsed: {exc}") from exc
+    extracted = trafilatura.extract(
+        text,
+        output_format="xml",
+        include_formatting=True,
+        include_tables=True,
+        include_links=False,
+        include_comments=False,
+        include_images=False,
+    )
+    if not extracted:
+        raise DocumentLoadError("no text could be extracted")
+    article = etree.fromstring(extracted.encode("utf-8"))
+    main = article.find("main")
+    first_heading, sections = _outline(_xml_blocks(main if main is not None else article))
+    fields = _structure_fields(_content_root(page))
+    body = _squash(" ".join(s.heading + " " + s.text for s in sections))
+    # trafilatura drops labelled fields that are not paragraphs (a "Deadline" label element,
+    # a definition list above the article); keep them as sections of their own.
+    missing: list[Section] = []
+    for label, value in fields:
+        if _squash(value) not in body and all(s.heading != label for s in missing):
+            missing.append(Section(heading=label, text=value))
+    description = _meta(page, "description")
+    if description:
+        fields.append(("description", description))
+    return _Parsed(
+        title=_page_title(page) or first_heading,
+        sections=(*missing, *sections),
+        fields=tuple(fields),
+        source_url=_canonical_url(page),
+        language=page.get("lang") or None,
+    )
+
+
+def _squash(text: str) -> str:
+    """Text with all whitespace runs made one space, for containment checks."""
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _element_text(element: Any) -> str:
+    """The visible text of an lxml element, whitespace collapsed."""
+    return _squash(element.text_content())
+
+
+def _content_root(page: Any) -> Any:
+    """The element holding the article: `<main><article>`, `<article>`, `<main>` or `<body>`."""
+    for xpath in ("//main//article", "//article", "//main", "//body"):
+        found = page.xpath(xpath)
+        if found:
+            return found[0]
+    return page
+
+
+def _is_furniture(element: Any) -> bool:
+    """Whether an element sits in navigation, a sidebar, a footer or a form."""
+    node = element
+    while node is not None:
+        if isinstance(node.tag, str) and node.tag.lower() in _FURNITURE:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _structure_fields(root: Any) -> list[tuple[str, str]]:
+    """(label, value) pairs from definition lists, label elements, row headers and bold labels."""
+    pairs: list[tuple[str, str]] = []
+    for element in root.iter():
+        if not isinstance(element.tag, str) or _is_furniture(element):
+            continue
+        pair = _field_pair(element)
+        if pair and pair[0] and pair[1]:
+            pairs.append(pair)
+    return pairs
+
+
+def _field_pair(element: Any) -> tuple[str, str] | None:
+    """The (label, value) an element starts, if it is a label."""
+    tag = element.tag.lower()
+    following = element.getnext()
+    classes = (element.get("class") or "").split()
+    if tag == "dt":
+        if following is not None and following.tag == "dd":
+            return _element_text(element), _element_text(following)
+    elif tag == "th" and following is not None and following.tag == "td":
+        return _element_text(element), _element_text(following)
+    elif any(c == "label" or c.endswith(("__label", "-label", "_label")) for c in classes):
+        if following is not None and isinstance(following.tag, str):
+            return _element_text(element), _element_text(following)
+    elif tag in ("strong", "b") and _element_text(element).endswith(":"):
+        parts = [element.tail or ""]
+        while following is not None and following.tag not in ("br", "strong", "b"):
+            parts += [following.text_content(), following.tail or ""]
+            following = following.getnext()
+        return _element_text(element).rstrip(":").strip(), _squash(" ".join(parts))
+    return None
+
+
+def _meta(page: Any, name: str) -> str | None:
+    """The content of `<meta name=…>` or `<meta property=…>`."""
+    for xpath in (f"//meta[@name='{name}']/@content", f"//meta[@property='{name}']/@content"):
+        values = page.xpath(xpath)
+        if values and values[0].strip():
+            return str(values[0]).strip()
+    return None
+
+
+def _page_title(page: Any) -> str:
+    """The article's `<h1>`, else `og:title`, else `<title>` without the site name."""
+    for heading in _content_root(page).iter("h1"):
+        if _element_text(heading):
+            return _element_text(heading)
+    og_title = _meta(page, "og:title")
+    if og_title:
+        return og_title
+    titles = page.xpath("//title")
+    if titles:
+        return _element_text(titles[0]).split(" | ")[0].strip()
+    return ""
+
+
+def _canonical_url(page: Any) -> str | None:
+    """The page's own address: `<link rel=canonical>` or the `og:url` meta tag."""
+    for href in page.xpath("//link[@rel='canonical']/@href"):
+        if str(href).startswith(("http://", "https://")):
+            return str(href)
+    og_url = _meta(page, "og:url")
+    return og_url if og_url and og_url.startswith(("http://", "https://")) else None
+
+
+def _inline_text(element: Any) -> str:
+    """Text of a trafilatura element; `<lb/>` becomes a line break, nested lists are skipped."""
+    parts: list[str] = [element.text or ""]
+    for child in element:
+        if child.tag == "lb":
+            parts.append("\n")
+        elif child.tag != "list":
+            parts.append(_inline_text(child))
+        parts.append(child.tail or "")
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
+def _list_text(element: Any) -> str:
+    """A trafilatura list as "- item" lines; definition lists as "- term: description"."""
+    rend = element.get("rend", "")
+    lines: list[str] = []
+    items = list(element.iterchildren("item"))
+    if rend == "dl":
+        term = ""
+        for item in items:
+            kind = item.get("rend", "")
+            if kind.startswith("dt"):
+                term = _inline_text(item)
+            elif term:
+                joiner = " " if term.endswith(("?", ":")) else ": "
+                lines.append(f"- {term}{joiner}{_inline_text(item)}")
+                term = ""
+            else:
+                lines.append(f"- {_inline_text(item)}")
+        return "\n".join(lines)
+    for number, item in enumerate(items, start=1):
+        marker = f"{number}." if rend == "ol" else "-"
+        text = _inline_text(item)
+        if text:
+            lines.append(f"{marker} {text}")
+        lines.extend(_list_text(nested) for nested in item.iterchildren("list"))
+    return "\n".join(line for line in lines if line)
+
+
+def _table_text(element: Any) -> str:
+    """A trafilatura table as one line per row."""
+    lines: list[str] = []
+    for row in element.iter("row"):
+        cells = [_inline_text(cell).replace("\n", " ") for cell in row.iterchildren("cell")]
+        lines.extend(_row_text([cell for cell in cells if cell]))
+    return "\n".join(lines)
+
+
+def _xml_blocks(main: Any) -> Iterator[tuple[int, str]]:
+    """(heading level, text) for headings and (0, text) for paragraphs, lists and tables."""
+    if main.text and main.text.strip():
+        yield 0, main.text.strip()
+    for child in main:
+        if child.tag == "head":
+            rend = child.get("rend", "h2")
+            level = int(rend[1]) if re.fullmatch(r"h[1-6]", rend) else 2
+            yield level, _inline_text(child).replace("\n", " ")
+        elif child.tag == "list":
+            yield 0, _list_text(child)
+        elif child.tag == "table":
+            yield 0, _table_text(child)
+        elif isinstance(child.tag, str):
+            yield 0, _inline_text(child)
+        if child.tail and child.tail.strip():
+            yield 0, child.tail.strip()
+
+
+# --- PDF -------------------------------------------------------------------------------------
+
+
+def _read_pdf(data: bytes) -> _Parsed:
+    """Sections of a PDF: the text of each page, headings found as in plain text."""
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise DocumentLoadError("PDF could not be read: it is encrypted")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        info_title = (reader.metadata.title if reader.metadata else None) or ""
+    except DocumentLoadError:
+        raise
+    # pypdf reports broken structure through its own errors and, deeper down, plain ones.
+    except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
+        raise DocumentLoadError(f"PDF could not be read: {exc or type(exc).__name__}") from exc
+    paragraphs: list[str] = []
+    for page in pages:
+        paragraphs.extend(_pdf_paragraphs(page))
+    parsed = _plain_sections(paragraphs)
+    if not parsed.title and info_title.strip():
+        return _Parsed(title=info_title.strip(), sections=parsed.sections)
+    return parsed
+
+
+def _pdf_paragraphs(text: str) -> list[str]:
+    """Paragraphs of a PDF page: every line stands alone unless it continues a wrapped sentence."""
+    paragraphs: list[str] = []
+    current = ""
+    for raw in text.replace("\r\n", "\n").replace("\u00a0", " ").split("\n"):
+        line = _BULLET.sub("- ", raw.strip())
+        if not line:
+            if current:
+                paragraphs.append(current)
+            current = ""
+            continue
+        wrapped = len(current) >= 50 and current[-1] not in ".:;!?" and line[0].islower()
+        if current and wrapped:
+            current = f"{current} {line}"
+        else:
+            if current:
+                paragraphs.append(current)
+            current = line
+    if current:
+        paragraphs.append(current)
+    return paragraphs

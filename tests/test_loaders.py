@@ -1,0 +1,382 @@
+"""Loading real corpus files of every format, and broken files that must fail clearly."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from datetime import date
+from pathlib import Path
+
+import lxml.html
+import pytest
+
+from assistant.errors import DocumentLoadError
+from assistant.loaders import (
+    SUPPORTED_SUFFIXES,
+    count_corpus_files,
+    load_corpus,
+    load_document,
+)
+from assistant.types import Document
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+PNG_HEADER = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02"
+
+# Page furniture of the saved pages: navigation, cookie banners, breadcrumbs, footers, sidebars.
+FURNITURE_XPATH = (
+    "//nav | //footer | //aside | //body/header | //form"
+    " | //*[contains(@class, 'cookie') or contains(@id, 'cookie') or contains(@class, 'consent')"
+    " or contains(@class, 'breadcrumb') or contains(@class, 'byline')"
+    " or contains(@class, 'messages') or contains(@id, 'notice')]"
+)
+
+
+def load(name: str) -> Document:
+    """A real corpus document."""
+    return load_document(CORPUS / name, CORPUS)
+
+
+def headings(document: Document) -> list[str]:
+    return [section.heading for section in document.sections]
+
+
+def section(document: Document, heading: str) -> str:
+    """The text of the section with exactly this heading."""
+    matches = [s.text for s in document.sections if s.heading == heading]
+    assert len(matches) == 1, f"{heading!r} in {headings(document)}"
+    return matches[0]
+
+
+def pdf_bytes(lines: list[str]) -> bytes:
+    """A valid one-page PDF that writes `lines` in Helvetica, with a correct xref table."""
+
+    def escape(text: str) -> str:
+        return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+    shown = " ".join(f"({escape(line)}) Tj T*" for line in lines)
+    stream = f"BT /F1 11 Tf 14 TL 72 770 Td {shown} ET".encode("cp1252")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+        b" /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\n" % (len(objects) + 1)
+    out += b"startxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+# --- plain text -------------------------------------------------------------------------------
+
+
+def test_txt_labels_become_sections_and_the_programme_block_a_heading_path() -> None:
+    document = load("erasmus-ka210-kleinschalige-partnerschappen.txt")
+    found = headings(document)
+    assert found[:4] == ["Deadline", "Code", "Inleiding", "Doelstellingen"]
+    assert {"Waar indienen?", "Indiendata oproep 2025", "Info & contact"} <= set(found)
+    # The call's own budget and the programme's budget are told apart by their path.
+    assert "30.000 euro" in section(document, "Budget")
+    assert "26,2 miljard" in section(document, "Erasmus+ Onderwijs en Opleiding › Budget")
+    assert "26,2 miljard" not in section(document, "Budget")
+    assert "Erasmus+ Onderwijs en Opleiding › Begunstigden" in found
+    # A date or a code after its label is that label's content, never a heading.
+    assert section(document, "Deadline") == "05 maart 2025 en 01 oktober 2025"
+    assert not any(re.search(r"\d{4}$", h) and "Indiendata" not in h for h in found)
+    # The title is metadata, not a section.
+    assert document.title == "Erasmus+: Kleinschalige partnerschappen (KA210)"
+    assert "Erasmus+: Kleinschalige partnerschappen (KA210)" not in found
+
+
+def test_txt_bullets_become_dash_lines_and_paragraphs_stay_apart() -> None:
+    document = load("erasmus-ka210-kleinschalige-partnerschappen.txt")
+    budget = section(document, "Budget")
+    assert "- 30.000 euro\n- 60.000 euro" in budget
+    assert "•" not in document.text
+    introduction = section(document, "Inleiding")
+    assert introduction.count("\n\n") == 2  # three paragraphs
+    assert "- Scholen\n- Non-profit organisaties" in document.text
+
+
+def test_txt_headings_after_a_list_and_question_headings_are_found() -> None:
+    document = load("horizon-msca-postdoctoral-fellowships-2024.txt")
+    found = headings(document)
+    assert "Wie komt in aanmerking?" in found
+    assert "Extra mogelijkheden" in found
+    assert "Horizon Europe – Marie Skłodowska-Curie-acties › Info & contact" in found
+    # The value of a bullet label ("- Website fonds") stays content, even when it looks like one.
+    contact = section(document, "Horizon Europe – Marie Skłodowska-Curie-acties › Info & contact")
+    assert "- Website fonds\n\nHorizon Europe – Marie Skłodowska-Curie Actions" in contact
+
+
+def test_txt_tolerates_a_byte_order_mark_and_windows_line_ends(tmp_path: Path) -> None:
+    text = "Oproep X: Test\r\n\r\nDeadline\r\n\r\n1 mei 2025\r\n\r\nInleiding\r\n\r\nEen zin.\r\n"
+    path = tmp_path / "bom.txt"
+    path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    document = load_document(path, tmp_path)
+    assert document.title == "Oproep X: Test"
+    assert headings(document) == ["Deadline", "Inleiding"]
+    assert document.metadata.deadline == date(2025, 5, 1)
+
+
+# --- markdown ---------------------------------------------------------------------------------
+
+
+def test_markdown_front_matter_headings_and_bold_labels() -> None:
+    document = load("cerv-stedenbanden-2024.md")
+    found = headings(document)
+    assert found[:3] == ["Deadline", "Code", "Inleiding"]
+    assert "Doelstellingen › Welke activiteiten?" in found
+    assert "Burgers, Gelijkheid, Rechten en Waarden (CERV) › Budget" in found
+    assert "Burgers, Gelijkheid, Rechten en Waarden (CERV) › Info & contact" in found
+    text = document.text
+    assert "source_url:" not in text and "managed_by" not in text  # front matter is metadata
+    assert not re.search(r"\*\*|^#", text, re.MULTILINE)  # no markdown markup left
+    assert "Het luik Betrokkenheid en participatie van burgers ondersteunt" in text
+    assert "- Inwoners van verschillende landen ontmoeten elkaar" in text
+    assert "- Projecttype\n\nOntmoeting, uitwisseling" in text
+
+
+def test_markdown_tables_become_labelled_lines() -> None:
+    document = load("erasmus-europese-universiteiten-2026.md")
+    first = document.sections[0]
+    assert first.heading == ""
+    assert "Deadline: 4 maart 2026, 17:00 uur (Brusselse tijd)" in first.text
+    assert "Code: ERASMUS-EDU-2026-EUR-UNIV" in first.text
+    assert "|" not in first.text
+
+
+def test_markdown_with_broken_front_matter_fails_clearly(tmp_path: Path) -> None:
+    path = tmp_path / "broken.md"
+    path.write_text("---\ntitle: [niet gesloten\n---\n\n# Titel\n\nTekst.\n", encoding="utf-8")
+    with pytest.raises(DocumentLoadError, match="invalid YAML front matter"):
+        load_document(path, tmp_path)
+
+
+# --- HTML -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "boilerplate", "article"),
+    [
+        (
+            "erasmus-ka220-samenwerkingspartnerschappen.html",
+            [
+                "Wij gebruiken cookies",
+                "Alles accepteren",
+                "Overslaan en naar de inhoud gaan",
+                "Je volgt al enkele thema's",
+                "Het verbindingsagentschap tussen Vlaanderen en de Europese Unie",
+                "Privacyverklaring",
+                "Cookie-instellingen",
+                "Alle open calls",
+            ],
+            [
+                "Samenwerkingspartnerschappen zijn de grotere Europese samenwerkingsprojecten",
+                "Een samenwerkingspartnerschap loopt tussen 12 en 36 maanden.",
+            ],
+        ),
+        (
+            "erasmus-ka1-schoolonderwijs.html",
+            [
+                "Lopende projecten",
+                "Over Erasmus+",
+                "Erasmus+ individuele leermobiliteit",
+                "Gefinancierd door de Europese Unie. De standpunten",
+                "LinkedIn",
+            ],
+            [
+                "Met Erasmus+ kan je school leerlingen en personeelsleden een tijd laten leren",
+                "Hendrik Consciencegebouw 3B",
+            ],
+        ),
+        (
+            "cerv-gendergelijkheid-2024.html",
+            [
+                "Jouw privacy, onze zorg.",
+                "Alles toestaan",
+                "Gerelateerde calls",
+                "We bewaren je gegevens niet langer dan nodig",
+                "Alle rechten voorbehouden",
+            ],
+            ["Vrouwen nemen in heel Europa nog steeds het grootste deel van de zorgtaken op"],
+        ),
+        (
+            "erasmus-teacher-academies-2025.html",
+            ["Epos gebruikt cookies", "Gepubliceerd op 9 januari 2025", "Andere Europese acties"],
+            ["Europa kampt met een tekort aan leraren"],
+        ),
+        (
+            "horizon-eic-accelerator-2024.html",
+            ["Meld je aan om deze call aan je favorieten toe te voegen", "Kruimelpad"],
+            ["De EIC Accelerator is het instrument van de Europese Innovatieraad"],
+        ),
+    ],
+)
+def test_html_boilerplate_is_gone_and_the_article_stays(
+    name: str, boilerplate: list[str], article: list[str]
+) -> None:
+    raw = (CORPUS / name).read_text(encoding="utf-8")
+    text = load(name).text
+    for phrase in boilerplate:
+        assert phrase in raw, phrase  # it really was on the page …
+        assert phrase not in text, phrase  # … and is gone from the document
+    for sentence in article:
+        assert sentence in text, sentence
+
+
+def test_html_menu_items_do_not_survive_as_lines() -> None:
+    lines = set(load("erasmus-ka1-schoolonderwijs.html").text.splitlines())
+    for item in ("Home", "Over Erasmus+", "Lopende projecten", "Inspiratie", "Nieuws", "Zoek"):
+        assert item not in lines
+
+
+@pytest.mark.parametrize("path", sorted(CORPUS.glob("*.html")), ids=lambda p: p.name)
+def test_no_html_page_keeps_text_of_its_navigation_banners_or_footer(path: Path) -> None:
+    page = lxml.html.fromstring(path.read_bytes())
+    text = load(path.name).text
+    # Short pieces (a theme name, an address line) may also be article text; long ones may not.
+    pieces = {
+        re.sub(r"\s+", " ", piece).strip()
+        for element in page.xpath(FURNITURE_XPATH)
+        for piece in element.itertext()
+    }
+    leaked = [piece for piece in pieces if len(piece) >= 40 and piece in text]
+    assert pieces and not leaked
+
+
+def test_html_headings_become_paths_and_lists_become_bullets() -> None:
+    document = load("erasmus-jeugd-ka152-groepsuitwisselingen.html")
+    found = headings(document)
+    assert {"Inleiding", "Doelstellingen", "Indiendata oproep 2025"} <= set(found)
+    assert "Erasmus+ Jeugd › Inleiding" in found
+    assert "Erasmus+ Jeugd › Vlaams contactpunt" in found
+    assert "- jongeren laten deelnemen aan internationale" in section(document, "Doelstellingen")
+    assert "- Projecttype: Mobiliteit, niet-formeel leren" in document.text  # a <dl>
+    assert "Leeftijd deelnemers: 13 tot 30 jaar" in document.text  # a <th>/<td> table
+
+
+def test_html_labelled_fields_that_trafilatura_drops_are_kept() -> None:
+    # The "Deadline"/"Code" label elements of this page are not paragraphs.
+    document = load("erasmus-ka220-samenwerkingspartnerschappen.html")
+    assert section(document, "Deadline") == "05 maart 2025"
+    assert "ERASMUS-EDU-2025-PCOOP-ENGO" in section(document, "Code")
+    # A definition list above the article.
+    school = load("erasmus-ka1-schoolonderwijs.html")
+    assert section(school, "Indiendatum") == "19 februari 2025, 12:00 uur (Brusselse tijd)"
+    assert section(school, "Beheerd door").startswith("Epos vzw")
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def test_a_real_pdf_yields_text_sections_and_its_deadline(tmp_path: Path) -> None:
+    lines = [
+        "Erasmus+: Testoproep voor kleine scholen",
+        "Deadline",
+        "12 maart 2025",
+        "Code",
+        "TEST-2025-PDF",
+        "Inleiding",
+        "Deze oproep steunt kleine scholen die voor het eerst een Europees project opzetten.",
+        "Wie komt in aanmerking?",
+        "• Basisscholen in Vlaanderen",
+        "• Secundaire scholen",
+        "Info & contact",
+        "Vlaams contactpunt",
+        "Epos vzw",
+        "Koning Albert II-laan 15",
+        "1210 Brussel",
+    ]
+    path = tmp_path / "oproep.pdf"
+    path.write_bytes(pdf_bytes(lines))
+    document = load_document(path, tmp_path)
+    assert document.title == "Erasmus+: Testoproep voor kleine scholen"
+    assert headings(document) == [
+        "Deadline",
+        "Code",
+        "Inleiding",
+        "Wie komt in aanmerking?",
+        "Info & contact",
+    ]
+    assert section(document, "Wie komt in aanmerking?") == (
+        "- Basisscholen in Vlaanderen\n- Secundaire scholen"
+    )
+    assert "Europees project opzetten" in document.text
+    assert document.metadata.deadline == date(2025, 3, 12)
+    assert document.metadata.call_code == "TEST-2025-PDF"
+    assert document.metadata.handling_organisation == "Epos vzw"
+
+
+# --- documents, corpus, failures --------------------------------------------------------------
+
+
+def test_document_source_hash_and_path() -> None:
+    path = CORPUS / "cerv-stedenbanden-2024.md"
+    document = load_document(path, CORPUS)
+    assert document.source == "cerv-stedenbanden-2024.md"
+    assert document.path == path
+    assert document.file_hash == hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_the_whole_corpus_loads_without_failures() -> None:
+    documents, failures = load_corpus(CORPUS)
+    assert failures == []
+    names = sorted(p.name for p in CORPUS.iterdir() if p.suffix in SUPPORTED_SUFFIXES)
+    assert [d.source for d in documents] == names
+    assert all(d.sections and d.text.strip() for d in documents)
+    assert count_corpus_files(CORPUS) == len(names)
+
+
+def test_broken_files_fail_clearly_while_good_files_still_load(tmp_path: Path) -> None:
+    good = ("erasmus-ka210-kleinschalige-partnerschappen.txt", "cerv-stedenbanden-2024.md")
+    for name in good:
+        shutil.copy(CORPUS / name, tmp_path / name)
+    (tmp_path / "sub").mkdir()
+    shutil.copy(CORPUS / "jean-monnet-hoger-onderwijs.html", tmp_path / "sub" / "jm.html")
+    (tmp_path / "a-empty.txt").write_bytes(b"")
+    (tmp_path / "b-image.txt").write_bytes(PNG_HEADER)
+    (tmp_path / "c-latin1.txt").write_bytes(
+        "Oproep\n\nDeadline: 1 mei 2025 – café".encode("cp1252")
+    )
+    (tmp_path / "d-broken.pdf").write_bytes(b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog")
+    (tmp_path / "e-notes.docx").write_bytes(b"PK\x03\x04 whatever")
+    (tmp_path / "f-spaces.txt").write_text("  \n\n \t\n", encoding="utf-8")
+    (tmp_path / ".hidden.txt").write_text("verborgen", encoding="utf-8")
+    (tmp_path / "README.md").write_text("# Over deze map", encoding="utf-8")
+
+    progress: list[int] = []
+    documents, failures = load_corpus(tmp_path, progress=progress.append)
+
+    assert sorted(d.source for d in documents) == sorted([*good, "sub/jm.html"])
+    reasons = {failure.source: failure.reason for failure in failures}
+    assert reasons == {
+        "a-empty.txt": "file is empty",
+        "b-image.txt": "binary file",
+        "c-latin1.txt": "not UTF-8 text (invalid byte 0x96 at position 29)",
+        "d-broken.pdf": reasons["d-broken.pdf"],
+        "e-notes.docx": "unsupported file type .docx",
+        "f-spaces.txt": "no text could be extracted",
+    }
+    assert reasons["d-broken.pdf"].startswith("PDF could not be read: ")
+    assert len(progress) == len(documents) + len(failures) == count_corpus_files(tmp_path)
+
+
+def test_load_document_raises_with_the_reason(tmp_path: Path) -> None:
+    path = tmp_path / "kapot.txt"
+    path.write_bytes(b"Titel\n\n\xff\xfe rest")
+    with pytest.raises(DocumentLoadError, match=r"invalid byte 0xff at position 7"):
+        load_document(path, tmp_path)
+    with pytest.raises(DocumentLoadError, match="corpus folder not found"):
+        load_corpus(tmp_path / "bestaat-niet")

@@ -1,0 +1,271 @@
+"""Dates and metadata: parsed from Dutch text and really extracted from every corpus document."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from assistant.loaders import load_document
+from assistant.metadata import extract_metadata, parse_dutch_dates
+from assistant.types import DocumentMetadata, Section
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+ALL_DOCUMENTS = sorted(p.name for p in CORPUS.iterdir() if not p.name.startswith("."))
+
+
+def metadata(name: str) -> DocumentMetadata:
+    return load_document(CORPUS / name, CORPUS).metadata
+
+
+# --- parse_dutch_dates ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("05 maart 2025 en 01 oktober 2025", [date(2025, 3, 5), date(2025, 10, 1)]),
+        ("19 februari 2025, 12:00 uur", [date(2025, 2, 19)]),
+        ("2025-02-19 12:00 (Brusselse tijd)", [date(2025, 2, 19)]),
+        ("11-09-2024", [date(2024, 9, 11)]),
+        ("13 maart 2024", [date(2024, 3, 13)]),
+        (
+            "maandag 18 november 2024 / vrijdag 7 februari 2025",
+            [date(2024, 11, 18), date(2025, 2, 7)],
+        ),
+        ("12 februari 2025 – 01 oktober 2025", [date(2025, 2, 12), date(2025, 10, 1)]),
+        ("Deadlines 12 februari en 1 oktober 2025.", [date(2025, 2, 12), date(2025, 10, 1)]),
+        ("deadline 5 March 2025, or March 26, 2025", [date(2025, 3, 5), date(2025, 3, 26)]),
+        ("5 mrt. 2025 en 1 sept 2024", [date(2025, 3, 5), date(2024, 9, 1)]),
+        ("11/09/2024 en 11.09.2024", [date(2024, 9, 11)]),
+        ("2025-02-19T12:00", [date(2025, 2, 19)]),
+    ],
+)
+def test_parse_dutch_dates_reads_the_forms_call_texts_use(text: str, expected: list[date]) -> None:
+    assert parse_dutch_dates(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Erasmus+ 2021-2027 heeft 26,2 miljard euro.",
+        "om 12:00 uur, 02 553 97 31",
+        "31 februari 2025",  # no such day
+        "op 12 juni",  # no year anywhere
+        "Op 2 mei waren er al veel aanvragen; de oproep zelf sluit pas ergens in 2025.",
+        "",
+    ],
+)
+def test_parse_dutch_dates_ignores_what_is_not_a_date(text: str) -> None:
+    assert parse_dutch_dates(text) == []
+
+
+# --- every corpus document --------------------------------------------------------------------
+
+
+def test_the_corpus_is_what_these_tests_expect() -> None:
+    assert len(ALL_DOCUMENTS) == 35
+
+
+@pytest.mark.parametrize("name", ALL_DOCUMENTS)
+def test_every_corpus_document_has_a_title_deadline_code_and_programme(name: str) -> None:
+    # Checked by hand: all 35 documents state a deadline (front matter, a labelled field or a
+    # "Deadline"/"Indiendatum" section), a call code and, one way or another, a programme.
+    found = metadata(name)
+    assert found.title.strip()
+    assert found.deadline is not None
+    assert 2020 <= found.deadline.year <= 2030
+    assert found.deadlines == tuple(sorted(found.deadlines))
+    assert found.deadline == max(found.deadlines)
+    assert found.call_code and found.programme
+    assert found.handling_organisation and len(found.handling_organisation) <= 200
+    assert found.contact and len(found.contact) <= 620
+    assert found.language == "nl"
+
+
+# --- exact values, a few files of each format -------------------------------------------------
+
+
+def test_txt_metadata_of_a_call_with_two_rounds() -> None:
+    found = metadata("erasmus-ka210-kleinschalige-partnerschappen.txt")
+    assert found.title == "Erasmus+: Kleinschalige partnerschappen (KA210)"
+    assert found.deadline == date(2025, 10, 1)
+    assert found.deadlines == (date(2025, 3, 5), date(2025, 10, 1))
+    assert found.call_code is not None and "KA210-SCH" in found.call_code
+    assert found.programme == "Erasmus+ Onderwijs en Opleiding"
+    assert found.action == "Kleinschalige partnerschappen (KA210)"
+    assert found.handling_organisation is not None
+    assert "Epos vzw" in found.handling_organisation and "JINT vzw" in found.handling_organisation
+    assert found.contact is not None and "02 553 97 31" in found.contact
+    assert found.source_url is None  # the text names no web address
+
+
+def test_txt_metadata_comes_from_the_call_not_the_programme_block() -> None:
+    found = metadata("horizon-msca-postdoctoral-fellowships-2024.txt")
+    assert found.deadline == date(2024, 9, 11)
+    assert found.call_code == "HORIZON-MSCA-2024-PF-01-01"
+    assert found.programme == "Horizon Europe – Marie Skłodowska-Curie-acties"
+    assert found.handling_organisation is not None
+    assert found.handling_organisation.startswith("NCP Flanders – MSCA")
+    assert found.contact is not None and "Leuvenseweg 38" in found.contact
+
+
+def test_txt_contact_block_leaves_out_link_text() -> None:
+    found = metadata("esf-plus-leerecosystemen-fase-2-oproep-65.txt")
+    assert found.call_code == "Oproep 65"
+    assert found.deadline == date(2025, 9, 12)
+    assert found.handling_organisation is not None
+    assert found.handling_organisation.startswith("Europa WSE")
+    assert found.contact is not None and "Koning Albert II-laan 35" in found.contact
+    assert "Naar Programma pagina" not in found.contact
+    assert "Naar Programma pagina" not in found.handling_organisation
+
+
+def test_markdown_front_matter_wins() -> None:
+    found = metadata("cerv-stedenbanden-2024.md")
+    assert found.title == "CERV: Stedenbanden (Town Twinning) 2024"
+    assert found.programme == "Burgers, Gelijkheid, Rechten en Waarden (CERV)"
+    assert found.action == "Luik Betrokkenheid en participatie van burgers – Stedenbanden"
+    assert found.call_code == "CERV-2024-CITIZENS-TOWN-TT"
+    assert found.deadline == date(2024, 9, 19)
+    assert found.handling_organisation is not None and "EACEA" in found.handling_organisation
+    assert found.source_url == "https://www.vleva.eu/call/eu-subsidies/cerv-stedenbanden-2024"
+    assert found.contact is not None and "Bischoffsheimlaan 1-8" in found.contact
+
+
+def test_markdown_deadline_with_a_time_and_contact_under_a_bold_heading() -> None:
+    found = metadata("erasmus-ka120-accreditatie.md")
+    assert found.deadline == date(2025, 10, 1)
+    assert found.call_code is not None and "KA120-VET" in found.call_code
+    assert found.handling_organisation is not None
+    assert found.handling_organisation.startswith("Epos vzw")
+    assert (
+        found.source_url == "https://www.epos-vlaanderen.be/projectaanvraag/erasmus-accreditatie/"
+    )
+    assert found.contact is not None and "info@epos-vlaanderen.be" in found.contact
+
+
+def test_markdown_contact_prefers_the_flemish_contact_point() -> None:
+    found = metadata("interreg-noordzee-2021-2027.md")
+    assert found.deadline == date(2024, 3, 8)
+    assert found.handling_organisation is not None
+    assert "Danish Business Authority" in found.handling_organisation
+    assert found.contact is not None
+    assert found.contact.startswith("Nationaal contactpunt Interreg Noordzee – Vlaanderen")
+
+
+def test_html_definition_list_fields() -> None:
+    found = metadata("erasmus-ka1-schoolonderwijs.html")
+    assert (
+        found.title
+        == "Schoolonderwijs: leerlingen en personeel op Erasmus (KA121-SCH en KA122-SCH)"
+    )
+    assert found.deadline == date(2025, 2, 19)
+    assert found.call_code is not None and "KA122-SCH" in found.call_code
+    assert (
+        found.handling_organisation == "Epos vzw, Nationaal Agentschap voor de Vlaamse Gemeenschap"
+    )
+    assert found.programme == "Erasmus+ 2025"
+    assert found.action == "Kernactie 1 – Leermobiliteit van individuen in het schoolonderwijs"
+    assert found.language == "nl"  # the page says nl-BE
+    assert found.source_url is None  # no canonical link on this page
+
+
+def test_html_label_elements_and_two_rounds() -> None:
+    found = metadata("erasmus-jeugd-ka152-groepsuitwisselingen.html")
+    assert found.deadlines == (date(2025, 2, 12), date(2025, 10, 1))
+    assert found.deadline == date(2025, 10, 1)
+    assert found.call_code == "KA152-YOU"
+    assert found.programme == "Erasmus+ Jeugd"
+    assert found.handling_organisation is not None
+    assert found.handling_organisation.startswith("JINT vzw")
+
+
+def test_html_canonical_link_and_programme_block() -> None:
+    found = metadata("amif-integratie-en-inclusie-lokaal-regionaal-2023.html")
+    assert found.source_url == (
+        "https://www.vleva.eu/call/eu-subsidies/amif-integratie-en-inclusie-op-regionaal-en-lokaal-niveau"
+    )
+    assert found.deadline == date(2023, 5, 16)
+    assert found.call_code == "AMIF-2023-TF2-AG-CALL-02-LOCAL"
+    assert found.programme == "Fonds voor Asiel, Migratie en Integratie (AMIF) 2021-2027"
+    assert found.handling_organisation is not None and "Europa WSE" in found.handling_organisation
+
+
+def test_html_deadline_field_with_two_steps_and_a_managing_authority() -> None:
+    efro = metadata("efro-vlaanderen-onderzoeks-en-innovatiecapaciteit-2024.html")
+    assert efro.deadlines == (date(2024, 11, 18), date(2025, 2, 7))
+    assert efro.deadline == date(2025, 2, 7)
+    assert efro.handling_organisation is not None and "VLAIO" in efro.handling_organisation
+    interreg = metadata("interreg-vlaanderen-nederland-derde-oproep-2024.html")
+    assert interreg.deadline == date(2024, 3, 14)
+    assert interreg.handling_organisation == "Provincie Antwerpen"  # "Beheersautoriteit: …"
+
+
+def test_html_inline_bold_labels() -> None:
+    found = metadata("erasmus-teacher-academies-2025.html")
+    assert found.deadline == date(2025, 3, 26)
+    assert found.call_code == "ERASMUS-EDU-2025-PEX-TEACH-ACA"
+    assert found.handling_organisation == "EACEA (niet Epos)"
+
+
+# --- extract_metadata rules on small inputs ---------------------------------------------------
+
+
+def test_front_matter_wins_over_the_text() -> None:
+    sections = [Section("Deadline", "1 mei 2025"), Section("Code", "IN-DE-TEKST")]
+    found = extract_metadata(
+        sections,
+        title="Uit de tekst",
+        front_matter={"title": "Uit front matter", "deadline": date(2025, 6, 1), "code": "FM-1"},
+    )
+    assert (found.title, found.deadline, found.call_code) == (
+        "Uit front matter",
+        date(2025, 6, 1),
+        "FM-1",
+    )
+
+
+def test_programme_from_block_heading_or_title_prefix() -> None:
+    block = [Section("Budget", "10 euro"), Section("Programma Y › Inleiding", "Over Y.")]
+    assert extract_metadata(block, title="Y: oproep").programme == "Programma Y"
+    labelled = [Section("Over Z – Goed om weten › Begunstigden", "- Scholen")]
+    assert extract_metadata(labelled, title="Oproep").programme == "Over Z"
+    nested = [Section("Welke activiteiten? › Voor leerlingen", "- Uitwisseling")]
+    found = extract_metadata(nested, title="Horizon Europe: MSCA Doctoral Networks")
+    assert found.programme == "Horizon Europe"
+    assert found.action == "MSCA Doctoral Networks"
+
+
+def test_deadline_falls_back_on_a_sentence_that_names_one() -> None:
+    sections = [
+        Section("Inleiding", "De oproep opende op 1 maart 2025. Indienen kan tot 3 juni 2025.")
+    ]
+    assert extract_metadata(sections, title="T").deadline == date(2025, 6, 3)
+    assert extract_metadata([Section("Inleiding", "Geen datum.")], title="T").deadline is None
+
+
+def test_contact_point_block_gives_organisation_and_contact() -> None:
+    text = (
+        "- Website fonds\n\nProgramma X\n\n- Vlaams contactpunt\n\n"
+        "Agentschap A – team B\nDienst C\nStraat 1\n1000 Brussel\n\nNaar Programma pagina"
+    )
+    found = extract_metadata([Section("Info & contact", text)], title="T", language="nl-BE")
+    assert found.handling_organisation == "Agentschap A – team B, Dienst C"
+    assert found.contact == "Agentschap A – team B\nDienst C\nStraat 1\n1000 Brussel"
+    assert found.language == "nl"
+
+
+def test_structure_fields_and_text_urls() -> None:
+    found = extract_metadata(
+        [Section("Meer info", "Zie https://example.org/oproep-1 voor alles.")],
+        title="T",
+        fields=[
+            ("Beheerd door", "Agentschap Q – indienen via het portaal"),
+            ("Deadline", "1-2-2026"),
+        ],
+    )
+    assert found.handling_organisation == "Agentschap Q"
+    assert found.deadline == date(2026, 2, 1)
+    assert found.source_url == "https://example.org/oproep-1"

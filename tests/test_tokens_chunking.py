@@ -1,0 +1,82 @@
+"""Offline tiktoken and section-aware chunking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.chunking import split_document
+from assistant.errors import ConfigurationError
+from assistant.tokens import count_tokens, get_encoding
+from assistant.types import Document, DocumentMetadata, Section
+
+
+def _document(*sections: Section) -> Document:
+    return Document(
+        source="test.txt",
+        path=Path("test.txt"),
+        file_hash="abc",
+        metadata=DocumentMetadata(title="Testoproep"),
+        sections=sections,
+    )
+
+
+def test_encodings_load_offline_from_the_installed_package() -> None:
+    for name in ("cl100k_base", "o200k_base"):
+        encoding = get_encoding(name)
+        assert count_tokens("Wie mag een aanvraag indienen?", encoding) > 3
+
+
+def test_unknown_encoding_is_a_clear_error() -> None:
+    with pytest.raises(ConfigurationError, match="Unknown tokenizer"):
+        get_encoding("r50k_nonexistent")
+
+
+def test_long_section_is_split_under_budget_without_losing_text() -> None:
+    encoding = get_encoding("cl100k_base")
+    paragraphs = [
+        f"Paragraaf {i}: organisaties uit Vlaanderen kunnen samenwerken met partners "
+        f"uit andere lidstaten, en dat is regel nummer {i}."
+        for i in range(40)
+    ]
+    document = _document(Section("Voorwaarden", "\n\n".join(paragraphs)))
+    chunks = split_document(document, encoding, budget=80, overlap=0)
+    assert len(chunks) > 5
+    assert all(c.tokens <= 80 for c in chunks)
+    assert all(count_tokens(c.text, encoding) <= 80 for c in chunks)
+    joined = "\n".join(c.text for c in chunks)
+    assert all(p in joined for p in paragraphs)
+    assert {c.section for c in chunks} == {"Voorwaarden"}
+    assert all(c.title == "Testoproep" for c in chunks)
+
+
+def test_small_labelled_fields_share_a_chunk_and_keep_their_labels() -> None:
+    encoding = get_encoding("cl100k_base")
+    document = _document(
+        Section("Deadline", "11 september 2024"),
+        Section("Code", "HORIZON-MSCA-2024-PF-01-01"),
+        Section("Inleiding", "Een lange inleiding. " * 60),
+    )
+    chunks = split_document(document, encoding, budget=200)
+    first = chunks[0]
+    assert "Deadline" in first.section and "Code" in first.section
+    assert "Deadline\n11 september 2024" in first.text
+    assert "HORIZON-MSCA-2024-PF-01-01" in first.text
+
+
+def test_chunk_ids_are_stable_content_hashes() -> None:
+    encoding = get_encoding("cl100k_base")
+    a = split_document(_document(Section("Budget", "60.000 euro")), encoding, 200)
+    b = split_document(_document(Section("Budget", "60.000 euro")), encoding, 200)
+    c = split_document(_document(Section("Budget", "30.000 euro")), encoding, 200)
+    assert [x.id for x in a] == [x.id for x in b]
+    assert a[0].id != c[0].id
+
+
+def test_overlong_sentence_is_cut_into_token_windows() -> None:
+    encoding = get_encoding("cl100k_base")
+    document = _document(Section("Lijst", " ".join(["woord"] * 500)))
+    chunks = split_document(document, encoding, budget=64)
+    assert all(c.tokens <= 64 for c in chunks)
+    assert sum(c.text.count("woord") for c in chunks) == 500
