@@ -9,7 +9,6 @@ from functools import lru_cache
 
 import numpy as np
 
-from assistant.types import Chunk
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -45,32 +44,33 @@ def analyse(text: str) -> list[str]:
 
 
 class LexicalIndex:
-    """A BM25 index over chunks, searched by chunk position, optionally within a subset."""
+    """A BM25 index over texts with ids (chunks, or documents' fields), optionally searched
+    within a subset."""
 
-    def __init__(self, chunks: Sequence[Chunk], text_of: Callable[[Chunk], str]) -> None:
+    def __init__(self, ids: Sequence[str], texts: Sequence[str]) -> None:
         import bm25s
 
-        self.chunk_ids = [c.id for c in chunks]
+        self.ids = list(ids)
         self._bm25 = bm25s.BM25()
-        corpus = [analyse(text_of(c)) or ["\x00empty"] for c in chunks]
+        corpus = [analyse(text) or ["\x00empty"] for text in texts]
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
     def search(
         self, query: str, n: int, allowed: np.ndarray | None = None
     ) -> list[tuple[str, float]]:
-        """Ids and BM25 scores of the best `n` chunks with a score above zero.
+        """Ids and BM25 scores of the best `n` texts with a score above zero.
 
-        `allowed` is a boolean mask over the chunks; chunks outside it are never returned.
+        `allowed` is a boolean mask over the texts; texts outside it are never returned.
         """
         terms = [t for t in analyse(query) if t in self._vocabulary()]
-        if not terms or not self.chunk_ids:
+        if not terms or not self.ids:
             return []
         scores = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
-        return [(self.chunk_ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
 
     def _vocabulary(self) -> dict[str, int]:
         return self._bm25.vocab_dict  # type: ignore[no-any-return]

@@ -32,9 +32,13 @@ class SearchFilter:
 
 def lexical_text(chunk: Chunk) -> str:
     """What BM25 indexes for a chunk: the passage with its title, section and call identifiers."""
+    return f"{chunk.embedding_text()}\n{document_fields_text(chunk)}"
+
+
+def document_fields_text(chunk: Chunk) -> str:
+    """The fields that name a document's call: programme, action and call code (title aside)."""
     meta = chunk.metadata
-    extra = " ".join(str(meta.get(k, "")) for k in ("programme", "action", "call_code"))
-    return f"{chunk.embedding_text()}\n{extra}"
+    return " ".join(str(meta.get(k, "")) for k in ("programme", "action", "call_code"))
 
 
 class HybridRetriever:
@@ -47,6 +51,8 @@ class HybridRetriever:
         self._chunks: list[Chunk] | None = None
         self._by_id: dict[str, int] = {}
         self._lexical: LexicalIndex | None = None
+        self._fields: LexicalIndex | None = None
+        self._sources: list[str] = []
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HybridRetriever:
@@ -63,7 +69,13 @@ class HybridRetriever:
         chunks = self.store.chunks()
         self._chunks = chunks
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
-        self._lexical = LexicalIndex(chunks, lexical_text)
+        self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
+        first = {c.source: c for c in reversed(chunks)}
+        self._sources = sorted(first)
+        self._fields = LexicalIndex(
+            self._sources,
+            [f"{first[s].title}\n{document_fields_text(first[s])}" for s in self._sources],
+        )
         self.embedder.embed_query("warm-up")
 
     @property
@@ -94,12 +106,19 @@ class HybridRetriever:
         fusion = self.settings.fusion
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
+        fields: list[tuple[str, float]] = []
         if fusion != "lexical":
             dense = self.store.query(self.embedder.embed_query(query), n, sources)
         if fusion != "dense":
-            assert self._lexical is not None
+            assert self._lexical is not None and self._fields is not None
             lexical = self._lexical.search(query, n, allowed)
-        fused = fuse(dense, lexical, self.settings)
+        if fusion in ("rrf", "weighted") and self.settings.field_weight > 0:
+            assert self._fields is not None
+            allowed_sources = None
+            if sources is not None:
+                allowed_sources = np.isin(np.array(self._sources), sources)
+            fields = self._fields.search(query, len(self._sources), allowed_sources)
+        fused = fuse(dense, lexical, self.settings, fields, lambda id_: self._source_of(id_))
         dense_rank = {id_: r for r, (id_, _) in enumerate(dense, 1)}
         lexical_rank = {id_: r for r, (id_, _) in enumerate(lexical, 1)}
         return [
@@ -107,6 +126,9 @@ class HybridRetriever:
             for id_, score in fused
             if id_ in self._by_id
         ]
+
+    def _source_of(self, chunk_id: str) -> str:
+        return self.chunks[self._by_id[chunk_id]].source
 
     def _allowed_mask(self, where: SearchFilter) -> np.ndarray | None:
         if not where.programme and not where.open_only:
@@ -134,29 +156,43 @@ def is_open(deadlines: str, today: date) -> bool:
 
 
 def fuse(
-    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], settings: Settings
+    dense: Sequence[tuple[str, float]],
+    lexical: Sequence[tuple[str, float]],
+    settings: Settings,
+    fields: Sequence[tuple[str, float]] = (),
+    source_of: Callable[[str], str] | None = None,
 ) -> list[tuple[str, float]]:
-    """Combine two rankings into one, best first, as the settings say."""
+    """Combine the chunk rankings into one, best first, as the settings say.
+
+    `fields` ranks documents (by source) on their title, programme, action and call code; it
+    only re-orders chunks that dense or BM25 found, giving the document that a question names
+    (a call code, a year, a programme) the edge over a sibling call with similar text.
+    """
     scores: dict[str, float] = {}
+    document_bonus: dict[str, float] = {}
+    chunk_rankings = ((settings.dense_weight, dense), (settings.lexical_weight, lexical))
     match settings.fusion:
         case "dense":
-            scores = dict(dense)
+            return sorted(dense, key=lambda item: -item[1])
         case "lexical":
-            scores = dict(lexical)
+            return sorted(lexical, key=lambda item: -item[1])
         case "rrf":
-            for weight, ranking in (
-                (settings.dense_weight, dense),
-                (settings.lexical_weight, lexical),
-            ):
+            for weight, ranking in chunk_rankings:
                 for rank, (id_, _) in enumerate(ranking, 1):
                     scores[id_] = scores.get(id_, 0.0) + weight / (settings.rrf_k + rank)
+            document_bonus = {
+                source: settings.field_weight / (settings.rrf_k + rank)
+                for rank, (source, _) in enumerate(fields, 1)
+            }
         case "weighted":
-            for weight, ranking in (
-                (settings.dense_weight, dense),
-                (settings.lexical_weight, lexical),
-            ):
+            for weight, ranking in chunk_rankings:
                 for id_, value in _max_normalised(ranking):
                     scores[id_] = scores.get(id_, 0.0) + weight * value
+            document_bonus = {
+                source: settings.field_weight * value for source, value in _max_normalised(fields)
+            }
+    if document_bonus and source_of is not None:
+        scores = {id_: s + document_bonus.get(source_of(id_), 0.0) for id_, s in scores.items()}
     return sorted(scores.items(), key=lambda item: -item[1])
 
 

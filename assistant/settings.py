@@ -52,3 +52,11 @@ class Settings(BaseSettings):
     rrf_k: int = Field(60, ge=1, description="Rank constant of reciprocal rank fusion.")
     dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, description="Weight of the BM25 ranking in fusion.")
+    field_weight: float = Field(
+        0.25,
+        ge=0,
+        description=(
+            "Weight of the BM25 ranking of documents by title, programme, action and call code "
+            "(re-orders what dense and BM25 found; 0 turns it off)."
+        ),
+    )

@@ -101,3 +101,14 @@ def test_deadline_openness() -> None:
     assert is_open("2025-03-05,2025-10-01", date(2025, 6, 1))
     assert not is_open("2025-03-05", date(2025, 6, 1))
     assert is_open("", date(2025, 6, 1))
+
+
+def test_document_fields_break_a_tie_between_sibling_calls() -> None:
+    settings = Settings()
+    dense = [("a1", 0.9), ("b1", 0.8)]
+    lexical = [("b1", 9.0), ("a1", 8.0)]
+    source = {"a1": "call-2024.txt", "b1": "call-2025.txt"}.__getitem__
+    fields = [("call-2025.txt", 3.0), ("call-2024.txt", 1.0)]
+    assert fuse(dense, lexical, settings, fields, source)[0][0] == "b1"
+    fields.reverse()
+    assert fuse(dense, lexical, settings, fields, source)[0][0] == "a1"
