@@ -9,7 +9,6 @@ from functools import lru_cache
 
 import numpy as np
 
-
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
