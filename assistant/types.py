@@ -95,3 +95,29 @@ class DocumentHit:
     title: str
     score: float
     hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Citation:
+    """What an answer's marker [n] points at: a passage of a document."""
+
+    n: int
+    source: str
+    title: str
+    section: str
+    url: str | None
+    passage: str
+    quote: str  # the sentence or field of the passage that the answer states
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A composed answer: text with [n] markers, the citations they point at, and why."""
+
+    text: str
+    citations: tuple[Citation, ...]
+    abstained: bool
+    programme: str | None
+    kind: str  # the kind of question: eligibility, deadline, budget, …
+    language: str
+    retrieved: tuple[str, ...] = ()  # sources of the distinct documents retrieved, best first
