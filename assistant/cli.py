@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
+from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
@@ -14,6 +15,9 @@ from rich.table import Table
 
 from assistant.errors import AssistantError
 from assistant.settings import Settings
+
+if TYPE_CHECKING:
+    from assistant.retrieval import HybridRetriever
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3  # indexing finished, but some documents could not be read
@@ -196,19 +200,46 @@ def evaluate(
         "evals/report.json"
     ),
     fusion: Annotated[str | None, typer.Option(help="rrf, weighted, dense or lexical.")] = None,
+    retrieval_only: Annotated[
+        bool, typer.Option(help="Only search (cheap): no answers, follow-ups prepended.")
+    ] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Date the assistant takes as today (YYYY-MM-DD).")
+    ] = None,
 ) -> None:
-    """Run a question set through retrieval, print the metrics and write the report."""
-    from assistant.evaluation import build_report, load_questions, run_retrieval, write_report
-    from assistant.retrieval import HybridRetriever
+    """Run a question set through the assistant, print the metrics and write the report."""
+    from assistant.evaluation import (
+        build_report,
+        load_questions,
+        run_answers,
+        run_retrieval,
+        write_report,
+    )
 
     settings = _settings(ctx, fusion=fusion)
+    day = _parse_day(today)
     try:
         question_set = load_questions(questions)
-        retriever = HybridRetriever.from_settings(settings)
-        retriever.warm_up()
-        results = run_retrieval(
-            question_set, lambda q: retriever.search(q, k=max(10, settings.top_k))
-        )
+        retriever = _open_retriever(settings)
+        if retrieval_only:
+            results = run_retrieval(question_set, lambda q: retriever.search(q, k=10))
+            notes = [
+                "Retrieval only: answer, triage and answer-latency metrics are null.",
+                "Follow-up questions are searched with their history's last user turn prepended.",
+                "Per-question latency_ms is the search time (warm).",
+            ]
+        else:
+            from assistant.answering import Composer
+
+            composer = Composer(retriever)
+            results = run_answers(
+                question_set, lambda q: composer.answer(q.question, q.history, day)
+            )
+            notes = [
+                "Every question went through the answer path; follow-ups through their history.",
+                "Triage metrics are null until triage exists.",
+                f"Today was taken as {(day or date.today()).isoformat()}.",
+            ]
     except AssistantError as exc:
         _fail(str(exc))
     used = {
@@ -217,10 +248,27 @@ def evaluate(
         "chunk_tokens": settings.chunk_tokens,
         "questions": str(questions),
     }
-    report = build_report(question_set, results, used)
+    report = build_report(question_set, results, used, notes)
     write_report(report, out)
     _print_summary(report)
     console.print(f"Report written to {out}")
+
+
+def _open_retriever(settings: Settings) -> HybridRetriever:
+    from assistant.retrieval import HybridRetriever
+
+    retriever = HybridRetriever.from_settings(settings)
+    retriever.warm_up()
+    return retriever
+
+
+def _parse_day(value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        return _fail(f"--today must be a date as YYYY-MM-DD, not {value!r}.")
 
 
 def _print_summary(report: dict[str, Any]) -> None:
@@ -235,8 +283,18 @@ def _print_summary(report: dict[str, Any]) -> None:
     for name, n, values in rows:
         table.add_row(name, str(n), *(f"{values[m]:.3f}" for m in metrics))
     console.print(table)
-    latency = report["search_latency_ms"]
-    console.print(f"search latency: p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms")
+    summary = report["summary"]
+    answers = (
+        "fact_accuracy",
+        "citation_accuracy",
+        "false_abstain_rate",
+        "abstain_recall",
+        "answer_words_p50",
+    )
+    if summary["fact_accuracy"] is not None:
+        console.print("  ".join(f"{m} {summary[m]:.3f}" for m in answers if summary[m] is not None))
+    latency = report["latency_ms"]
+    console.print(f"latency: p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms")
     missing = [k for k, v in report["summary"].items() if v is None]
     if missing:
         console.print(f"[dim]not measured yet: {', '.join(missing)}[/]")

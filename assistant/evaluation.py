@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import statistics
 import time
 import unicodedata
@@ -12,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import QuestionSetError
-from assistant.types import DocumentHit
+from assistant.types import Answer, DocumentHit, Turn
 
 SUMMARY_KEYS = (
     "hit@1",
@@ -31,14 +32,6 @@ SUMMARY_KEYS = (
 )
 CATEGORIES = ("eligibility", "objectives", "deadline", "budget", "contact", "application", "other")
 RETRIEVED_DOCUMENTS = 10
-
-
-@dataclass(frozen=True)
-class Turn:
-    """One earlier message of a conversation."""
-
-    role: str
-    content: str
 
 
 @dataclass(frozen=True)
@@ -161,10 +154,16 @@ def _base_name(source: str) -> str:
 
 
 Searcher = Callable[[str], list[DocumentHit]]
+Answerer = Callable[[Question], Answer]
+_MARKER = re.compile(r"\[(\d+)\]")
 
 
 def run_retrieval(questions: Sequence[Question], search: Searcher) -> list[QuestionResult]:
-    """Search every question once (after one warm-up search) and score the answerable ones."""
+    """Search every question once (after one warm-up search) and score the answerable ones.
+
+    The cheap path: no answer is composed. Follow-ups are searched with their history's last
+    user turn prepended.
+    """
     search("warm-up")
     results = []
     for question in questions:
@@ -184,6 +183,47 @@ def run_retrieval(questions: Sequence[Question], search: Searcher) -> list[Quest
     return results
 
 
+def run_answers(questions: Sequence[Question], answer: Answerer) -> list[QuestionResult]:
+    """Answer every question through the user's code path (history included) and score it."""
+    if questions:
+        answer(questions[0])  # warm-up: latency is measured warm
+    results = []
+    for question in questions:
+        started = time.perf_counter()
+        reply = answer(question)
+        elapsed = (time.perf_counter() - started) * 1000
+        numbers = {c.n: c.source for c in reply.citations}
+        markers = [int(m) for m in _MARKER.findall(reply.text)]
+        result = QuestionResult(
+            id=question.id,
+            retrieved=list(reply.retrieved),
+            answer=reply.text,
+            cited=[numbers[m] for m in markers if m in numbers],
+            dangling_citations=sum(1 for m in markers if m not in numbers),
+            abstained=reply.abstained,
+            latency_ms=round(elapsed, 2),
+            search_query=question.question,
+        )
+        score_answer(result, question)
+        results.append(result)
+    return results
+
+
+def score_answer(result: QuestionResult, question: Question) -> None:
+    """Fill in the answer metrics of one question (and its retrieval metrics)."""
+    if question.answerable:
+        score_retrieval(result, question)
+        answer = result.answer or ""
+        result.ok["fact_accuracy"] = all(contains_any(answer, f) for f in question.expected_facts)
+        expected = {_base_name(s) for s in question.expected_sources}
+        result.ok["citation_accuracy"] = (
+            any(_base_name(s) in expected for s in result.cited) and result.dangling_citations == 0
+        )
+        result.ok["false_abstain"] = bool(result.abstained)
+    else:
+        result.ok["abstain_recall"] = bool(result.abstained)
+
+
 def summarise(questions: Sequence[Question], results: Sequence[QuestionResult]) -> dict[str, Any]:
     """The report's `summary`: every metric of FORMAT.md, null where its part does not exist."""
     summary: dict[str, Any] = {key: None for key in SUMMARY_KEYS}
@@ -192,6 +232,24 @@ def summarise(questions: Sequence[Question], results: Sequence[QuestionResult]) 
         for k in (1, 3, 5):
             summary[f"hit@{k}"] = _mean(r.ok[f"hit@{k}"] for r in answerable)
         summary["mrr@10"] = _mean(r.reciprocal_rank for r in answerable)
+    answered = [r for r in results if r.answer is not None]
+    if answered:
+        answered_ok = [r for r in answerable if r.answer is not None]
+        if answered_ok:
+            summary["fact_accuracy"] = _mean(r.ok["fact_accuracy"] for r in answered_ok)
+            summary["citation_accuracy"] = _mean(r.ok["citation_accuracy"] for r in answered_ok)
+            summary["false_abstain_rate"] = _mean(r.ok["false_abstain"] for r in answered_ok)
+            summary["answer_words_p50"] = percentile(
+                [len((r.answer or "").split()) for r in answered_ok], 50
+            )
+        unanswerable = [
+            r for q, r in zip(questions, results, strict=True) if not q.answerable and r.answer
+        ]
+        if unanswerable:
+            summary["abstain_recall"] = _mean(r.ok["abstain_recall"] for r in unanswerable)
+        latencies = [r.latency_ms for r in answered]
+        summary["latency_ms_p50"] = percentile(latencies, 50)
+        summary["latency_ms_p95"] = percentile(latencies, 95)
     return summary
 
 
@@ -232,18 +290,15 @@ def build_report(
     questions: Sequence[Question],
     results: Sequence[QuestionResult],
     settings_used: dict[str, Any],
+    notes: Sequence[str] = (),
 ) -> dict[str, Any]:
     """The JSON report of FORMAT.md's runner contract, plus per-category metrics and notes."""
-    search_ms = [r.latency_ms for r in results]
+    latency = [r.latency_ms for r in results]
     return {
         "summary": summarise(questions, results),
         "by_category": by_category(questions, results),
-        "search_latency_ms": {"p50": percentile(search_ms, 50), "p95": percentile(search_ms, 95)},
-        "notes": [
-            "Answers, triage and answer latency do not exist yet: their metrics are null.",
-            "Follow-up questions are searched with their history's last user turn prepended.",
-            "Per-question latency_ms is the search time (warm), until answering exists.",
-        ],
+        "latency_ms": {"p50": percentile(latency, 50), "p95": percentile(latency, 95)},
+        "notes": list(notes),
         "settings": settings_used,
         "questions": [_record(r) for r in results],
     }

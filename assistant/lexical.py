@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 
@@ -52,6 +53,7 @@ class LexicalIndex:
         self.ids = list(ids)
         self._bm25 = bm25s.BM25()
         corpus = [analyse(text) or ["\x00empty"] for text in texts]
+        self.document_frequency: Counter[str] = Counter(t for terms in corpus for t in set(terms))
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 

@@ -15,7 +15,7 @@ from pydantic import ConfigDict
 
 from assistant.embeddings import Embedder, create_embedder
 from assistant.errors import AssistantError
-from assistant.lexical import LexicalIndex
+from assistant.lexical import LexicalIndex, analyse
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.types import Chunk, DocumentHit, Hit
@@ -28,6 +28,7 @@ class SearchFilter:
     programme: str | None = None
     open_only: bool = False
     today: date | None = None
+    sources: tuple[str, ...] | None = None  # only these documents
 
 
 def lexical_text(chunk: Chunk) -> str:
@@ -53,6 +54,7 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._fields: LexicalIndex | None = None
         self._sources: list[str] = []
+        self._by_source: dict[str, list[Chunk]] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings) -> HybridRetriever:
@@ -69,6 +71,9 @@ class HybridRetriever:
         chunks = self.store.chunks()
         self._chunks = chunks
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
+        self._by_source: dict[str, list[Chunk]] = {}
+        for chunk in chunks:
+            self._by_source.setdefault(chunk.source, []).append(chunk)
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
         first = {c.source: c for c in reversed(chunks)}
         self._sources = sorted(first)
@@ -77,6 +82,13 @@ class HybridRetriever:
             [f"{first[s].title}\n{document_fields_text(first[s])}" for s in self._sources],
         )
         self.embedder.embed_query("warm-up")
+
+    @property
+    def lexical(self) -> LexicalIndex:
+        """The BM25 index over the chunks (after warm_up)."""
+        if self._lexical is None:
+            raise AssistantError("HybridRetriever.warm_up() must be called before searching.")
+        return self._lexical
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -127,11 +139,32 @@ class HybridRetriever:
             if id_ in self._by_id
         ]
 
+    @property
+    def sources(self) -> list[str]:
+        """Every indexed document's source, sorted."""
+        return self._sources
+
+    def chunks_of(self, source: str) -> list[Chunk]:
+        """Every chunk of one document, in document order."""
+        return self._by_source.get(source, [])
+
+    def named_documents(self, text: str, max_share: float = 0.15) -> set[str]:
+        """Documents that `text` names by a rare word of their title, programme, action or call
+        code (a code, an acronym, a programme name): the words that tell one call from another.
+        """
+        assert self._fields is not None
+        fields = self._fields
+        limit = max(1, int(len(fields.ids) * max_share))
+        rare = {t for t in analyse(text) if 0 < fields.document_frequency.get(t, 0) <= limit}
+        if not rare:
+            return set()
+        return {source for source, _ in fields.search(" ".join(rare), len(fields.ids))}
+
     def _source_of(self, chunk_id: str) -> str:
         return self.chunks[self._by_id[chunk_id]].source
 
     def _allowed_mask(self, where: SearchFilter) -> np.ndarray | None:
-        if not where.programme and not where.open_only:
+        if not where.programme and not where.open_only and where.sources is None:
             return None
         today = where.today or date.today()
         needle = (where.programme or "").casefold()
@@ -141,6 +174,8 @@ class HybridRetriever:
             if needle:
                 haystack = f"{meta.get('programme', '')} {chunk.title}".casefold()
                 mask[i] = needle in haystack
+            if mask[i] and where.sources is not None:
+                mask[i] = chunk.source in where.sources
             if mask[i] and where.open_only:
                 mask[i] = is_open(str(meta.get("deadlines", "")), today)
         return mask

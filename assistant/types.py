@@ -8,6 +8,14 @@ from pathlib import Path
 
 
 @dataclass(frozen=True)
+class Turn:
+    """One earlier message of a conversation: role 'user' or 'assistant'."""
+
+    role: str
+    content: str
+
+
+@dataclass(frozen=True)
 class Section:
     """A headed block of a document: a heading (may be empty) and its text."""
 

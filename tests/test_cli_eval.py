@@ -110,15 +110,24 @@ def test_eval_writes_the_contract_report(small_index: Settings, tmp_path: Path) 
     ]
     questions.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
     out = tmp_path / "report.json"
-    result = runner.invoke(
-        app, [*_options(small_index), "eval", "--questions", str(questions), "--out", str(out)]
-    )
+    args = [*_options(small_index), "eval", "--questions", str(questions), "--out", str(out)]
+    cheap = runner.invoke(app, [*args, "--retrieval-only"])
+    assert cheap.exit_code == 0, cheap.output
+    cheap_report = json.loads(out.read_text(encoding="utf-8"))
+    assert cheap_report["summary"]["hit@1"] == 1.0
+    assert cheap_report["summary"]["fact_accuracy"] is None
+    assert cheap_report["summary"]["route_accuracy"] is None
+
+    result = runner.invoke(app, [*args, "--today", "2024-06-01"])
     assert result.exit_code == 0, result.output
     assert "hit@1" in result.output
     report = json.loads(out.read_text(encoding="utf-8"))
     assert tuple(report["summary"]) == SUMMARY_KEYS
     assert report["summary"]["hit@1"] == 1.0
-    assert report["summary"]["fact_accuracy"] is None
+    for metric in ("fact_accuracy", "citation_accuracy", "abstain_recall", "latency_ms_p50"):
+        assert isinstance(report["summary"][metric], float), metric
+    assert all(r["answer"] for r in report["questions"])
+    assert all(r["dangling_citations"] == 0 for r in report["questions"])
     records = report["questions"]
     assert [r["id"] for r in records] == ["q1", "q2", "q3"]
     required = {

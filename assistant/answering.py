@@ -1,0 +1,436 @@
+"""The offline answer composer: finds the sentences or fields that state the asked-for fact in
+the retrieved documents and quotes them, each with a citation marker; abstains otherwise."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+
+from assistant.classify import classify_kind, detect_language
+from assistant.conversation import resolve, search_in_conversation
+from assistant.lexical import analyse
+from assistant.prompts import ANSWER_INTRO, format_date, text
+from assistant.retrieval import HybridRetriever, SearchFilter
+from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
+
+_DATE = re.compile(
+    r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b",
+    re.IGNORECASE,
+)
+_AMOUNT = re.compile(
+    r"(?:€\s?\d|\d[\d.,  ]*\s?(?:euro|eur\b|miljoen|miljard|mln|%|procent))", re.IGNORECASE
+)
+_CONTACT = re.compile(
+    r"@|\b(?:\+32|0\d{1,3})[ /.]?\d{2,3}[ .]?\d{2}[ .]?\d{2}|\bwww\.|https?://|\b\d{4} [A-Z][a-z]+",
+)
+_DURATION = re.compile(r"\d+\s*(?:tot|à|-|en)?\s*\d*\s*(?:maanden|jaar|dagen|weken|months|years)")
+
+# Section words that mark where each kind of fact is stated in these documents.
+_SECTION_CUES: dict[str, tuple[str, ...]] = {
+    "deadline": ("deadline", "indien", "timing", "datum", "data", "kalender", "planning"),
+    "budget": ("budget", "financ", "subsidie", "bedrag", "forfait", "kosten", "steun", "vergoed"),
+    "contact": ("contact", "info", "aanspreekpunt", "helpdesk", "meer weten", "vragen"),
+    "eligibility": ("wie", "aanmerking", "voorwaarde", "begunstigd", "deelnem", "criteria"),
+    "application": ("indien", "aanvra", "procedure", "hoe", "stappen", "praktisch", "selectie"),
+    "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
+    "other": (),
+}
+_MAX_WORDS = 75
+_UNIT_MAX_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of a chunk: a sentence, a list item, or a labelled field."""
+
+    text: str
+    chunk: Chunk
+    terms: frozenset[str]
+
+
+@dataclass(frozen=True)
+class ScoredUnit:
+    unit: Unit
+    score: float
+    overlap: float
+
+
+class Composer:
+    """Answers a question from the index; a langchain Runnable wraps it in `chain.py`."""
+
+    def __init__(self, retriever: HybridRetriever, min_overlap: float = 0.05) -> None:
+        self.retriever = retriever
+        self.min_overlap = min_overlap
+
+    def answer(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        today: date | None = None,
+        where: SearchFilter | None = None,
+    ) -> Answer:
+        """Compose a cited answer, or abstain with a referral."""
+        today = today or date.today()
+        language = detect_language(question)
+        if not question.strip():
+            return Answer(text("empty_question", language), (), True, None, "other", language)
+        kind = classify_kind(question)
+        resolution = resolve(question, history, self.retriever)
+        documents = search_in_conversation(resolution, self.retriever, 10, where)
+        retrieved = tuple(d.source for d in documents)
+        if not documents:
+            return self._abstain(language, kind, None, retrieved)
+        top = documents[0]
+        chosen = self._select(question, kind, top)
+        if not chosen:
+            return self._abstain(language, kind, top, retrieved)
+        answer = self._compose(chosen, language, kind, top, today)
+        return replace(answer, retrieved=retrieved)
+
+    # --- evidence -----------------------------------------------------------------------
+
+    def _select(self, question: str, kind: str, document: DocumentHit) -> list[ScoredUnit]:
+        """The best units of the top document for this question, best first."""
+        chunks = self.retriever.chunks_of(document.source)
+        hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
+        terms = set(analyse(question))
+        wants = asked_details(question)
+        idf = self._idf(terms)
+        total = sum(idf.values()) or 1.0
+        scored: list[ScoredUnit] = []
+        for chunk in chunks:
+            for unit in units_of(chunk):
+                overlap = sum(idf[t] for t in terms & unit.terms) / total
+                score = (
+                    overlap
+                    + _cue_score(kind, unit)
+                    + _detail_score(wants, unit)
+                    + _rank_prior(hit_rank.get(chunk.id))
+                )
+                scored.append(ScoredUnit(unit, score, overlap))
+        scored = [s for s in scored if _states_fact(kind, s.unit)]
+        scored.sort(key=lambda s: -s.score)
+        if not scored:
+            return []
+        best = scored[0]
+        if best.overlap < self.min_overlap:
+            return []
+        chosen = [best]
+        words = _words(best.unit.text)
+        for candidate in scored[1:8]:
+            if candidate.score < 0.6 * best.score or candidate.overlap < self.min_overlap / 2:
+                break
+            if any(_similar(candidate.unit, c.unit) for c in chosen):
+                continue
+            if words + _words(candidate.unit.text) > _MAX_WORDS:
+                continue
+            chosen.append(candidate)
+            words += _words(candidate.unit.text)
+            if len(chosen) == 3:
+                break
+        return chosen
+
+    def _idf(self, terms: set[str]) -> dict[str, float]:
+        """Inverse document frequency over the chunks: rare words weigh more."""
+        lexical = self.retriever.lexical
+        n = max(1, len(lexical.ids))
+        return {t: math.log(1 + n / (1 + lexical.document_frequency.get(t, 0))) for t in terms}
+
+    # --- composing ----------------------------------------------------------------------
+
+    def _compose(
+        self,
+        chosen: list[ScoredUnit],
+        language: str,
+        kind: str,
+        document: DocumentHit,
+        today: date,
+    ) -> Answer:
+        citations: list[Citation] = []
+        numbers: dict[str, int] = {}
+        parts: list[str] = []
+        ordered = sorted(chosen, key=lambda s: (s.unit.chunk.position, s.unit.text))
+        for scored in ordered:
+            unit = scored.unit
+            n = numbers.get(unit.chunk.id)
+            if n is None:
+                n = numbers[unit.chunk.id] = len(numbers) + 1
+                citations.append(_citation(n, unit))
+            parts.append(f"{_sentence(unit.text)} [{n}]")
+        notes = self._deadline_notes(document, language, today, citations, kind)
+        intro = ANSWER_INTRO.get(language, "")
+        body = " ".join(parts + notes)
+        answer_text = f"{intro} {body}".strip() if intro else body
+        programme = _programme(document)
+        return Answer(answer_text, tuple(citations), False, programme, kind, language)
+
+    def _deadline_notes(
+        self,
+        document: DocumentHit,
+        language: str,
+        today: date,
+        citations: list[Citation],
+        kind: str,
+    ) -> list[str]:
+        """Say when the cited call's deadline has passed, and point to a newer call."""
+        meta = document.hits[0].chunk.metadata
+        deadline = _iso(str(meta.get("deadline", "")))
+        if deadline is None or deadline >= today:
+            return []
+        notes = [text("deadline_passed", language, deadline=format_date(deadline, language))]
+        newer = self._newer_call(document, deadline)
+        if newer is not None:
+            chunk, newer_deadline = newer
+            n = len(citations) + 1
+            citations.append(_citation(n, Unit(chunk.title, chunk, frozenset())))
+            notes.append(
+                text(
+                    "newer_call",
+                    language,
+                    title=chunk.title,
+                    deadline=format_date(newer_deadline, language),
+                )
+                + f" [{n}]"
+            )
+        return notes
+
+    def _newer_call(self, document: DocumentHit, deadline: date) -> tuple[Chunk, date] | None:
+        """A document of the same action with a later deadline, if the corpus has one."""
+        this = document.hits[0].chunk
+        best: tuple[Chunk, date] | None = None
+        for source in self.retriever.sources:
+            if source == document.source:
+                continue
+            first = self.retriever.chunks_of(source)[0]
+            other_deadline = _iso(str(first.metadata.get("deadline", "")))
+            if other_deadline is None or other_deadline <= deadline:
+                continue
+            if _same_action(this, first) and (best is None or other_deadline > best[1]):
+                best = (first, other_deadline)
+        return best
+
+    def _abstain(
+        self, language: str, kind: str, document: DocumentHit | None, retrieved: tuple[str, ...]
+    ) -> Answer:
+        """Say plainly that the documents do not answer, and refer to whom to ask."""
+        parts = [text("not_in_documents", language)]
+        citations: list[Citation] = []
+        programme = _programme(document) if document else None
+        if document is not None:
+            meta = document.hits[0].chunk.metadata
+            organisation = str(meta.get("handling_organisation", "")).strip()
+            if organisation:
+                referral = text(
+                    "ask_organisation",
+                    language,
+                    programme=programme or document.title,
+                    organisation=organisation,
+                )
+                contact_chunk = _contact_chunk(self.retriever.chunks_of(document.source))
+                if contact_chunk is not None:
+                    citations.append(
+                        _citation(1, Unit(contact_chunk.text, contact_chunk, frozenset()))
+                    )
+                    referral += " [1]"
+                parts.append(referral + ".")
+            else:
+                parts.append(text("ask_general", language))
+        else:
+            parts.append(text("ask_general", language))
+        return Answer(" ".join(parts), tuple(citations), True, programme, kind, language, retrieved)
+
+
+def units_of(chunk: Chunk) -> list[Unit]:
+    """Split a chunk into quotable units: labelled fields, sentences, and list items (a short
+    list becomes one unit with its lead-in sentence, a long one an item each)."""
+    units: list[Unit] = []
+    lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
+    i = 0
+    lead = ""
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("- "):
+            items = []
+            while i < len(lines) and lines[i].startswith("- "):
+                items.append(lines[i][2:].strip().rstrip(";,."))
+                i += 1
+            joined = "; ".join(items)
+            if _words(joined) + _words(lead) <= 45:
+                units.append(_unit(f"{lead} {joined}".strip(), chunk, ""))
+            else:
+                units.extend(_unit(item, chunk, lead) for item in items)
+            continue
+        run = _short_line_run(lines, i)
+        if len(run) >= 3:
+            # an address or contact block: one line each for name, street, town, phone, …
+            units.append(_unit(", ".join(run), chunk, ""))
+            i += len(run)
+            lead = ""
+            continue
+        if _is_label(line) and i + 1 < len(lines) and not lines[i + 1].startswith("- "):
+            value = lines[i + 1]
+            if _words(value) <= 25:
+                units.append(_unit(f"{line.rstrip(':')}: {value}", chunk, ""))
+                i += 2
+                lead = ""
+                continue
+        if not _is_label(line):
+            sentences = _split_sentences(line)
+            units.extend(_unit(sentence, chunk, "") for sentence in sentences)
+            next_is_list = i + 1 < len(lines) and lines[i + 1].startswith("- ")
+            lead = sentences[-1] if next_is_list and sentences[-1].endswith(":") else ""
+            if lead:
+                units.pop()  # the lead-in is quoted with its list
+        i += 1
+    return [u for u in units if len(u.text) >= 3]
+
+
+def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
+    """Consecutive short lines without sentence punctuation, starting at `start`."""
+    run: list[str] = []
+    for line in lines[start:]:
+        if line.startswith("- ") or _words(line) > 12 or re.search(r"[.!?:]$", line):
+            break
+        run.append(line)
+    return run
+
+
+def _unit(piece: str, chunk: Chunk, context: str) -> Unit:
+    piece = piece.strip()
+    if _words(piece) > _UNIT_MAX_WORDS:
+        piece = " ".join(piece.split()[:_UNIT_MAX_WORDS]) + " …"
+    terms = frozenset(analyse(f"{chunk.section} {context} {piece}"))
+    return Unit(piece, chunk, terms)
+
+
+def _is_label(line: str) -> bool:
+    return _words(line) <= 6 and not re.search(r"[.;!]$", line) and not line.startswith("- ")
+
+
+def _split_sentences(line: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'(])", line) if s.strip()]
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _cue_score(kind: str, unit: Unit) -> float:
+    """How much a unit looks like it states the kind of fact asked for."""
+    section = unit.chunk.section.casefold()
+    unit_text = unit.text
+    score = 0.0
+    if any(cue in section for cue in _SECTION_CUES.get(kind, ())):
+        score += 0.15
+    if kind == "deadline":
+        score += 0.35 if _DATE.search(unit_text) else -0.2
+    elif kind == "budget":
+        score += 0.3 if _AMOUNT.search(unit_text) else -0.15
+    elif kind == "contact":
+        score += 0.3 if _CONTACT.search(unit_text) else 0.0
+    elif kind in ("eligibility", "other") and _DURATION.search(unit_text):
+        score += 0.05
+    return score
+
+
+_DETAILS = {
+    # a detail the question asks for, and how a unit that states it looks
+    "percentage": (
+        r"%|procent|percent|\baandeel|\bshare\b|cofinanc|co-financ|welk deel",
+        r"\d\s?%|procent",
+    ),
+    "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
+    "phone": (
+        r"telefoon|\bnummer|\bphone|\bbellen|\bcall\b|telefoonnr",
+        r"\b0\d{1,3}[ /.]?\d{2,3}",
+    ),
+    "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),
+    "duration": (
+        r"hoe lang|\bduur|\bduurt|how long|looptijd",
+        r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
+    ),
+    "count": (
+        r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b",
+        r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens)\b",
+    ),
+}
+
+
+def asked_details(question: str) -> set[str]:
+    """The specific details a question asks for (a percentage, an e-mail address, …)."""
+    lowered = question.casefold()
+    return {name for name, (asks, _) in _DETAILS.items() if re.search(asks, lowered)}
+
+
+def _detail_score(wants: set[str], unit: Unit) -> float:
+    return sum(0.25 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
+
+
+def _rank_prior(rank: int | None) -> float:
+    """Passages that retrieval ranked high for this question are likelier to hold the answer."""
+    return 0.0 if rank is None else 0.12 / rank
+
+
+def _states_fact(kind: str, unit: Unit) -> bool:
+    """A deadline answer must hold a date and a budget answer an amount: else it is no answer."""
+    if kind == "deadline":
+        return bool(_DATE.search(unit.text))
+    if kind == "budget":
+        return bool(_AMOUNT.search(unit.text))
+    return True
+
+
+def _similar(a: Unit, b: Unit) -> bool:
+    if not a.terms or not b.terms:
+        return a.text == b.text
+    return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6
+
+
+def _sentence(unit_text: str) -> str:
+    return unit_text.rstrip(" ;,")
+
+
+def _citation(n: int, unit: Unit) -> Citation:
+    chunk = unit.chunk
+    url = str(chunk.metadata.get("source_url", "")) or None
+    return Citation(n, chunk.source, chunk.title, chunk.section, url, chunk.text, unit.text)
+
+
+def _programme(document: DocumentHit | None) -> str | None:
+    if document is None:
+        return None
+    programme = str(document.hits[0].chunk.metadata.get("programme", "")).strip()
+    return programme or None
+
+
+def _contact_chunk(chunks: Sequence[Chunk]) -> Chunk | None:
+    """The chunk that holds the document's contact block, if any."""
+    for chunk in reversed(chunks):
+        contact = str(chunk.metadata.get("contact", "")).strip()
+        first_line = contact.splitlines()[0] if contact else ""
+        if first_line and first_line in chunk.text:
+            return chunk
+    for chunk in chunks:
+        if any(cue in chunk.section.casefold() for cue in _SECTION_CUES["contact"]):
+            return chunk
+    return None
+
+
+def _iso(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _same_action(a: Chunk, b: Chunk) -> bool:
+    """Two calls of the same action: same programme, titles alike once years are left out."""
+    if a.metadata.get("programme") != b.metadata.get("programme"):
+        return False
+    strip = lambda t: {w for w in analyse(t) if not w.isdigit()}  # noqa: E731
+    ta, tb = strip(a.title), strip(b.title)
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
