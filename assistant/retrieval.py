@@ -71,7 +71,7 @@ class HybridRetriever:
         chunks = self.store.chunks()
         self._chunks = chunks
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
-        self._by_source: dict[str, list[Chunk]] = {}
+        self._by_source = {}
         for chunk in chunks:
             self._by_source.setdefault(chunk.source, []).append(chunk)
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
