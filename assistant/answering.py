@@ -112,17 +112,22 @@ class Composer:
                     + _rank_prior(hit_rank.get(chunk.id))
                 )
                 scored.append(ScoredUnit(unit, score, overlap))
-        scored = [s for s in scored if _states_fact(kind, s.unit)]
+        floor = self.min_overlap if terms else 0.0
+        # A unit passes on its words, or on standing where this kind of fact is stated (a date
+        # under "Deadline" answers "tot wanneer?" without sharing a word with it).
+        scored = [
+            s
+            for s in scored
+            if _states_fact(kind, s.unit) and (s.overlap >= floor or _in_kind_section(kind, s.unit))
+        ]
         scored.sort(key=lambda s: -s.score)
         if not scored:
             return []
         best = scored[0]
-        if best.overlap < self.min_overlap:
-            return []
         chosen = [best]
         words = _words(best.unit.text)
         for candidate in scored[1:8]:
-            if candidate.score < 0.6 * best.score or candidate.overlap < self.min_overlap / 2:
+            if candidate.score < 0.6 * best.score or candidate.overlap < floor / 2:
                 break
             if any(_similar(candidate.unit, c.unit) for c in chosen):
                 continue
@@ -245,55 +250,56 @@ class Composer:
 
 
 def units_of(chunk: Chunk) -> list[Unit]:
-    """Split a chunk into quotable units: labelled fields, sentences, and list items (a short
-    list becomes one unit with its lead-in sentence, a long one an item each)."""
+    """Split a chunk into quotable units: labelled fields, contact blocks, sentences, and list
+    items (a short list becomes one unit with its lead-in sentence, a long one an item each)."""
+    lines = [line.strip() for line in chunk.text.splitlines()]  # "" marks a paragraph break
     units: list[Unit] = []
-    lines = [line.strip() for line in chunk.text.splitlines() if line.strip()]
     i = 0
     lead = ""
     while i < len(lines):
         line = lines[i]
+        if not line:
+            i += 1
+            continue
         if line.startswith("- "):
             items = []
-            while i < len(lines) and lines[i].startswith("- "):
-                items.append(lines[i][2:].strip().rstrip(";,."))
+            while i < len(lines) and (lines[i].startswith("- ") or not lines[i]):
+                if lines[i]:
+                    items.append(lines[i][2:].strip().rstrip(";,."))
                 i += 1
             joined = "; ".join(items)
             if _words(joined) + _words(lead) <= 45:
                 units.append(_unit(f"{lead} {joined}".strip(), chunk, ""))
             else:
                 units.extend(_unit(item, chunk, lead) for item in items)
+            lead = ""
             continue
         run = _short_line_run(lines, i)
         if len(run) >= 3:
             # an address or contact block: one line each for name, street, town, phone, …
             units.append(_unit(", ".join(run), chunk, ""))
             i += len(run)
-            lead = ""
             continue
-        if _is_label(line) and i + 1 < len(lines) and not lines[i + 1].startswith("- "):
-            value = lines[i + 1]
-            if _words(value) <= 25:
-                units.append(_unit(f"{line.rstrip(':')}: {value}", chunk, ""))
-                i += 2
-                lead = ""
-                continue
+        if len(run) == 2 and _is_label(line) and _words(run[1]) <= 25:
+            units.append(_unit(f"{line.rstrip(':')}: {run[1]}", chunk, ""))
+            i += 2
+            continue
         if not _is_label(line):
             sentences = _split_sentences(line)
             units.extend(_unit(sentence, chunk, "") for sentence in sentences)
-            next_is_list = i + 1 < len(lines) and lines[i + 1].startswith("- ")
-            lead = sentences[-1] if next_is_list and sentences[-1].endswith(":") else ""
-            if lead:
+            following = next((x for x in lines[i + 1 :] if x), "")
+            if following.startswith("- ") and sentences[-1].endswith(":"):
+                lead = sentences[-1]
                 units.pop()  # the lead-in is quoted with its list
         i += 1
     return [u for u in units if len(u.text) >= 3]
 
 
 def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
-    """Consecutive short lines without sentence punctuation, starting at `start`."""
+    """Consecutive short lines of one paragraph without sentence punctuation."""
     run: list[str] = []
     for line in lines[start:]:
-        if line.startswith("- ") or _words(line) > 12 or re.search(r"[.!?:]$", line):
+        if not line or line.startswith("- ") or _words(line) > 12 or re.search(r"[.!?:]$", line):
             break
         run.append(line)
     return run
@@ -368,6 +374,13 @@ def asked_details(question: str) -> set[str]:
 
 def _detail_score(wants: set[str], unit: Unit) -> float:
     return sum(0.25 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
+
+
+def _in_kind_section(kind: str, unit: Unit) -> bool:
+    section = unit.chunk.section.casefold()
+    return kind in ("deadline", "budget", "contact") and any(
+        cue in section for cue in _SECTION_CUES[kind]
+    )
 
 
 def _rank_prior(rank: int | None) -> float:
