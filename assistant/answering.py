@@ -314,7 +314,10 @@ def _unit(piece: str, chunk: Chunk, context: str) -> Unit:
 
 
 def _is_label(line: str) -> bool:
-    return _words(line) <= 6 and not re.search(r"[.;!]$", line) and not line.startswith("- ")
+    """A heading or field label line; a longer line ending in ':' leads into a list instead."""
+    if line.startswith("- ") or re.search(r"[.;!]$", line):
+        return False
+    return _words(line) <= (2 if line.endswith(":") else 6)
 
 
 def _split_sentences(line: str) -> list[str]:

@@ -169,7 +169,7 @@ def _leaf(heading: str) -> str:
 def _labelled(piece: _Piece) -> str:
     """The piece's text under its own heading, unless that heading is already in the text."""
     leaf = _leaf(piece.section)
-    if not leaf or piece.text.startswith(leaf):
+    if not leaf or " · " in leaf or piece.text.startswith(leaf):  # a merge holds its labels
         return piece.text
     return f"{leaf}\n{piece.text}"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +20,8 @@ from assistant.lexical import LexicalIndex, analyse
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.types import Chunk, DocumentHit, Hit
+
+_CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,}[A-Za-z0-9]")
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,7 @@ class HybridRetriever:
         self._lexical: LexicalIndex | None = None
         self._fields: LexicalIndex | None = None
         self._sources: list[str] = []
+        self._codes: list[tuple[str, str]] = []
         self._by_source: dict[str, list[Chunk]] = {}
 
     @classmethod
@@ -76,6 +80,12 @@ class HybridRetriever:
             self._by_source.setdefault(chunk.source, []).append(chunk)
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
         first = {c.source: c for c in reversed(chunks)}
+        self._codes = [
+            (code.upper(), source)
+            for source, chunk in first.items()
+            for code in _CODE.findall(str(chunk.metadata.get("call_code", "")))
+            if re.search(r"\d", code) and re.search(r"[A-Za-z]", code)
+        ]
         self._sources = sorted(first)
         self._fields = LexicalIndex(
             self._sources,
@@ -103,7 +113,15 @@ class HybridRetriever:
         """The best `k` distinct documents for `query`, each with its best passages."""
         k = k or self.settings.top_k
         hits = self.search_chunks(query, where)
-        return group_by_document(hits, k, self.settings.passages_per_document)
+        documents = group_by_document(hits, len(self._sources), self.settings.passages_per_document)
+        # A call code written out in the question names its document outright.
+        coded = self._sources_by_code(query)
+        documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
+        return documents[:k]
+
+    def _sources_by_code(self, query: str) -> set[str]:
+        upper = query.upper()
+        return {source for code, source in self._codes if code in upper}
 
     def search_chunks(self, query: str, where: SearchFilter | None = None) -> list[Hit]:
         """Chunks ranked by the configured fusion of dense and lexical rankings."""

@@ -1,0 +1,177 @@
+"""The offline composer on a real index: citations resolve, abstention, deadlines, follow-ups."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from assistant.answering import units_of
+from assistant.classify import classify_kind, detect_language
+from assistant.indexing import build_index
+from assistant.service import Assistant, answer_payload, turns_from
+from assistant.settings import Settings
+from assistant.types import Answer, Chunk, Turn
+from tests.conftest import copy_corpus
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def assistant(small_index: Settings) -> Assistant:
+    return Assistant.open(small_index)
+
+
+def _markers_resolve(answer: Answer) -> None:
+    numbers = {c.n for c in answer.citations}
+    markers = {int(m) for m in re.findall(r"\[(\d+)\]", answer.text)}
+    assert markers <= numbers, (answer.text, numbers)
+    assert all(c.source and c.passage for c in answer.citations)
+
+
+QUESTIONS = [
+    "Wie mag een aanvraag indienen voor een kleinschalig partnerschap?",
+    "Hoeveel bedraagt een kleinschalig partnerschap?",
+    "Wanneer is de deadline voor de MSCA Postdoctoral Fellowships?",
+    "Vanaf welke leeftijd mogen jongeren mee op een jeugduitwisseling?",
+    "Bij wie kan ik terecht met vragen over stedenbanden?",
+    "Hoeveel kost een treinticket naar Parijs?",
+    "What is the deadline for town twinning?",
+]
+
+
+@pytest.mark.parametrize("question", QUESTIONS)
+def test_every_marker_points_at_a_listed_source(assistant: Assistant, question: str) -> None:
+    answer = assistant.ask(question, today=date(2024, 6, 1))
+    _markers_resolve(answer)
+    assert answer.text.strip()
+
+
+def test_budget_answer_quotes_the_amounts(assistant: Assistant) -> None:
+    answer = assistant.ask("Hoeveel geld krijg je voor een kleinschalig partnerschap?")
+    assert not answer.abstained
+    assert "30.000 euro" in answer.text and "60.000 euro" in answer.text
+    assert answer.citations[0].source == "erasmus-ka210-kleinschalige-partnerschappen.txt"
+    assert len(answer.text.split()) <= 80
+
+
+def test_deadline_passed_is_said_with_the_injected_date(assistant: Assistant) -> None:
+    question = "Tot wanneer kan je een aanvraag voor stedenbanden indienen?"
+    late = assistant.ask(question, today=date(2025, 1, 1))
+    assert "19 september 2024" in late.text
+    assert "19 september 2024 is verstreken" in late.text
+    early = assistant.ask(question, today=date(2024, 5, 1))
+    assert "19 september 2024" in early.text
+    assert "verstreken" not in early.text
+
+
+def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir,
+        (
+            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+        ),
+    )
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    answer = assistant.ask(
+        "Wat was de deadline van de oproep ERASMUS-EDU-2024-PEX-COVE?",
+        today=date(2025, 12, 1),
+    )
+    assert "verstreken" in answer.text
+    assert "nieuwere oproep" in answer.text
+    assert "erasmus-kenniscentra-beroepsopleiding-2025.txt" in {c.source for c in answer.citations}
+    _markers_resolve(answer)
+
+
+def test_follow_up_is_answered_about_the_programme_under_discussion(assistant: Assistant) -> None:
+    history = [
+        Turn("user", "Wat zijn stedenbanden in het CERV-programma?"),
+        Turn(
+            "assistant",
+            "Stedenbanden brengen burgers van gemeenten uit verschillende landen samen.",
+        ),
+    ]
+    answer = assistant.ask("en tot wanneer kan ik indienen?", history, today=date(2024, 5, 1))
+    assert not answer.abstained
+    assert answer.citations[0].source == "cerv-stedenbanden-2024.md"
+    assert "19 september 2024" in answer.text
+
+
+def test_follow_up_that_names_another_call_switches_topic(assistant: Assistant) -> None:
+    history = [
+        Turn("user", "Wat zijn stedenbanden in het CERV-programma?"),
+        Turn("assistant", "Stedenbanden brengen burgers van gemeenten samen."),
+    ]
+    answer = assistant.ask("En wanneer sluit de MSCA Postdoctoral Fellowships oproep?", history)
+    assert answer.retrieved[0] == "horizon-msca-postdoctoral-fellowships-2024.txt"
+
+
+def test_two_conversations_do_not_share_history(assistant: Assistant) -> None:
+    about_cerv = [Turn("user", "Vertel me over stedenbanden tussen gemeenten (CERV).")]
+    about_youth = [Turn("user", "Vertel me over Erasmus+ jeugduitwisselingen voor jongeren.")]
+    a = assistant.ask("en tot wanneer kan ik indienen?", about_cerv)
+    b = assistant.ask("en tot wanneer kan ik indienen?", about_youth)
+    assert a.retrieved[0] == "cerv-stedenbanden-2024.md"
+    assert b.retrieved[0] == "erasmus-jeugd-ka152-groepsuitwisselingen.html"
+
+
+def test_out_of_scope_question_abstains_with_a_referral(assistant: Assistant) -> None:
+    answer = assistant.ask("Wat is het recept voor stoofvlees met frieten?")
+    assert answer.abstained
+    assert answer.text.startswith("Dat staat niet in de programmateksten die ik ken.")
+    assert "terecht" in answer.text  # a referral to whom to ask
+    _markers_resolve(answer)
+
+
+def test_english_question_gets_english_framing(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "What is the deadline for town twinning projects?", today=date(2025, 1, 1)
+    )
+    assert answer.language == "en"
+    assert answer.text.startswith("According to the programme documents")
+    assert "19 september 2024" in answer.text  # the Dutch fact is quoted as it stands
+    assert "has passed" in answer.text
+
+
+def test_empty_question_gets_a_helpful_answer(assistant: Assistant) -> None:
+    answer = assistant.ask("   ")
+    assert answer.abstained and "vraag" in answer.text
+
+
+def test_payload_and_history_parsing(assistant: Assistant) -> None:
+    payload = answer_payload(assistant.ask("Wie mag een kleinschalig partnerschap aanvragen?"))
+    assert set(payload) >= {"answer", "citations", "abstained", "programme"}
+    assert {"n", "file", "title", "section", "url", "passage"} <= set(payload["citations"][0])
+    turns = turns_from([{"role": "user", "content": "hallo"}, {"role": "x"}, "rommel", None])
+    assert turns == [Turn("user", "hallo")]
+
+
+def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
+    chunk = Chunk(
+        "id", "a.txt", "Titel", "Budget",
+        "Budget\nJe kiest tussen twee bedragen:\n\n- 30.000 euro\n- 60.000 euro\n\n"
+        "Epos vzw\nKoning Albert II-laan 15\n1210 Brussel\n02 553 97 31",
+        0, 50,
+    )  # fmt: skip
+    texts = [u.text for u in units_of(chunk)]
+    assert "Je kiest tussen twee bedragen: 30.000 euro; 60.000 euro" in texts
+    assert "Epos vzw, Koning Albert II-laan 15, 1210 Brussel, 02 553 97 31" in texts
+
+
+def test_question_kind_and_language() -> None:
+    assert classify_kind("Tot wanneer kan ik indienen?") == "deadline"
+    assert classify_kind("Hoeveel subsidie krijg je maximaal?") == "budget"
+    assert classify_kind("Wat is het mailadres van de helpdesk?") == "contact"
+    assert detect_language("What is the deadline for this call?") == "en"
+    assert detect_language("Wat is de deadline van deze oproep?") == "nl"
+
+
+def test_langchain_runnable(assistant: Assistant) -> None:
+    from assistant.chain import answer_chain
+
+    result = answer_chain(assistant).invoke({"question": "Wie mag stedenbanden aanvragen?"})
+    assert result["citations"] and not result["abstained"]
