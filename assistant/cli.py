@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -18,6 +19,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.retrieval import HybridRetriever
+    from assistant.types import Answer
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3  # indexing finished, but some documents could not be read
@@ -192,6 +194,124 @@ def search(
         console.print()
 
 
+@app.command()
+def ask(
+    ctx: typer.Context,
+    question: Annotated[str, typer.Argument(help="The question, in Dutch or English.")],
+    programme: Annotated[
+        str | None, typer.Option(help="Only this programme (e.g. Erasmus+).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the API's JSON object.")] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Date the assistant takes as today (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Answer a question with [n] markers, then list the sources they point at."""
+    from assistant.service import Assistant, answer_payload
+
+    if not question.strip():
+        _fail("Give a question.")
+    settings = _settings(ctx)
+    day = _parse_day(today)
+    try:
+        answer = Assistant.open(settings).ask(question, (), programme, day)
+    except AssistantError as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(answer_payload(answer), ensure_ascii=False, indent=2) + "\n")
+        return
+    _print_answer(answer)
+
+
+@app.command()
+def chat(
+    ctx: typer.Context,
+    programme: Annotated[
+        str | None, typer.Option(help="Only this programme (e.g. Erasmus+).")
+    ] = None,
+    today: Annotated[
+        str | None, typer.Option(help="Date the assistant takes as today (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Talk with the assistant in the terminal; follow-up questions build on the conversation.
+
+    Reads one question per line until end of input or 'exit' / 'stop'.
+    """
+    from assistant import prompts
+    from assistant.service import Assistant
+    from assistant.types import Turn
+
+    settings = _settings(ctx)
+    day = _parse_day(today)
+    try:
+        assistant = Assistant.open(settings)
+    except AssistantError as exc:
+        _fail(str(exc))
+    console.print(prompts.text("chat_intro", "nl"), highlight=False)
+    history: list[Turn] = []
+    for question in _questions():
+        if not question:
+            continue
+        if question.lower() in ("exit", "stop", "quit"):
+            break
+        try:
+            answer = assistant.ask(question, history, programme, day)
+        except AssistantError as exc:
+            errors.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            continue
+        _print_answer(answer)
+        console.print()
+        history += [Turn("user", question), Turn("assistant", answer.text)]
+
+
+def _questions() -> Iterator[str]:
+    """Lines from the terminal (with a prompt) or from piped input, until end of input."""
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = console.input("[bold]> [/]") if interactive else sys.stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            return
+        if not interactive and not line:
+            return
+        yield line.strip()
+
+
+def _print_answer(answer: Answer) -> None:
+    from assistant import prompts
+
+    console.print(answer.text, markup=False, highlight=False, soft_wrap=True)
+    if not answer.citations:
+        return
+    console.print(f"\n[bold]{prompts.text('sources', answer.language)}[/]")
+    for c in answer.citations:
+        fields = [c.title, c.section or "—", c.source]
+        if c.url:
+            fields.append(c.url)
+        console.print(
+            f"[{c.n}] " + " — ".join(fields), markup=False, highlight=False, soft_wrap=True
+        )
+
+
+@app.command()
+def serve(
+    ctx: typer.Context,
+    host: Annotated[str | None, typer.Option(help="Address to listen on.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
+) -> None:
+    """Start the web app; builds the index from the corpus first if there is none."""
+    from assistant import webapp
+
+    settings = _settings(ctx, server_host=host, server_port=port)
+    try:
+        assistant = webapp.open_assistant(
+            settings, notify=lambda m: errors.print(m, highlight=False, soft_wrap=True)
+        )
+        webapp.serve(settings, assistant)
+    except AssistantError as exc:
+        _fail(str(exc))
+
+
 @app.command("eval")
 def evaluate(
     ctx: typer.Context,
@@ -213,6 +333,7 @@ def evaluate(
         load_questions,
         run_answers,
         run_retrieval,
+        write_markdown,
         write_report,
     )
 
@@ -250,8 +371,9 @@ def evaluate(
     }
     report = build_report(question_set, results, used, notes)
     write_report(report, out)
+    write_markdown(report, out.with_suffix(".md"))
     _print_summary(report)
-    console.print(f"Report written to {out}")
+    console.print(f"Report written to {out} and {out.with_suffix('.md')}")
 
 
 def _open_retriever(settings: Settings) -> HybridRetriever:

@@ -324,3 +324,65 @@ def write_report(report: dict[str, Any], path: Path) -> None:
     """Write the report as UTF-8 JSON, creating the folder."""
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def write_markdown(report: dict[str, Any], path: Path) -> None:
+    """A Markdown report beside the JSON: summary, per-category table, and a plot (PNG) of
+    per-category scores and the latency histogram."""
+    plot = path.with_suffix(".png")
+    _plot(report, plot)
+    summary = report["summary"]
+    lines = [
+        "# Evaluation report",
+        "",
+        f"Question set: `{report['settings'].get('questions', '')}`; embedding model "
+        f"`{report['settings'].get('embedding_model', '')}`, fusion "
+        f"`{report['settings'].get('fusion', '')}`.",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {k} | {_fmt(v)} |" for k, v in summary.items()]
+    metrics = [m for m in ("hit@1", "hit@5", "mrr@10", "fact_accuracy", "citation_accuracy")
+               if summary.get(m) is not None]  # fmt: skip
+    lines += ["", "| category | n | " + " | ".join(metrics) + " |",
+              "|---|---|" + "---|" * len(metrics)]  # fmt: skip
+    for name, values in report["by_category"].items():
+        cells = " | ".join(_fmt(values.get(m)) for m in metrics)
+        lines.append(f"| {name} | {values['n']} | {cells} |")
+    lines += ["", f"![per-category scores and latency]({plot.name})", ""]
+    lines += [f"- {note}" for note in report.get("notes", [])]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _fmt(value: Any) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+def _plot(report: dict[str, Any], path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    import matplotlib.pyplot as plt
+
+    categories = list(report["by_category"])
+    metrics = [m for m in ("hit@1", "fact_accuracy") if report["summary"].get(m) is not None]
+    figure, (bars, histogram) = plt.subplots(1, 2, figsize=(11, 4))
+    width = 0.8 / max(1, len(metrics))
+    for i, metric in enumerate(metrics):
+        values = [report["by_category"][c].get(metric) or 0.0 for c in categories]
+        positions = [x + i * width for x in range(len(categories))]
+        bars.bar(positions, values, width, label=metric)
+    bars.set_xticks([x + width * (len(metrics) - 1) / 2 for x in range(len(categories))])
+    bars.set_xticklabels(categories, rotation=30, ha="right")
+    bars.set_ylim(0, 1.05)
+    bars.set_title("per category")
+    bars.legend()
+    latencies = [q["latency_ms"] for q in report["questions"]]
+    histogram.hist(latencies, bins=20)
+    histogram.set_title("latency per question (ms)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)

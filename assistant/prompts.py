@@ -28,6 +28,37 @@ _TEXT = {
         "empty_question": "Stel gerust een vraag, bijvoorbeeld: wie mag een aanvraag indienen?",
         "sources": "Bronnen",
         "error": "Er ging iets mis bij het beantwoorden van je vraag: {message}",
+        "unexpected_error": "er trad een onverwachte fout op. Probeer het straks opnieuw.",
+        "question_too_long": (
+            "je vraag is te lang ({length} tekens). Houd hem korter dan {limit} tekens."
+        ),
+        # The web app and the terminal chat.
+        "ui_title": "EU-programma-assistent",
+        "ui_intro": (
+            "Stel een vraag over Europese subsidieprogramma's. Elk antwoord verwijst met [n] naar "
+            "de passage uit de programmatekst waarop het steunt."
+        ),
+        "ui_chat_label": "Gesprek",
+        "ui_question_label": "Je vraag",
+        "ui_question_placeholder": "Bijvoorbeeld: wie mag een aanvraag indienen?",
+        "ui_send": "Verstuur",
+        "ui_new_chat": "Nieuw gesprek",
+        "ui_programme_label": "Programma",
+        "ui_all_programmes": "Alle programma's",
+        "ui_examples": "Voorbeeldvragen",
+        "ui_sources_waiting": "Hier verschijnen de bronnen van het antwoord.",
+        "ui_no_sources": "Bij dit antwoord horen geen bronnen.",
+        "ui_section": "Sectie",
+        "ui_file": "Bestand",
+        "ui_open_source": "Bekijk de bron",
+        "ui_feedback_label": "Was dit antwoord nuttig?",
+        "ui_comment_label": "Opmerking (niet verplicht)",
+        "ui_thumbs_up": "👍 Nuttig",
+        "ui_thumbs_down": "👎 Niet nuttig",
+        "feedback_thanks": "Bedankt voor je feedback!",
+        "feedback_nothing": "Stel eerst een vraag; daarna kan je het antwoord beoordelen.",
+        "feedback_failed": "Je feedback kon niet bewaard worden. Probeer het later opnieuw.",
+        "chat_intro": "Stel je vraag. Typ 'stop' (of Ctrl-D) om te stoppen.",
     },
     "en": {
         "not_in_documents": "The programme documents I know do not say.",
@@ -43,7 +74,54 @@ _TEXT = {
         "empty_question": "Please ask a question, for example: who can apply?",
         "sources": "Sources",
         "error": "Something went wrong while answering your question: {message}",
+        "unexpected_error": "an unexpected error occurred. Please try again later.",
+        "question_too_long": (
+            "your question is too long ({length} characters). Please keep it under {limit}."
+        ),
+        # The web app and the terminal chat.
+        "ui_title": "EU programme assistant",
+        "ui_intro": (
+            "Ask a question about EU funding programmes. Every answer points with [n] to the "
+            "passage of the programme text it rests on."
+        ),
+        "ui_chat_label": "Conversation",
+        "ui_question_label": "Your question",
+        "ui_question_placeholder": "For example: who can apply?",
+        "ui_send": "Send",
+        "ui_new_chat": "New conversation",
+        "ui_programme_label": "Programme",
+        "ui_all_programmes": "All programmes",
+        "ui_examples": "Example questions",
+        "ui_sources_waiting": "The sources of the answer appear here.",
+        "ui_no_sources": "This answer has no sources.",
+        "ui_section": "Section",
+        "ui_file": "File",
+        "ui_open_source": "View the source",
+        "ui_feedback_label": "Was this answer helpful?",
+        "ui_comment_label": "Comment (optional)",
+        "ui_thumbs_up": "👍 Helpful",
+        "ui_thumbs_down": "👎 Not helpful",
+        "feedback_thanks": "Thank you for your feedback!",
+        "feedback_nothing": "Ask a question first; then you can rate the answer.",
+        "feedback_failed": "Your feedback could not be saved. Please try again later.",
+        "chat_intro": "Ask your question. Type 'stop' (or Ctrl-D) to quit.",
     },
+}
+
+# Generic phrasings of the kinds of questions people ask; shown as examples in the web app.
+EXAMPLE_QUESTIONS = {
+    "nl": (
+        "Wie mag een aanvraag indienen voor een kleinschalig partnerschap (KA210)?",
+        "Wanneer is de deadline voor de MSCA Postdoctoral Fellowships?",
+        "Hoeveel subsidie krijg je voor een Erasmus+-jeugduitwisseling?",
+        "Bij wie kan ik terecht met vragen over Creative Europe?",
+    ),
+    "en": (
+        "Who can apply for a small-scale partnership (KA210)?",
+        "When is the deadline for the MSCA Postdoctoral Fellowships?",
+        "How much funding is there for an Erasmus+ youth exchange?",
+        "Whom can I contact with questions about Creative Europe?",
+    ),
 }
 
 ANSWER_INTRO = {

@@ -60,3 +60,12 @@ class Settings(BaseSettings):
             "(re-orders what dense and BM25 found; 0 turns it off)."
         ),
     )
+
+    feedback_db: Path = Field(
+        Path("index/feedback.sqlite3"),
+        description="SQLite file where the web app stores thumbs up/down feedback on answers.",
+    )
+    server_host: str = Field(
+        "127.0.0.1", description="Address the web app listens on ('0.0.0.0' for all interfaces)."
+    )
+    server_port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")

@@ -128,6 +128,9 @@ def test_eval_writes_the_contract_report(small_index: Settings, tmp_path: Path) 
         assert isinstance(report["summary"][metric], float), metric
     assert all(r["answer"] for r in report["questions"])
     assert all(r["dangling_citations"] == 0 for r in report["questions"])
+    markdown = out.with_suffix(".md").read_text(encoding="utf-8")
+    assert "| fact_accuracy |" in markdown and "report.png" in markdown
+    assert out.with_suffix(".png").read_bytes().startswith(b"\x89PNG")
     records = report["questions"]
     assert [r["id"] for r in records] == ["q1", "q2", "q3"]
     required = {

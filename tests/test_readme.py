@@ -18,5 +18,5 @@ def test_every_setting_is_in_the_configuration_table() -> None:
 def test_ci_runs_the_readme_test_command() -> None:
     text = README.read_text(encoding="utf-8")
     ci = (README.parent / ".ci" / "run").read_text(encoding="utf-8")
-    command = next(line for line in ci.splitlines() if "pytest" in line)
+    command = next(line for line in ci.splitlines() if "scripts/test.sh" in line)
     assert command.strip() in text

@@ -1,0 +1,69 @@
+"""One question end to end in a real browser: Debian's chromium driven by Playwright."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assistant.feedback import FeedbackStore
+from assistant.settings import Settings
+from tests.test_ui import KA210, running_app
+
+pytestmark = pytest.mark.slow
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def test_question_answer_sources_and_feedback_in_a_browser(
+    small_index: Settings, tmp_path: Path
+) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            "No browser: /usr/bin/chromium is missing (apt-get install chromium; "
+            "scripts/test.sh installs it). `playwright install` cannot download one offline."
+        )
+    from gradio_client import Client
+    from playwright.sync_api import expect, sync_playwright
+
+    settings = small_index.model_copy(update={"feedback_db": tmp_path / "feedback.sqlite3"})
+    with running_app(settings, tmp_path) as url, sync_playwright() as playwright:
+        expected = Client(url, verbose=False).predict(KA210, "[]", api_name="/ask")
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            # Gradio keeps a stream open, so "networkidle" never comes:
+            # wait for "load", then for the elements.
+            page.goto(url, wait_until="load")
+            question = page.locator("#question textarea")
+            expect(question).to_be_visible(timeout=30_000)
+            question.fill(KA210)
+            page.locator("#send").click()
+
+            chat = page.locator("#chat")
+            expect(chat).to_contain_text(KA210, timeout=30_000)
+            expect(chat).to_contain_text(expected["answer"][:40], timeout=30_000)
+            sources = page.locator("#sources")
+            expect(sources).to_contain_text(expected["citations"][0]["title"])
+            expect(sources).to_contain_text("erasmus-ka210-kleinschalige-partnerschappen.txt")
+            expect(sources.locator("mark").first).to_be_visible()
+
+            page.locator("#thumbs-up").click()
+            expect(page.locator("#feedback-status")).to_contain_text("Bedankt")
+            page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+        finally:
+            browser.close()
+    (record,) = FeedbackStore(settings.feedback_db).recent(5)
+    assert record["verdict"] == "up"
+    assert record["question"] == KA210
+    assert record["sources"] == [c["file"] for c in expected["citations"]]
