@@ -9,12 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
+import numpy as np
+
 from assistant.classify import classify_kind, detect_language
 from assistant.conversation import resolve, search_in_conversation
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
+from assistant.units import Unit, units_of, words
 
 _DATE = re.compile(
     r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
@@ -40,16 +43,6 @@ _SECTION_CUES: dict[str, tuple[str, ...]] = {
     "other": (),
 }
 _MAX_WORDS = 75
-_UNIT_MAX_WORDS = 60
-
-
-@dataclass(frozen=True)
-class Unit:
-    """A quotable piece of a chunk: a sentence, a list item, or a labelled field."""
-
-    text: str
-    chunk: Chunk
-    terms: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -62,9 +55,12 @@ class ScoredUnit:
 class Composer:
     """Answers a question from the index; a langchain Runnable wraps it in `chain.py`."""
 
-    def __init__(self, retriever: HybridRetriever, min_overlap: float = 0.05) -> None:
+    def __init__(
+        self, retriever: HybridRetriever, min_overlap: float = 0.05, meaning_weight: float = 0.35
+    ) -> None:
         self.retriever = retriever
         self.min_overlap = min_overlap
+        self.meaning_weight = meaning_weight
 
     def answer(
         self,
@@ -85,7 +81,7 @@ class Composer:
         if not documents:
             return self._abstain(language, kind, None, retrieved)
         top = documents[0]
-        chosen = self._select(question, kind, top)
+        chosen = self._select(question, kind, top, resolution.query)
         if not chosen:
             return self._abstain(language, kind, top, retrieved)
         answer = self._compose(chosen, language, kind, top, today)
@@ -93,28 +89,33 @@ class Composer:
 
     # --- evidence -----------------------------------------------------------------------
 
-    def _select(self, question: str, kind: str, document: DocumentHit) -> list[ScoredUnit]:
+    def _select(
+        self, question: str, kind: str, document: DocumentHit, query: str
+    ) -> list[ScoredUnit]:
         """The best units of the top document for this question, best first."""
         chunks = self.retriever.chunks_of(document.source)
         hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
         terms = set(analyse(question))
         wants = asked_details(question)
+        units = [unit for chunk in chunks for unit in units_of(chunk)]
+        meaning = self._closeness(query, units)
         idf = self._idf(terms)
         total = sum(idf.values()) or 1.0
         scored: list[ScoredUnit] = []
-        for chunk in chunks:
-            for unit in units_of(chunk):
-                overlap = sum(idf[t] for t in terms & unit.terms) / total
-                score = (
-                    overlap
-                    + _cue_score(kind, unit)
-                    + _detail_score(wants, unit)
-                    + _rank_prior(hit_rank.get(chunk.id))
-                )
-                scored.append(ScoredUnit(unit, score, overlap))
+        for unit, closeness in zip(units, meaning, strict=True):
+            overlap = sum(idf[t] for t in terms & unit.terms) / total
+            score = (
+                overlap
+                + _cue_score(kind, unit)
+                + _detail_score(wants, unit)
+                + _rank_prior(hit_rank.get(unit.chunk.id))
+                + self.meaning_weight * closeness
+            )
+            scored.append(ScoredUnit(unit, score, overlap))
         floor = self.min_overlap if terms else 0.0
         # A unit passes on its words, or on standing where this kind of fact is stated (a date
-        # under "Deadline" answers "tot wanneer?" without sharing a word with it).
+        # under "Deadline" answers "tot wanneer?" without sharing a word with it). Meaning only
+        # ranks: scaled within the document, it cannot tell an answer from the best of nothing.
         scored = [
             s
             for s in scored
@@ -125,19 +126,35 @@ class Composer:
             return []
         best = scored[0]
         chosen = [best]
-        words = _words(best.unit.text)
+        length = words(best.unit.text)
         for candidate in scored[1:8]:
-            if candidate.score < 0.6 * best.score or candidate.overlap < floor / 2:
+            if candidate.score < 0.45 * best.score or candidate.overlap < floor / 2:
                 break
             if any(_similar(candidate.unit, c.unit) for c in chosen):
                 continue
-            if words + _words(candidate.unit.text) > _MAX_WORDS:
+            if length + words(candidate.unit.text) > _MAX_WORDS:
                 continue
             chosen.append(candidate)
-            words += _words(candidate.unit.text)
+            length += words(candidate.unit.text)
             if len(chosen) == 3:
                 break
         return chosen
+
+    def _closeness(self, question: str, units: Sequence[Unit]) -> list[float]:
+        """How close each unit is to the question in meaning, scaled to 0..1 within the
+        document: it finds the sentence that says the same thing in other words or in another
+        language. Units without a stored vector count as 0."""
+        vectors = self.retriever.unit_vectors
+        found = [vectors.get(unit.id) for unit in units]
+        known = [v for v in found if v is not None]
+        if not known:
+            return [0.0] * len(units)
+        query = self.retriever.query_vector(question)
+        similarities = np.stack(known) @ query
+        low, high = float(similarities.min()), float(similarities.max())
+        span = high - low or 1.0
+        scaled = iter((similarities - low) / span)
+        return [float(next(scaled)) if v is not None else 0.0 for v in found]
 
     def _idf(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the chunks: rare words weigh more."""
@@ -249,92 +266,13 @@ class Composer:
         return Answer(" ".join(parts), tuple(citations), True, programme, kind, language, retrieved)
 
 
-def units_of(chunk: Chunk) -> list[Unit]:
-    """Split a chunk into quotable units: labelled fields, contact blocks, sentences, and list
-    items (a short list becomes one unit with its lead-in sentence, a long one an item each)."""
-    lines = [line.strip() for line in chunk.text.splitlines()]  # "" marks a paragraph break
-    units: list[Unit] = []
-    i = 0
-    lead = ""
-    while i < len(lines):
-        line = lines[i]
-        if not line:
-            i += 1
-            continue
-        if line.startswith("- "):
-            items = []
-            while i < len(lines) and (lines[i].startswith("- ") or not lines[i]):
-                if lines[i]:
-                    items.append(lines[i][2:].strip().rstrip(";,."))
-                i += 1
-            joined = "; ".join(items)
-            if _words(joined) + _words(lead) <= 45:
-                units.append(_unit(f"{lead} {joined}".strip(), chunk, ""))
-            else:
-                units.extend(_unit(item, chunk, lead) for item in items)
-            lead = ""
-            continue
-        run = _short_line_run(lines, i)
-        if len(run) >= 3:
-            # an address or contact block: one line each for name, street, town, phone, …
-            units.append(_unit(", ".join(run), chunk, ""))
-            i += len(run)
-            continue
-        if len(run) == 2 and _is_label(line) and _words(run[1]) <= 25:
-            units.append(_unit(f"{line.rstrip(':')}: {run[1]}", chunk, ""))
-            i += 2
-            continue
-        if not _is_label(line):
-            sentences = _split_sentences(line)
-            units.extend(_unit(sentence, chunk, "") for sentence in sentences)
-            following = next((x for x in lines[i + 1 :] if x), "")
-            if following.startswith("- ") and sentences[-1].endswith(":"):
-                lead = sentences[-1]
-                units.pop()  # the lead-in is quoted with its list
-        i += 1
-    return [u for u in units if len(u.text) >= 3]
-
-
-def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
-    """Consecutive short lines of one paragraph without sentence punctuation."""
-    run: list[str] = []
-    for line in lines[start:]:
-        if not line or line.startswith("- ") or _words(line) > 12 or re.search(r"[.!?:]$", line):
-            break
-        run.append(line)
-    return run
-
-
-def _unit(piece: str, chunk: Chunk, context: str) -> Unit:
-    piece = piece.strip()
-    if _words(piece) > _UNIT_MAX_WORDS:
-        piece = " ".join(piece.split()[:_UNIT_MAX_WORDS]) + " …"
-    terms = frozenset(analyse(f"{chunk.section} {context} {piece}"))
-    return Unit(piece, chunk, terms)
-
-
-def _is_label(line: str) -> bool:
-    """A heading or field label line; a longer line ending in ':' leads into a list instead."""
-    if line.startswith("- ") or re.search(r"[.;!]$", line):
-        return False
-    return _words(line) <= (2 if line.endswith(":") else 6)
-
-
-def _split_sentences(line: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'(])", line) if s.strip()]
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
 def _cue_score(kind: str, unit: Unit) -> float:
     """How much a unit looks like it states the kind of fact asked for."""
     section = unit.chunk.section.casefold()
     unit_text = unit.text
     score = 0.0
     if any(cue in section for cue in _SECTION_CUES.get(kind, ())):
-        score += 0.15
+        score += 0.35 if kind == "deadline" else 0.15
     if kind == "deadline":
         score += 0.35 if _DATE.search(unit_text) else -0.2
     elif kind == "budget":

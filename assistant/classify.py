@@ -7,84 +7,12 @@ import re
 KINDS = ("eligibility", "objectives", "deadline", "budget", "contact", "application", "other")
 
 _ENGLISH = frozenset(
-    [
-        "the",
-        "is",
-        "are",
-        "what",
-        "when",
-        "who",
-        "how",
-        "can",
-        "could",
-        "we",
-        "our",
-        "my",
-        "i",
-        "you",
-        "your",
-        "does",
-        "do",
-        "for",
-        "of",
-        "to",
-        "and",
-        "which",
-        "where",
-        "there",
-        "much",
-        "many",
-        "would",
-        "should",
-        "apply",
-        "deadline",
-        "funding",
-        "grant",
-        "please",
-    ]
+    "the is are what when who how can could we our my i you your does do for of to and which "
+    "where there much many would should apply deadline funding grant please".split()
 )
 _DUTCH = frozenset(
-    [
-        "de",
-        "het",
-        "een",
-        "is",
-        "zijn",
-        "wat",
-        "wanneer",
-        "wie",
-        "hoe",
-        "kan",
-        "kunnen",
-        "we",
-        "wij",
-        "ons",
-        "onze",
-        "mijn",
-        "ik",
-        "je",
-        "jij",
-        "u",
-        "voor",
-        "van",
-        "naar",
-        "en",
-        "welke",
-        "waar",
-        "er",
-        "hoeveel",
-        "moet",
-        "moeten",
-        "mag",
-        "mogen",
-        "bij",
-        "dat",
-        "die",
-        "nog",
-        "ook",
-        "al",
-        "dan",
-    ]
+    "de het een is zijn wat wanneer wie hoe kan kunnen we wij ons onze mijn ik je jij u voor "
+    "van naar en welke waar er hoeveel moet moeten mag mogen bij dat die nog ook al dan".split()
 )
 
 # Cues per kind, Dutch and English; a question may hit several, the strongest kind wins.
@@ -101,6 +29,9 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"closing date",
         r"\bdue\b",
         r"\bdatum\b",
+        r"\bnog (?:open|indienen|indiene|instappen|aanvragen|inschrijven)",
+        r"\bstaat\b.*\bopen\b",
+        r"\bstill (?:open|submit|apply)",
     ),
     "budget": (
         r"hoeveel (?:geld|subsidie|budget|euro|krijg|bedraagt|steun|procent)",

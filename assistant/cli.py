@@ -119,8 +119,9 @@ def index(
     else:
         console.print(
             f"Indexed {report.documents} documents into {report.chunks} chunks: "
-            f"{report.added_chunks} written ({report.embedded_chunks} newly embedded), "
-            f"{report.deleted_chunks} removed, in {report.seconds:.1f} s."
+            f"{report.added_chunks} chunks and {report.added_units} sentence vectors written "
+            f"({report.embedded_chunks} texts newly embedded), {report.deleted_chunks} chunks "
+            f"and {report.deleted_units} sentence vectors removed, in {report.seconds:.1f} s."
         )
         for label, names in (
             ("new", report.new_documents),

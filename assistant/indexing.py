@@ -10,12 +10,13 @@ from pathlib import Path
 from typing import Protocol
 
 from assistant.chunking import split_document
-from assistant.embeddings import EmbeddingCache, create_embedder, embed_cached
+from assistant.embeddings import Embedder, EmbeddingCache, create_embedder, embed_cached
 from assistant.loaders import count_corpus_files, load_corpus
 from assistant.settings import Settings
 from assistant.store import ChunkStore
 from assistant.tokens import get_encoding
 from assistant.types import Chunk, LoadFailure
+from assistant.units import units_of
 
 
 class Progress(Protocol):
@@ -42,7 +43,9 @@ class IndexReport:
     chunks: int = 0
     added_chunks: int = 0
     deleted_chunks: int = 0
-    embedded_chunks: int = 0  # computed by the model; the rest came from the cache
+    embedded_chunks: int = 0  # texts computed by the model; the rest came from the cache
+    added_units: int = 0  # vectors of quotable sentences, fields and list items
+    deleted_units: int = 0
     new_documents: list[str] = field(default_factory=list)
     changed_documents: list[str] = field(default_factory=list)
     removed_documents: list[str] = field(default_factory=list)
@@ -51,7 +54,8 @@ class IndexReport:
 
     @property
     def wrote_nothing(self) -> bool:
-        return self.added_chunks == 0 and self.deleted_chunks == 0
+        changes = (self.added_chunks, self.deleted_chunks, self.added_units, self.deleted_units)
+        return not any(changes)
 
 
 def cache_path(settings: Settings) -> Path:
@@ -108,24 +112,49 @@ def build_index(
             report.removed_documents.append(source)
     report.new_documents = sorted(set(new_by_source) - set(stored_by_source))
 
-    if to_add:
-        cache = EmbeddingCache(cache_path(settings))
-        try:
+    cache = EmbeddingCache(cache_path(settings))
+    try:
+        before = cache.count(embedder.model_id)
+        if to_add:
             embed_progress = _stage(progress, "Embedding chunks", len(to_add))
-            before = cache.count(embedder.model_id)
             vectors = embed_cached(
                 embedder, [c.embedding_text() for c in to_add], cache, embed_progress
             )
-            report.embedded_chunks = cache.count(embedder.model_id) - before
-        finally:
-            cache.close()
-        store.upsert(to_add, vectors)
-    if to_delete:
-        store.delete(to_delete)
+            store.upsert(to_add, vectors)
+        if to_delete:
+            store.delete(to_delete)
+        report.added_units, report.deleted_units = _sync_units(
+            store, embedder, chunks, cache, progress
+        )
+        report.embedded_chunks = cache.count(embedder.model_id) - before
+    finally:
+        cache.close()
     report.added_chunks = len(to_add)
     report.deleted_chunks = len(to_delete)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _sync_units(
+    store: ChunkStore,
+    embedder: Embedder,
+    chunks: list[Chunk],
+    cache: EmbeddingCache,
+    progress: Progress,
+) -> tuple[int, int]:
+    """Give every quotable unit of the current chunks its vector, and drop vectors of units
+    that no longer exist; returns (added, deleted)."""
+    units = {u.id: u for chunk in chunks for u in units_of(chunk)}
+    stored = store.unit_ids()
+    missing = [u for id_, u in units.items() if id_ not in stored]
+    stale = sorted(stored - set(units))
+    if missing:
+        embed_progress = _stage(progress, "Embedding sentences", len(missing))
+        vectors = embed_cached(embedder, [u.text for u in missing], cache, embed_progress)
+        store.upsert_units([u.id for u in missing], [u.chunk.id for u in missing], vectors)
+    if stale:
+        store.delete_units(stale)
+    return len(missing), len(stale)
 
 
 def _stage(progress: Progress, stage: str, total: int = 0) -> Callable[[int], None]:

@@ -58,6 +58,8 @@ class HybridRetriever:
         self._fields: LexicalIndex | None = None
         self._sources: list[str] = []
         self._codes: list[tuple[str, str]] = []
+        self.unit_vectors: dict[str, np.ndarray] = {}
+        self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
 
     @classmethod
@@ -91,6 +93,7 @@ class HybridRetriever:
             self._sources,
             [f"{first[s].title}\n{document_fields_text(first[s])}" for s in self._sources],
         )
+        self.unit_vectors = self.store.unit_vectors()
         self.embedder.embed_query("warm-up")
 
     @property
@@ -138,7 +141,7 @@ class HybridRetriever:
         lexical: list[tuple[str, float]] = []
         fields: list[tuple[str, float]] = []
         if fusion != "lexical":
-            dense = self.store.query(self.embedder.embed_query(query), n, sources)
+            dense = self.store.query(self.query_vector(query), n, sources)
         if fusion != "dense":
             assert self._lexical is not None and self._fields is not None
             lexical = self._lexical.search(query, n, allowed)
@@ -156,6 +159,17 @@ class HybridRetriever:
             for id_, score in fused
             if id_ in self._by_id
         ]
+
+    def query_vector(self, text: str) -> np.ndarray:
+        """The query embedding of `text`, remembered for the few latest texts (a question is
+        searched, then its sentences are scored against the same vector)."""
+        vector = self._query_vectors.get(text)
+        if vector is None:
+            vector = self.embedder.embed_query(text)
+            if len(self._query_vectors) >= 32:
+                self._query_vectors.pop(next(iter(self._query_vectors)))
+            self._query_vectors[text] = vector
+        return vector
 
     @property
     def sources(self) -> list[str]:

@@ -34,8 +34,9 @@ class ChunkStore:
     download a model, so the collection is created without one and never asked to embed.
     """
 
-    def __init__(self, collection: Any, model_id: str) -> None:
+    def __init__(self, collection: Any, model_id: str, units: Any = None) -> None:
         self._collection = collection
+        self._units = units  # vectors of the chunks' quotable units, beside the chunks
         self.model_id = model_id
 
     @classmethod
@@ -73,15 +74,22 @@ class ChunkStore:
             raise IndexNotBuiltError(
                 f"The index ({_where(settings)}) holds no chunks. Build it with: assistant index"
             )
-        return cls(collection, model_id)
+        units = client.get_or_create_collection(
+            f"{settings.collection}-units",
+            metadata={_MODEL_KEY: model_id},
+            configuration={"hnsw": {"space": "cosine"}},
+            embedding_function=None,
+        )
+        return cls(collection, model_id, units)
 
     @staticmethod
     def drop(settings: Settings) -> None:
         """Delete the configured collection, if it exists."""
         client = _client(settings, create=True)
         # a missing collection is what we wanted
-        with contextlib.suppress(Exception):
-            client.delete_collection(settings.collection)
+        for name in (settings.collection, f"{settings.collection}-units"):
+            with contextlib.suppress(Exception):
+                client.delete_collection(name)
 
     def count(self) -> int:
         """Number of chunks in the collection."""
@@ -140,17 +148,56 @@ class ChunkStore:
         distances = (result.get("distances") or [[]])[0]
         return [(id_, 1.0 - float(d)) for id_, d in zip(ids, distances, strict=True)]
 
-    def _pages(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    def unit_ids(self) -> set[str]:
+        """Ids of the stored unit vectors."""
+        return {id_ for id_, _, _ in _pages(self._units, include=[])}
+
+    def upsert_units(
+        self, ids: Sequence[str], chunk_ids: Sequence[str], vectors: np.ndarray
+    ) -> None:
+        """Store the vectors of quotable units, each tied to its chunk."""
+        batch = _max_batch(self._units)
+        for start in range(0, len(ids), batch):
+            self._units.upsert(
+                ids=list(ids[start : start + batch]),
+                embeddings=vectors[start : start + batch],
+                metadatas=[{"chunk_id": c} for c in chunk_ids[start : start + batch]],
+            )
+
+    def delete_units(self, ids: Sequence[str]) -> None:
+        """Remove unit vectors by id."""
+        batch = _max_batch(self._units)
+        for start in range(0, len(ids), batch):
+            self._units.delete(ids=list(ids[start : start + batch]))
+
+    def unit_vectors(self) -> dict[str, np.ndarray]:
+        """Every stored unit vector by unit id."""
+        vectors: dict[str, np.ndarray] = {}
         offset = 0
         while True:
-            page = self._collection.get(limit=_PAGE, offset=offset, include=include)
+            page = self._units.get(limit=_PAGE, offset=offset, include=["embeddings"])
             ids = page["ids"]
             if not ids:
-                return
-            metadatas = page.get("metadatas") or [{}] * len(ids)
-            documents = page.get("documents") or [""] * len(ids)
-            yield from zip(ids, metadatas, documents, strict=True)
+                return vectors
+            for id_, vector in zip(ids, page["embeddings"], strict=True):
+                vectors[id_] = np.asarray(vector, dtype=np.float32)
             offset += len(ids)
+
+    def _pages(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+        return _pages(self._collection, include)
+
+
+def _pages(collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    offset = 0
+    while True:
+        page = collection.get(limit=_PAGE, offset=offset, include=include)
+        ids = page["ids"]
+        if not ids:
+            return
+        metadatas = page.get("metadatas") or [{}] * len(ids)
+        documents = page.get("documents") or [""] * len(ids)
+        yield from zip(ids, metadatas, documents, strict=True)
+        offset += len(ids)
 
 
 def _client(settings: Settings, *, create: bool) -> Any:

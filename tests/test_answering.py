@@ -7,12 +7,12 @@ from datetime import date
 
 import pytest
 
-from assistant.answering import units_of
 from assistant.classify import classify_kind, detect_language
 from assistant.indexing import build_index
 from assistant.service import Assistant, answer_payload, turns_from
 from assistant.settings import Settings
 from assistant.types import Answer, Chunk, Turn
+from assistant.units import units_of
 from tests.conftest import copy_corpus
 
 pytestmark = pytest.mark.slow

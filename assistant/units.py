@@ -1,0 +1,108 @@
+"""Quotable units of a chunk: sentences, list items with their lead-in, labelled fields and
+address blocks. The answer composer quotes them; the index embeds them."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from assistant.lexical import analyse
+from assistant.types import Chunk
+
+_UNIT_MAX_WORDS = 60
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A quotable piece of a chunk: a sentence, a list item, or a labelled field."""
+
+    text: str
+    chunk: Chunk
+    terms: frozenset[str]
+
+    @property
+    def id(self) -> str:
+        """Content hash of the unit within its chunk: the key of its vector in the index."""
+        payload = f"{self.chunk.id}\x00{self.text}".encode()
+        return hashlib.sha256(payload).hexdigest()[:32]
+
+
+def units_of(chunk: Chunk) -> list[Unit]:
+    """Split a chunk into quotable units: labelled fields, contact blocks, sentences, and list
+    items (a short list becomes one unit with its lead-in sentence, a long one an item each)."""
+    lines = [line.strip() for line in chunk.text.splitlines()]  # "" marks a paragraph break
+    units: list[Unit] = []
+    i = 0
+    lead = ""
+    while i < len(lines):
+        line = lines[i]
+        if not line:
+            i += 1
+            continue
+        if line.startswith("- "):
+            items = []
+            while i < len(lines) and (lines[i].startswith("- ") or not lines[i]):
+                if lines[i]:
+                    items.append(lines[i][2:].strip().rstrip(";,."))
+                i += 1
+            joined = "; ".join(items)
+            if words(joined) + words(lead) <= 45:
+                units.append(_unit(f"{lead} {joined}".strip(), chunk, ""))
+            else:
+                units.extend(_unit(item, chunk, lead) for item in items)
+            lead = ""
+            continue
+        run = _short_line_run(lines, i)
+        if len(run) >= 3:
+            # an address or contact block: one line each for name, street, town, phone, …
+            units.append(_unit(", ".join(run), chunk, ""))
+            i += len(run)
+            continue
+        if len(run) == 2 and is_label(line) and words(run[1]) <= 25:
+            units.append(_unit(f"{line.rstrip(':')}: {run[1]}", chunk, ""))
+            i += 2
+            continue
+        if not is_label(line):
+            sentences = _split_sentences(line)
+            units.extend(_unit(sentence, chunk, "") for sentence in sentences)
+            following = next((x for x in lines[i + 1 :] if x), "")
+            if following.startswith("- ") and sentences[-1].endswith(":"):
+                lead = sentences[-1]
+                units.pop()  # the lead-in is quoted with its list
+        i += 1
+    return [u for u in units if len(u.text) >= 3]
+
+
+def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
+    """Consecutive short lines of one paragraph without sentence punctuation."""
+    run: list[str] = []
+    for line in lines[start:]:
+        if not line or line.startswith("- ") or words(line) > 12 or re.search(r"[.!?:]$", line):
+            break
+        run.append(line)
+    return run
+
+
+def _unit(piece: str, chunk: Chunk, context: str) -> Unit:
+    piece = piece.strip()
+    if words(piece) > _UNIT_MAX_WORDS:
+        piece = " ".join(piece.split()[:_UNIT_MAX_WORDS]) + " …"
+    terms = frozenset(analyse(f"{chunk.section} {context} {piece}"))
+    return Unit(piece, chunk, terms)
+
+
+def is_label(line: str) -> bool:
+    """A heading or field label line; a longer line ending in ':' leads into a list instead."""
+    if line.startswith("- ") or re.search(r"[.;!]$", line):
+        return False
+    return words(line) <= (2 if line.endswith(":") else 6)
+
+
+def _split_sentences(line: str) -> list[str]:
+    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'(])", line) if s.strip()]
+
+
+def words(text: str) -> int:
+    return len(text.split())
