@@ -120,7 +120,7 @@ def index(
         console.print(
             f"Indexed {report.documents} documents into {report.chunks} chunks: "
             f"{report.added_chunks} chunks and {report.added_units} sentence vectors written "
-            f"({report.embedded_chunks} texts newly embedded), {report.deleted_chunks} chunks "
+            f"({report.embedded_texts} texts newly embedded), {report.deleted_chunks} chunks "
             f"and {report.deleted_units} sentence vectors removed, in {report.seconds:.1f} s."
         )
         for label, names in (

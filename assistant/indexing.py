@@ -43,7 +43,7 @@ class IndexReport:
     chunks: int = 0
     added_chunks: int = 0
     deleted_chunks: int = 0
-    embedded_chunks: int = 0  # texts computed by the model; the rest came from the cache
+    embedded_texts: int = 0  # texts computed by the model; the rest came from the cache
     added_units: int = 0  # vectors of quotable sentences, fields and list items
     deleted_units: int = 0
     new_documents: list[str] = field(default_factory=list)
@@ -126,7 +126,7 @@ def build_index(
         report.added_units, report.deleted_units = _sync_units(
             store, embedder, chunks, cache, progress
         )
-        report.embedded_chunks = cache.count(embedder.model_id) - before
+        report.embedded_texts = cache.count(embedder.model_id) - before
     finally:
         cache.close()
     report.added_chunks = len(to_add)
