@@ -43,6 +43,8 @@ _SECTION_CUES: dict[str, tuple[str, ...]] = {
     "other": (),
 }
 _MAX_WORDS = 75
+# Documents this close in retrieval score are both shown: retrieval cannot choose between them.
+_SIBLING_RATIO = 0.95
 
 
 @dataclass(frozen=True)
@@ -85,7 +87,28 @@ class Composer:
         if not chosen:
             return self._abstain(language, kind, top, retrieved)
         answer = self._compose(chosen, language, kind, top, today)
+        sibling = self._close_second(documents, resolution.topic, question, kind, resolution.query)
+        if sibling is not None:
+            answer = _with_sibling(answer, sibling, language)
         return replace(answer, retrieved=retrieved)
+
+    def _close_second(
+        self,
+        documents: Sequence[DocumentHit],
+        topic: Sequence[str],
+        question: str,
+        kind: str,
+        query: str,
+    ) -> ScoredUnit | None:
+        """The best unit of the runner-up document when retrieval could hardly tell the two
+        apart (sibling calls, the same action in two years): the reader then sees both."""
+        if topic or len(documents) < 2:
+            return None
+        first, second = documents[0], documents[1]
+        if second.score < _SIBLING_RATIO * first.score:
+            return None
+        chosen = self._select(question, kind, second, query)
+        return chosen[0] if chosen else None
 
     # --- evidence -----------------------------------------------------------------------
 
@@ -346,6 +369,15 @@ def _similar(a: Unit, b: Unit) -> bool:
 
 def _sentence(unit_text: str) -> str:
     return unit_text.rstrip(" ;,")
+
+
+def _with_sibling(answer: Answer, sibling: ScoredUnit, language: str) -> Answer:
+    """The answer with one more cited sentence from a close second document."""
+    n = len(answer.citations) + 1
+    unit = sibling.unit
+    line = text("also_relevant", language, title=unit.chunk.title)
+    extended = f"{answer.text} {line} {_sentence(unit.text)} [{n}]"
+    return replace(answer, text=extended, citations=(*answer.citations, _citation(n, unit)))
 
 
 def _citation(n: int, unit: Unit) -> Citation:
