@@ -119,6 +119,9 @@ class Composer:
         chunks = self.retriever.chunks_of(document.source)
         hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
         terms = set(analyse(question))
+        # Words that name the document (title, programme, call code) are true of every unit in
+        # it: they count for each unit alike, so they let units pass the floor without ranking.
+        naming = _naming_terms(chunks[0]) & terms if chunks else set()
         wants = asked_details(question)
         units = [unit for chunk in chunks for unit in units_of(chunk)]
         meaning = self._closeness(query, units)
@@ -126,7 +129,7 @@ class Composer:
         total = sum(idf.values()) or 1.0
         scored: list[ScoredUnit] = []
         for unit, closeness in zip(units, meaning, strict=True):
-            overlap = sum(idf[t] for t in terms & unit.terms) / total
+            overlap = sum(idf[t] for t in terms & (unit.terms | naming)) / total
             score = (
                 overlap
                 + _cue_score(kind, unit)
@@ -294,6 +297,8 @@ def _cue_score(kind: str, unit: Unit) -> float:
     section = unit.chunk.section.casefold()
     unit_text = unit.text
     score = 0.0
+    if _programme_block(unit):
+        score -= 0.15  # the call's own text is the more specific answer
     if any(cue in section for cue in _SECTION_CUES.get(kind, ())):
         score += 0.35 if kind == "deadline" else 0.15
     if kind == "deadline":
@@ -338,6 +343,18 @@ def asked_details(question: str) -> set[str]:
 
 def _detail_score(wants: set[str], unit: Unit) -> float:
     return sum(0.25 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
+
+
+def _naming_terms(chunk: Chunk) -> set[str]:
+    meta = chunk.metadata
+    return set(analyse(f"{chunk.title} {meta.get('programme', '')} {meta.get('call_code', '')}"))
+
+
+def _programme_block(unit: Unit) -> bool:
+    """Whether a unit stands in the document's general part about the whole programme (e.g.
+    "Erasmus+ › Budget") rather than in the call's own sections."""
+    programme = str(unit.chunk.metadata.get("programme", "")).strip()
+    return bool(programme) and unit.chunk.section.startswith(f"{programme} › ")
 
 
 def _in_kind_section(kind: str, unit: Unit) -> bool:
