@@ -42,7 +42,7 @@ _SECTION_CUES: dict[str, tuple[str, ...]] = {
     "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
     "other": (),
 }
-_MAX_WORDS = 75
+_MAX_WORDS = 60
 # Documents this close in retrieval score are both shown: retrieval cannot choose between them.
 _SIBLING_RATIO = 0.95
 
@@ -86,11 +86,35 @@ class Composer:
         chosen = self._select(question, kind, top, resolution.query)
         if not chosen:
             return self._abstain(language, kind, top, retrieved)
+        chosen = self._answer_each_part(question, top, resolution.query, chosen)
         answer = self._compose(chosen, language, kind, top, today)
         sibling = self._close_second(documents, resolution.topic, question, kind, resolution.query)
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
         return replace(answer, retrieved=retrieved)
+
+    def _answer_each_part(
+        self, question: str, document: DocumentHit, query: str, chosen: list[ScoredUnit]
+    ) -> list[ScoredUnit]:
+        """A question of several parts ("…genoeg, en bij wie moeten we dat aanvragen?") gets
+        the best unit for each part as well, within the answer's length."""
+        parts = question_parts(question)
+        if len(parts) < 2:
+            return chosen
+        result = chosen[:1]
+        length = words(result[0].unit.text)
+        extra: list[ScoredUnit] = []
+        for part in parts:
+            best = self._select(part, classify_kind(part), document, f"{part} {query}")[:1]
+            extra.extend(best)
+        for candidate in [*extra, *chosen[1:]]:
+            if any(_similar(candidate.unit, c.unit) for c in result):
+                continue
+            if length + words(candidate.unit.text) > _MAX_WORDS:
+                continue
+            result.append(candidate)
+            length += words(candidate.unit.text)
+        return result
 
     def _close_second(
         self,
@@ -343,6 +367,19 @@ def asked_details(question: str) -> set[str]:
 
 def _detail_score(wants: set[str], unit: Unit) -> float:
     return sum(0.25 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
+
+
+_PART_SPLIT = re.compile(
+    r"\?\s+|;\s+|,\s*(?:en|and|of|or)\s+"
+    r"|\s+(?:en|and)\s+(?=(?:wie|wat|wanneer|hoeveel|hoe|welke?|waar|bij wie|tot wanneer|"
+    r"who|what|when|how|which|where)\b)",
+    re.IGNORECASE,
+)
+
+
+def question_parts(question: str) -> list[str]:
+    """The parts of a question that ask separate things; short fragments are left out."""
+    return [p.strip() for p in _PART_SPLIT.split(question) if len(p.split()) >= 3]
 
 
 def _naming_terms(chunk: Chunk) -> set[str]:

@@ -175,3 +175,26 @@ def test_langchain_runnable(assistant: Assistant) -> None:
 
     result = answer_chain(assistant).invoke({"question": "Wie mag stedenbanden aanvragen?"})
     assert result["citations"] and not result["abstained"]
+
+
+def test_question_parts_split_separate_asks() -> None:
+    from assistant.answering import question_parts
+
+    parts = question_parts(
+        "Is één buitenlandse partner genoeg voor een kleinschalig partnerschap, en bij wie "
+        "moeten we dat aanvragen?"
+    )
+    assert parts == [
+        "Is één buitenlandse partner genoeg voor een kleinschalig partnerschap",
+        "bij wie moeten we dat aanvragen?",
+    ]
+    assert question_parts("Wanneer is de deadline?") == ["Wanneer is de deadline?"]
+
+
+def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "Hoeveel geld krijg je voor een kleinschalig partnerschap, en bij wie dien je in?"
+    )
+    assert "30.000 euro" in answer.text
+    assert "Epos" in answer.text or "JINT" in answer.text
+    assert len(answer.text.split()) <= 90
