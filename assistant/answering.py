@@ -83,6 +83,8 @@ class Composer:
         if not documents:
             return self._abstain(language, kind, None, retrieved)
         top = documents[0]
+        if self._names_something_unknown(question, language) or _other_year(question, kind, top):
+            return self._abstain(language, kind, top, retrieved)
         chosen = self._select(question, kind, top, resolution.query)
         if not chosen:
             return self._abstain(language, kind, top, retrieved)
@@ -92,6 +94,20 @@ class Composer:
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
         return replace(answer, retrieved=retrieved)
+
+    def _names_something_unknown(self, question: str, language: str) -> bool:
+        """Whether the question names a programme or call our documents do not know: a proper
+        name of several words of which some are in the documents' vocabulary and some never
+        occur (e.g. a known programme word followed by an unknown region). Only for Dutch
+        questions: English names of Dutch-described programmes are expected to be unknown."""
+        if language != "nl":
+            return False
+        vocabulary = self.retriever.lexical.document_frequency
+        for name in proper_names(question):
+            known = [all(t in vocabulary for t in analyse(word)) for word in name]
+            if any(known) and not all(known):
+                return True
+        return False
 
     def _answer_each_part(
         self, question: str, document: DocumentHit, query: str, chosen: list[ScoredUnit]
@@ -380,6 +396,34 @@ _PART_SPLIT = re.compile(
 def question_parts(question: str) -> list[str]:
     """The parts of a question that ask separate things; short fragments are left out."""
     return [p.strip() for p in _PART_SPLIT.split(question) if len(p.split()) >= 3]
+
+
+_NAME = re.compile(r"[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|[A-Z0-9]{2,}[\w-]*))+")
+_YEAR = re.compile(r"\b20\d{2}\b")
+
+
+def proper_names(question: str) -> list[list[str]]:
+    """Runs of two or more capitalised words, without a sentence's capitalised first word."""
+    names = []
+    for match in _NAME.finditer(question):
+        words_ = match.group(0).split()
+        before = question[: match.start()].rstrip()
+        if not before or before[-1] in ".?!:":
+            words_ = words_[1:]
+        if len(words_) >= 2:
+            names.append(words_)
+    return names
+
+
+def _other_year(question: str, kind: str, document: DocumentHit) -> bool:
+    """A deadline question about a year the best document's call does not belong to: the
+    documents do not hold that call (its title, code and deadlines name other years)."""
+    years = set(_YEAR.findall(question))
+    if kind != "deadline" or not years:
+        return False
+    meta = document.hits[0].chunk.metadata
+    own = f"{document.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}"
+    return not years & set(_YEAR.findall(own))
 
 
 def _naming_terms(chunk: Chunk) -> set[str]:

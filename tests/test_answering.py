@@ -198,3 +198,16 @@ def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:
     assert "30.000 euro" in answer.text
     assert "Epos" in answer.text or "JINT" in answer.text
     assert len(answer.text.split()) <= 90
+
+
+def test_a_programme_the_documents_do_not_know_is_not_answered(assistant: Assistant) -> None:
+    answer = assistant.ask("Wanneer is de deadline van Horizon Wolkenkrabbers Fonds?")
+    assert answer.abstained
+    assert "terecht" in answer.text
+
+
+def test_a_deadline_in_a_year_the_documents_do_not_cover_is_not_answered(
+    assistant: Assistant,
+) -> None:
+    assert assistant.ask("Wanneer is de deadline voor stedenbanden in 2027?").abstained
+    assert not assistant.ask("Wanneer is de deadline voor stedenbanden in 2024?").abstained
