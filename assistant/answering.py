@@ -334,10 +334,10 @@ class Composer:
 
 def _cue_score(kind: str, unit: Unit) -> float:
     """How much a unit looks like it states the kind of fact asked for."""
-    section = unit.chunk.section.casefold()
+    section = (unit.section or unit.chunk.section).casefold()
     unit_text = unit.text
     score = 0.0
-    if _programme_block(unit):
+    if _programme_block(unit) and kind != "contact":
         score -= 0.15  # the call's own text is the more specific answer
     if any(cue in section for cue in _SECTION_CUES.get(kind, ())):
         score += 0.35 if kind == "deadline" else 0.15
@@ -439,7 +439,7 @@ def _programme_block(unit: Unit) -> bool:
 
 
 def _in_kind_section(kind: str, unit: Unit) -> bool:
-    section = unit.chunk.section.casefold()
+    section = (unit.section or unit.chunk.section).casefold()
     return kind in ("deadline", "budget", "contact") and any(
         cue in section for cue in _SECTION_CUES[kind]
     )

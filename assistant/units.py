@@ -21,6 +21,7 @@ class Unit:
     text: str
     chunk: Chunk
     terms: frozenset[str]
+    section: str = ""  # the heading the unit stands under
 
     @property
     def id(self) -> str:
@@ -31,9 +32,12 @@ class Unit:
 
 def units_of(chunk: Chunk) -> list[Unit]:
     """Split a chunk into quotable units: labelled fields, contact blocks, sentences, and list
-    items (a short list becomes one unit with its lead-in sentence, a long one an item each)."""
+    items (a short list becomes one unit with its lead-in sentence, a long one an item each).
+    Each unit knows the heading it stands under: in a chunk that joins several small sections
+    ("Deadline · Code"), that is its own label, not the joined name."""
     lines = [line.strip() for line in chunk.text.splitlines()]  # "" marks a paragraph break
     units: list[Unit] = []
+    heading = chunk.section.split(" · ")[0] if " · " in chunk.section else chunk.section
     i = 0
     lead = ""
     while i < len(lines):
@@ -42,37 +46,62 @@ def units_of(chunk: Chunk) -> list[Unit]:
             i += 1
             continue
         if line.startswith("- "):
-            items = []
-            while i < len(lines) and (lines[i].startswith("- ") or not lines[i]):
-                if lines[i]:
-                    items.append(lines[i][2:].strip().rstrip(";,."))
-                i += 1
+            items, i = _list_items(lines, i)
             joined = "; ".join(items)
             if words(joined) + words(lead) <= 45:
-                units.append(_unit(f"{lead} {joined}".strip(), chunk, ""))
+                units.append(_unit(f"{lead} {joined}".strip(), chunk, heading, ""))
             else:
-                units.extend(_unit(item, chunk, lead) for item in items)
+                units.extend(_unit(item, chunk, heading, lead) for item in items)
             lead = ""
             continue
         run = _short_line_run(lines, i)
         if len(run) >= 3:
             # an address or contact block: one line each for name, street, town, phone, …
-            units.append(_unit(", ".join(run), chunk, ""))
+            units.append(_unit(", ".join(run), chunk, heading, ""))
             i += len(run)
             continue
         if len(run) == 2 and is_label(line) and words(run[1]) <= 25:
-            units.append(_unit(f"{line.rstrip(':')}: {run[1]}", chunk, ""))
+            label = line.rstrip(":")
+            units.append(_unit(f"{label}: {run[1]}", chunk, label, ""))
             i += 2
             continue
-        if not is_label(line):
-            sentences = _split_sentences(line)
-            units.extend(_unit(sentence, chunk, "") for sentence in sentences)
-            following = next((x for x in lines[i + 1 :] if x), "")
-            if following.startswith("- ") and sentences[-1].endswith(":"):
-                lead = sentences[-1]
-                units.pop()  # the lead-in is quoted with its list
+        if is_label(line):
+            heading = _sub_heading(chunk.section, line.rstrip(":"))
+            i += 1
+            continue
+        sentences = _split_sentences(line)
+        units.extend(_unit(sentence, chunk, heading, "") for sentence in sentences)
+        following = next((x for x in lines[i + 1 :] if x), "")
+        if following.startswith("- ") and sentences[-1].endswith(":"):
+            lead = sentences[-1]
+            units.pop()  # the lead-in is quoted with its list
         i += 1
     return [u for u in units if len(u.text) >= 3]
+
+
+def _list_items(lines: Sequence[str], start: int) -> tuple[list[str], int]:
+    """The items of a list from `start`, across blank lines; a line right under an item that
+    is no item itself ("- Helpdesk" / "E-mail: …") belongs to that item. Returns the items and
+    the index after the list."""
+    items: list[str] = []
+    i = start
+    while i < len(lines):
+        line = lines[i]
+        if line.startswith("- "):
+            items.append(line[2:].strip().rstrip(";,."))
+        elif line and items and lines[i - 1]:
+            items[-1] = f"{items[-1]}: {line.rstrip(';,.')}"
+        elif line:
+            break
+        i += 1
+    return items, i
+
+
+def _sub_heading(section: str, label: str) -> str:
+    """The heading of text under a label line inside a chunk of section `section`."""
+    if " · " in section or not section:
+        return label
+    return section if section.endswith(label) else f"{section} › {label}"
 
 
 def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
@@ -85,17 +114,18 @@ def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
     return run
 
 
-def _unit(piece: str, chunk: Chunk, context: str) -> Unit:
+def _unit(piece: str, chunk: Chunk, heading: str, context: str) -> Unit:
     piece = piece.strip()
     if words(piece) > _UNIT_MAX_WORDS:
         piece = " ".join(piece.split()[:_UNIT_MAX_WORDS]) + " …"
-    terms = frozenset(analyse(f"{chunk.section} {context} {piece}"))
-    return Unit(piece, chunk, terms)
+    terms = frozenset(analyse(f"{heading} {context} {piece}"))
+    return Unit(piece, chunk, terms, heading)
 
 
 def is_label(line: str) -> bool:
-    """A heading or field label line; a longer line ending in ':' leads into a list instead."""
-    if line.startswith("- ") or re.search(r"[.;!]$", line):
+    """A heading or field label line; a longer line ending in ':' leads into a list instead,
+    and a line with text after a colon is a field with its value ("E-mail: …")."""
+    if line.startswith("- ") or re.search(r"[.;!]$", line) or re.search(r":\s+\S", line):
         return False
     return words(line) <= (2 if line.endswith(":") else 6)
 
