@@ -67,3 +67,43 @@ def test_question_answer_sources_and_feedback_in_a_browser(
     assert record["verdict"] == "up"
     assert record["question"] == KA210
     assert record["sources"] == [c["file"] for c in expected["citations"]]
+
+
+def test_two_browser_sessions_keep_their_own_conversation(
+    small_index: Settings, tmp_path: Path
+) -> None:
+    """Gradio shares module state between users: each session's follow-up must still be
+    answered about its own conversation."""
+    if not CHROMIUM.exists():
+        pytest.skip("No browser: /usr/bin/chromium is missing (scripts/test.sh installs it).")
+    from playwright.sync_api import expect, sync_playwright
+
+    openers = {
+        "cerv-stedenbanden-2024.md": "Wat zijn stedenbanden tussen gemeenten in CERV?",
+        "erasmus-jeugd-ka152-groepsuitwisselingen.html": (
+            "Vanaf welke leeftijd mogen jongeren mee op een jeugduitwisseling?"
+        ),
+    }
+    follow_up = "en tot wanneer kan ik indienen?"
+    with running_app(small_index, tmp_path) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            pages = {}
+            for source, opener in openers.items():
+                page = browser.new_context().new_page()
+                page.goto(url, wait_until="load")
+                box = page.locator("#question textarea")
+                expect(box).to_be_visible(timeout=30_000)
+                box.fill(opener)
+                page.locator("#send").click()
+                expect(page.locator("#sources")).to_contain_text(source, timeout=30_000)
+                pages[source] = page
+            for source, page in pages.items():
+                page.locator("#question textarea").fill(follow_up)
+                page.locator("#send").click()
+                expect(page.locator("#chat")).to_contain_text(follow_up, timeout=30_000)
+                expect(page.locator("#sources")).to_contain_text(source, timeout=30_000)
+                other = next(s for s in openers if s != source)
+                expect(page.locator("#sources")).not_to_contain_text(other)
+        finally:
+            browser.close()
