@@ -33,14 +33,50 @@ def _fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-def analyse(text: str) -> list[str]:
-    """The BM25 terms of a text: folded words, Dutch stop words removed, stemmed.
+def _words(text: str) -> list[str]:
+    stop = _stopwords()
+    return [w for w in _WORD.findall(_fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
+
+
+def analyse(text: str, split: Callable[[str], list[str]] | None = None) -> list[str]:
+    """The BM25 terms of a text: folded words, Dutch stop words removed, stemmed; with
+    `split`, the parts of compound words are added as terms of their own.
 
     Corpus and queries go through this one function, so their terms always agree.
     """
-    stop = _stopwords()
-    words = [w for w in _WORD.findall(_fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
+    words = _words(text)
+    if split is not None:
+        words = words + [part for w in words for part in split(w)]
     return _stemmer()(words)
+
+
+class Decompounder:
+    """Splits Dutch compounds into two words of a vocabulary ('jeugduitwisseling' → 'jeugd',
+    'uitwisseling'), so a question's compound finds the text's separate words and back."""
+
+    _MIN_PART = 4
+    _LINKS = ("", "s", "en", "e")  # Dutch linking sounds: groep-s-uitwisseling, boek-en-kast
+
+    def __init__(self, vocabulary: set[str]) -> None:
+        self._vocabulary = {w for w in vocabulary if len(w) >= self._MIN_PART and w.isalpha()}
+
+    @lru_cache(maxsize=65536)  # noqa: B019 - one decompounder per index, words repeat a lot
+    def __call__(self, word: str) -> list[str]:
+        if len(word) < 2 * self._MIN_PART or not word.isalpha():
+            return []
+        best: list[str] = []
+        for cut in range(self._MIN_PART, len(word) - self._MIN_PART + 1):
+            head, tail = word[:cut], word[cut:]
+            if tail not in self._vocabulary:
+                continue
+            for link in self._LINKS:
+                stem = head[: len(head) - len(link)] if link else head
+                if head.endswith(link) and stem in self._vocabulary:
+                    # the longest head that is a word: the most specific split
+                    if not best or len(stem) > len(best[0]):
+                        best = [stem, tail]
+                    break
+        return best
 
 
 class LexicalIndex:
@@ -52,6 +88,7 @@ class LexicalIndex:
 
         self.ids = list(ids)
         self._bm25 = bm25s.BM25()
+        self.split = Decompounder({w for text in texts for w in _words(text)})
         corpus = [analyse(text) or ["\x00empty"] for text in texts]
         self.document_frequency: Counter[str] = Counter(t for terms in corpus for t in set(terms))
         if corpus:
@@ -64,7 +101,7 @@ class LexicalIndex:
 
         `allowed` is a boolean mask over the texts; texts outside it are never returned.
         """
-        terms = [t for t in analyse(query) if t in self._vocabulary()]
+        terms = [t for t in analyse(query, self.split) if t in self._vocabulary()]
         if not terms or not self.ids:
             return []
         scores = np.asarray(self._bm25.get_scores(terms), dtype=np.float32)

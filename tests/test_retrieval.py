@@ -112,3 +112,20 @@ def test_document_fields_break_a_tie_between_sibling_calls() -> None:
     assert fuse(dense, lexical, settings, fields, source)[0][0] == "b1"
     fields.reverse()
     assert fuse(dense, lexical, settings, fields, source)[0][0] == "a1"
+
+
+def test_dutch_compounds_in_a_question_are_split_against_the_vocabulary() -> None:
+    from assistant.lexical import Decompounder
+
+    split = Decompounder({"jeugd", "uitwisseling", "groep", "uitwisselingen", "kleinschalig"})
+    assert split("jeugduitwisseling") == ["jeugd", "uitwisseling"]
+    assert split("groepsuitwisselingen") == ["groep", "uitwisselingen"]  # linking -s-
+    assert split("kleinschalig") == []
+    assert split("treinticket") == []
+
+
+def test_a_compound_question_finds_the_document_with_the_separate_words(
+    retriever: HybridRetriever,
+) -> None:
+    top = retriever.search("Wat is een Erasmus+-jeugduitwisseling?", k=1)
+    assert top[0].source == "erasmus-jeugd-ka152-groepsuitwisselingen.html"
