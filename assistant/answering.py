@@ -17,7 +17,7 @@ from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
-from assistant.units import Unit, units_of, words
+from assistant.units import Unit, item_head, units_of, words
 
 _DATE = re.compile(
     r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
@@ -190,6 +190,12 @@ class Composer:
         scored.sort(key=lambda s: -s.score)
         if not scored:
             return []
+        if kind not in ("deadline", "budget", "contact") and (
+            kind == "objectives" or _ASKS_LIST.search(question)
+        ):
+            listing = _whole_list(scored[:3], units)
+            if listing is not None:
+                return [listing]
         best = scored[0]
         chosen = [best]
         length = words(best.unit.text)
@@ -424,6 +430,36 @@ def _other_year(question: str, kind: str, document: DocumentHit) -> bool:
     meta = document.hits[0].chunk.metadata
     own = f"{document.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}"
     return not years & set(_YEAR.findall(own))
+
+
+_ASKS_LIST = re.compile(
+    r"\b(?:welke|which)\s+(?:\w+\s+)?(?:soort\w*|thema\w*|doel\w*|prioriteit\w*|activiteit\w*"
+    r"|kosten|types?|kinds?|activities|priorities|themes|objectives|costs)\b"
+    r"|\bwat zijn de\b|\bwhat are the\b",
+    re.IGNORECASE,
+)
+
+
+def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> ScoredUnit | None:
+    """When one of the best units is an item of a list, the list answers a 'welke …?'
+    question: quote the heads of all its items, as one unit."""
+    for scored in top:
+        unit = scored.unit
+        if unit.listed < 0:
+            continue
+        items = [u for u in units if u.chunk.id == unit.chunk.id and u.listed == unit.listed]
+        if len(items) < 2:
+            return None  # a short list is already one unit
+        heads: list[str] = []
+        for item in items:
+            head = item_head(item.text)
+            if words("; ".join([*heads, head])) > _MAX_WORDS:
+                break
+            heads.append(head)
+        terms = frozenset().union(*(item.terms for item in items))
+        listing = Unit("; ".join(heads), unit.chunk, terms, unit.section, unit.listed)
+        return ScoredUnit(listing, scored.score, scored.overlap)
+    return None
 
 
 def _naming_terms(chunk: Chunk) -> set[str]:

@@ -53,7 +53,6 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bshare of\b",
         r"\bcost",
         r"\bkosten\b",
-        r"financier",
     ),
     "contact": (
         r"\bcontact",

@@ -22,6 +22,7 @@ class Unit:
     chunk: Chunk
     terms: frozenset[str]
     section: str = ""  # the heading the unit stands under
+    listed: int = -1  # which list of its chunk the unit is (an item of); -1: no list
 
     @property
     def id(self) -> str:
@@ -40,6 +41,7 @@ def units_of(chunk: Chunk) -> list[Unit]:
     heading = chunk.section.split(" · ")[0] if " · " in chunk.section else chunk.section
     i = 0
     lead = ""
+    lists = 0
     while i < len(lines):
         line = lines[i]
         if not line:
@@ -49,10 +51,11 @@ def units_of(chunk: Chunk) -> list[Unit]:
             items, i = _list_items(lines, i)
             joined = "; ".join(items)
             if words(joined) + words(lead) <= 45:
-                units.append(_unit(f"{lead} {joined}".strip(), chunk, heading, ""))
+                units.append(_unit(f"{lead} {joined}".strip(), chunk, heading, "", lists))
             else:
-                units.extend(_unit(item, chunk, heading, lead) for item in items)
+                units.extend(_unit(item, chunk, heading, lead, lists) for item in items)
             lead = ""
+            lists += 1
             continue
         run = _short_line_run(lines, i)
         if len(run) >= 3:
@@ -104,6 +107,15 @@ def _sub_heading(section: str, label: str) -> str:
     return section if section.endswith(label) else f"{section} › {label}"
 
 
+def item_head(item: str, limit: int = 12) -> str:
+    """The naming part of a list item: before its first colon or dash explanation, or its
+    first words ("Doelstelling 2 – Innovatie: de capaciteit …" → "Doelstelling 2 – Innovatie")."""
+    head = re.split(r":\s|\s[–-]\s(?=[a-z])", item, maxsplit=1)[0].strip()
+    if words(head) > limit:
+        head = " ".join(head.split()[:limit]) + " …"
+    return head
+
+
 def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
     """Consecutive short lines of one paragraph without sentence punctuation."""
     run: list[str] = []
@@ -114,12 +126,12 @@ def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
     return run
 
 
-def _unit(piece: str, chunk: Chunk, heading: str, context: str) -> Unit:
+def _unit(piece: str, chunk: Chunk, heading: str, context: str, listed: int = -1) -> Unit:
     piece = piece.strip()
     if words(piece) > _UNIT_MAX_WORDS:
         piece = " ".join(piece.split()[:_UNIT_MAX_WORDS]) + " …"
     terms = frozenset(analyse(f"{heading} {context} {piece}"))
-    return Unit(piece, chunk, terms, heading)
+    return Unit(piece, chunk, terms, heading, listed)
 
 
 def is_label(line: str) -> bool:

@@ -211,3 +211,26 @@ def test_a_deadline_in_a_year_the_documents_do_not_cover_is_not_answered(
 ) -> None:
     assert assistant.ask("Wanneer is de deadline voor stedenbanden in 2027?").abstained
     assert not assistant.ask("Wanneer is de deadline voor stedenbanden in 2024?").abstained
+
+
+def test_item_heads_name_list_items() -> None:
+    from assistant.units import item_head
+
+    assert item_head("Doelstelling 2 – Innovatie: de capaciteit versterken") == (
+        "Doelstelling 2 – Innovatie"
+    )
+    assert item_head("Ruimte voor natuur ('Space for Nature'): projecten die …") == (
+        "Ruimte voor natuur ('Space for Nature')"
+    )
+
+
+def test_a_which_question_is_answered_with_the_whole_list(make_settings) -> None:
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir, ("life-natuur-biodiversiteit-standaard-actieprojecten-2024.md",)
+    )
+    build_index(settings)
+    answer = Assistant.open(settings).ask("Welke soorten natuurprojecten financiert LIFE?")
+    assert "Space for Nature" in answer.text
+    assert "Safeguarding our species" in answer.text
+    _markers_resolve(answer)
