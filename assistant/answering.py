@@ -178,7 +178,8 @@ class Composer:
                 + self.meaning_weight * closeness
             )
             scored.append(ScoredUnit(unit, score, overlap))
-        floor = self.min_overlap if terms else 0.0
+        # An English question shares few words with Dutch documents: it is not held to them.
+        floor = self.min_overlap if terms and detect_language(question) == "nl" else 0.0
         # A unit passes on its words, or on standing where this kind of fact is stated (a date
         # under "Deadline" answers "tot wanneer?" without sharing a word with it). Meaning only
         # ranks: scaled within the document, it cannot tell an answer from the best of nothing.
@@ -434,8 +435,8 @@ def _other_year(question: str, kind: str, document: DocumentHit) -> bool:
 
 _ASKS_LIST = re.compile(
     r"\b(?:welke|which)\s+(?:\w+\s+)?(?:soort\w*|thema\w*|doel\w*|prioriteit\w*|activiteit\w*"
-    r"|kosten|types?|kinds?|activities|priorities|themes|objectives|costs)\b"
-    r"|\bwat zijn de\b|\bwhat are the\b",
+    r"|kosten|stappen|types?|kinds?|activities|priorities|themes|objectives|costs|steps)\b"
+    r"|\bwat zijn de\b|\bwhat are the\b|\bhoe verloopt\b|\bhow does\b.*\bwork",
     re.IGNORECASE,
 )
 
