@@ -376,7 +376,9 @@ _DETAILS = {
         r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
     ),
     "count": (
-        r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b",
+        r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
+        r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
+        r"|\bpartners? nodig\b",
         r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens)\b",
     ),
 }
