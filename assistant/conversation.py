@@ -31,10 +31,16 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     context = " ".join(turn.content for turn in history[-_CONTEXT_TURNS:]).strip()
     if not context:
         return Resolution(question, (), False)
-    previous = retriever.search(context, k=1)
+    # The calls the last turns name (an answer names its programme) bound the topic; the
+    # conversation's words then choose among them.
+    named_before = retriever.named_documents(context)
+    within = SearchFilter(sources=tuple(sorted(named_before))) if named_before else None
+    previous = retriever.search(context, k=1, where=within) or retriever.search(context, k=1)
     topic = tuple(d.source for d in previous[:1])
-    named = retriever.named_documents(question)
-    if named and not named & set(topic):
+    # A switch of topic: the question names a call with a word the topic's document never uses
+    # ("En MSCA?" after CERV), not merely a place both share ("in Vlaanderen").
+    naming = retriever.naming_terms(question)
+    if topic and naming and not naming <= retriever.document_terms(topic[0]):
         return Resolution(question, (), False)
     last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
     return Resolution(f"{question} {last_user}".strip(), topic, True)

@@ -59,6 +59,7 @@ class HybridRetriever:
         self._sources: list[str] = []
         self._codes: list[tuple[str, str]] = []
         self.unit_vectors: dict[str, np.ndarray] = {}
+        self._document_terms: dict[str, set[str]] = {}
         self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
 
@@ -180,17 +181,29 @@ class HybridRetriever:
         """Every chunk of one document, in document order."""
         return self._by_source.get(source, [])
 
-    def named_documents(self, text: str, max_share: float = 0.15) -> set[str]:
-        """Documents that `text` names by a rare word of their title, programme, action or call
-        code (a code, an acronym, a programme name): the words that tell one call from another.
-        """
+    def naming_terms(self, text: str, max_share: float = 0.15) -> set[str]:
+        """The words of `text` that name calls: rare words of the documents' titles, programmes,
+        actions or call codes (a code, an acronym, a programme name)."""
         assert self._fields is not None
         fields = self._fields
         limit = max(1, int(len(fields.ids) * max_share))
-        rare = {t for t in analyse(text) if 0 < fields.document_frequency.get(t, 0) <= limit}
+        return {t for t in analyse(text) if 0 < fields.document_frequency.get(t, 0) <= limit}
+
+    def named_documents(self, text: str) -> set[str]:
+        """Documents that `text` names by such words."""
+        assert self._fields is not None
+        rare = self.naming_terms(text)
         if not rare:
             return set()
-        return {source for source, _ in fields.search(" ".join(rare), len(fields.ids))}
+        return {s for s, _ in self._fields.search(" ".join(rare), len(self._fields.ids))}
+
+    def document_terms(self, source: str) -> set[str]:
+        """Every BM25 term of one document's chunks."""
+        terms = self._document_terms.get(source)
+        if terms is None:
+            terms = {t for c in self.chunks_of(source) for t in analyse(lexical_text(c))}
+            self._document_terms[source] = terms
+        return terms
 
     def _source_of(self, chunk_id: str) -> str:
         return self.chunks[self._by_id[chunk_id]].source
