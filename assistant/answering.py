@@ -180,13 +180,19 @@ class Composer:
             scored.append(ScoredUnit(unit, score, overlap))
         # An English question shares few words with Dutch documents: it is not held to them.
         floor = self.min_overlap if terms and detect_language(question) == "nl" else 0.0
-        # A unit passes on its words, or on standing where this kind of fact is stated (a date
-        # under "Deadline" answers "tot wanneer?" without sharing a word with it). Meaning only
-        # ranks: scaled within the document, it cannot tell an answer from the best of nothing.
+        # A unit passes on its words, on standing where this kind of fact is stated (a date
+        # under "Deadline" answers "tot wanneer?" without sharing a word with it), or on stating
+        # the detail asked for (a duration for "hoe lang?"). Meaning only ranks: scaled within
+        # the document, it cannot tell an answer from the best of nothing.
         scored = [
             s
             for s in scored
-            if _states_fact(kind, s.unit) and (s.overlap >= floor or _in_kind_section(kind, s.unit))
+            if _states_fact(kind, s.unit)
+            and (
+                s.overlap >= floor
+                or _in_kind_section(kind, s.unit)
+                or _detail_score(wants, s.unit) > 0
+            )
         ]
         scored.sort(key=lambda s: -s.score)
         if not scored:
@@ -391,7 +397,7 @@ def asked_details(question: str) -> set[str]:
 
 
 def _detail_score(wants: set[str], unit: Unit) -> float:
-    return sum(0.25 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
+    return sum(0.4 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
 
 
 _PART_SPLIT = re.compile(
