@@ -117,20 +117,11 @@ class Composer:
         parts = question_parts(question)
         if len(parts) < 2:
             return chosen
-        result = chosen[:1]
-        length = words(result[0].unit.text)
         extra: list[ScoredUnit] = []
         for part in parts:
             best = self._select(part, classify_kind(part), document, f"{part} {query}")[:1]
             extra.extend(best)
-        for candidate in [*extra, *chosen[1:]]:
-            if any(_similar(candidate.unit, c.unit) for c in result):
-                continue
-            if length + words(candidate.unit.text) > _MAX_WORDS:
-                continue
-            result.append(candidate)
-            length += words(candidate.unit.text)
-        return result
+        return _fill(chosen[:1], [*extra, *chosen[1:]], limit=len(parts) + 2)
 
     def _close_second(
         self,
@@ -204,20 +195,12 @@ class Composer:
             if listing is not None:
                 return [listing]
         best = scored[0]
-        chosen = [best]
-        length = words(best.unit.text)
+        runners_up = []
         for candidate in scored[1:8]:
             if candidate.score < 0.45 * best.score or candidate.overlap < floor / 2:
                 break
-            if any(_similar(candidate.unit, c.unit) for c in chosen):
-                continue
-            if length + words(candidate.unit.text) > _MAX_WORDS:
-                continue
-            chosen.append(candidate)
-            length += words(candidate.unit.text)
-            if len(chosen) == 3:
-                break
-        return chosen
+            runners_up.append(candidate)
+        return _fill([best], runners_up, limit=3)
 
     def _closeness(self, question: str, units: Sequence[Unit]) -> list[float]:
         """How close each unit is to the question in meaning, scaled to 0..1 within the
@@ -502,6 +485,24 @@ def _states_fact(kind: str, unit: Unit) -> bool:
     if kind == "budget":
         return bool(_AMOUNT.search(unit.text))
     return True
+
+
+def _fill(
+    chosen: list[ScoredUnit], candidates: Sequence[ScoredUnit], limit: int
+) -> list[ScoredUnit]:
+    """Add candidates in order while they say something new and the answer stays short."""
+    result = list(chosen)
+    length = sum(words(s.unit.text) for s in result)
+    for candidate in candidates:
+        if len(result) >= limit:
+            break
+        if any(_similar(candidate.unit, c.unit) for c in result):
+            continue
+        if length + words(candidate.unit.text) > _MAX_WORDS:
+            continue
+        result.append(candidate)
+        length += words(candidate.unit.text)
+    return result
 
 
 def _similar(a: Unit, b: Unit) -> bool:
