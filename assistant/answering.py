@@ -83,7 +83,11 @@ class Composer:
         if not documents:
             return self._abstain(language, kind, None, retrieved)
         top = documents[0]
-        if self._names_something_unknown(question, language) or _other_year(question, kind, top):
+        if (
+            self._names_something_unknown(question, language)
+            or _other_year(question, kind, top)
+            or self._nothing_close(resolution.query, top)
+        ):
             return self._abstain(language, kind, top, retrieved)
         chosen = self._select(question, kind, top, resolution.query)
         if not chosen:
@@ -201,6 +205,19 @@ class Composer:
                 break
             runners_up.append(candidate)
         return _fill([best], runners_up, limit=3)
+
+    def _nothing_close(self, query: str, document: DocumentHit) -> bool:
+        """Whether no sentence of the document comes near the question in meaning (by the
+        embedding model's calibrated floor): the documents then do not answer it."""
+        floor = self.retriever.embedder.relevance_floor
+        if floor is None:
+            return False
+        vectors = self.retriever.unit_vectors
+        ids = [u.id for c in self.retriever.chunks_of(document.source) for u in units_of(c)]
+        known = [vectors[i] for i in ids if i in vectors]
+        if not known:
+            return False
+        return float(np.max(np.stack(known) @ self.retriever.query_vector(query))) < floor
 
     def _closeness(self, question: str, units: Sequence[Unit]) -> list[float]:
         """How close each unit is to the question in meaning, scaled to 0..1 within the
