@@ -86,7 +86,7 @@ class Composer:
         if (
             self._names_something_unknown(question, language)
             or _other_year(question, kind, top)
-            or self._nothing_close(resolution.query, top)
+            or (language == "nl" and self._nothing_close(resolution.query, top))
         ):
             return self._abstain(language, kind, top, retrieved)
         chosen = self._select(question, kind, top, resolution.query)
@@ -208,7 +208,8 @@ class Composer:
 
     def _nothing_close(self, query: str, document: DocumentHit) -> bool:
         """Whether no sentence of the document comes near the question in meaning (by the
-        embedding model's calibrated floor): the documents then do not answer it."""
+        embedding model's calibrated floor): the documents then do not answer it. Only asked of
+        Dutch questions: across languages the same model's similarities run lower."""
         floor = self.retriever.embedder.relevance_floor
         if floor is None:
             return False
