@@ -11,7 +11,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.classify import classify_kind, detect_language
+from assistant.classify import asks_for_judgement, classify_kind, detect_language
 from assistant.conversation import resolve, search_in_conversation
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
@@ -83,6 +83,8 @@ class Composer:
         if not documents:
             return self._abstain(language, kind, None, retrieved)
         top = documents[0]
+        if asks_for_judgement(question):
+            return self._abstain(language, kind, top, retrieved, reason="no_judgement")
         if (
             self._names_something_unknown(question, language)
             or _other_year(question, kind, top)
@@ -316,10 +318,15 @@ class Composer:
         return best
 
     def _abstain(
-        self, language: str, kind: str, document: DocumentHit | None, retrieved: tuple[str, ...]
+        self,
+        language: str,
+        kind: str,
+        document: DocumentHit | None,
+        retrieved: tuple[str, ...],
+        reason: str = "not_in_documents",
     ) -> Answer:
         """Say plainly that the documents do not answer, and refer to whom to ask."""
-        parts = [text("not_in_documents", language)]
+        parts = [text(reason, language)]
         citations: list[Citation] = []
         programme = _programme(document) if document else None
         if document is not None:

@@ -140,3 +140,27 @@ def classify_kind(question: str) -> str:
     if best == 0:
         return "other"
     return next(kind for kind in _PRIORITY if scores[kind] == best)
+
+
+_JUDGEMENT = re.compile(
+    "|".join(
+        (
+            r"\bhoe groot is (?:mijn|onze|de|hun) kans",
+            r"\bkans(?:en)? (?:op|dat) (?:slagen|goedkeuring|we|ik|ons|mijn)",
+            r"\bslaagkans",
+            r"\binschatten\b",
+            r"\bgoedgekeurd (?:zal|zullen) worden",
+            r"\bzeker (?:binnenhaal|binnenhalen|goedgekeurd)",
+            r"\bwhat are (?:my|our) chances",
+            r"\bchances? (?:of|that) (?:success|approval|we|i|our|my)",
+            r"\bwill (?:we|i|it|our \w+) (?:be approved|be funded|get funded)",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+def asks_for_judgement(question: str) -> bool:
+    """Whether the question asks to predict an outcome or judge a case ("hoe groot is mijn
+    kans?", "zal ons project goedgekeurd worden?"): documents describe rules, not verdicts."""
+    return bool(_JUDGEMENT.search(question))

@@ -16,6 +16,10 @@ ENGLISH_MONTHS = (
 _TEXT = {
     "nl": {
         "not_in_documents": "Dat staat niet in de programmateksten die ik ken.",
+        "no_judgement": (
+            "Dat staat niet in de programmateksten die ik ken: of een aanvraag slaagt, beslissen "
+            "de beoordelaars van het programma, en daar kan ik geen voorspelling over doen."
+        ),
         "ask_organisation": "Voor {programme} kan je terecht bij {organisation}",
         "ask_general": (
             "Voor vragen over Europese subsidies kan je terecht bij het Vlaamse contactpunt van "
@@ -63,6 +67,10 @@ _TEXT = {
     },
     "en": {
         "not_in_documents": "The programme documents I know do not say.",
+        "no_judgement": (
+            "The programme documents I know do not say: whether an application succeeds is decided "
+            "by the programme's evaluators, and I cannot predict it."
+        ),
         "ask_organisation": "For {programme}, please contact {organisation}",
         "ask_general": (
             "For questions about EU funding, contact the programme's Flemish contact point, or "

@@ -234,3 +234,11 @@ def test_a_which_question_is_answered_with_the_whole_list(make_settings) -> None
     assert "Space for Nature" in answer.text
     assert "Safeguarding our species" in answer.text
     _markers_resolve(answer)
+
+
+def test_a_request_to_predict_success_is_referred(assistant: Assistant) -> None:
+    answer = assistant.ask(
+        "Kunnen jullie inschatten of ons kleinschalig partnerschap goedgekeurd zal worden?"
+    )
+    assert answer.abstained
+    assert "beoordelaars" in answer.text and "terecht" in answer.text
