@@ -450,7 +450,7 @@ def _other_year(question: str, kind: str, document: DocumentHit) -> bool:
 
 
 _ASKS_LIST = re.compile(
-    r"\b(?:welke|which)\s+(?:\w+\s+)?(?:soort\w*|thema\w*|doel\w*|prioriteit\w*|activiteit\w*"
+    r"\b(?:welke?|which)\s+(?:\w+\s+)?(?:soort\w*|thema\w*|doel\w*|prioriteit\w*|activiteit\w*"
     r"|kosten|stappen|types?|kinds?|activities|priorities|themes|objectives|costs|steps)\b"
     r"|\bwat zijn de\b|\bwhat are the\b|\bhoe verloopt\b|\bhow does\b.*\bwork",
     re.IGNORECASE,
