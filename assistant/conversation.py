@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import DocumentHit, Turn
 
+_MARKER = re.compile(r"\[\d+\]")
 # Earlier turns looked at: enough for "en hoeveel krijg je dan?" after a question and an answer.
 _CONTEXT_TURNS = 2
 
@@ -28,15 +30,16 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     conversation was not about) starts a new topic; any other question with a history is a
     follow-up about the documents the last turns were about.
     """
-    context = " ".join(turn.content for turn in history[-_CONTEXT_TURNS:]).strip()
+    # An earlier answer's citation markers ([1], [2]) are no words of the conversation.
+    context = _MARKER.sub(" ", " ".join(t.content for t in history[-_CONTEXT_TURNS:])).strip()
     if not context:
         return Resolution(question, (), False)
-    # The calls the last turns name (an answer names its programme) bound the topic; the
-    # conversation's words then choose among them.
+    # The conversation's words rank the documents; when the last turns name calls (an answer
+    # names its programme), the best-ranked of those is the topic.
+    ranked = [d.source for d in retriever.search(context, k=10)]
     named_before = retriever.named_documents(context)
-    within = SearchFilter(sources=tuple(sorted(named_before))) if named_before else None
-    previous = retriever.search(context, k=1, where=within) or retriever.search(context, k=1)
-    topic = tuple(d.source for d in previous[:1])
+    named_ranked = [s for s in ranked if s in named_before]
+    topic = tuple((named_ranked or ranked)[:1])
     # A switch of topic: the question names a call with a word the topic's document never uses
     # ("En MSCA?" after CERV), not merely a place both share ("in Vlaanderen").
     naming = retriever.naming_terms(question)

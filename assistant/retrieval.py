@@ -187,7 +187,11 @@ class HybridRetriever:
         assert self._fields is not None
         fields = self._fields
         limit = max(1, int(len(fields.ids) * max_share))
-        return {t for t in analyse(text) if 0 < fields.document_frequency.get(t, 0) <= limit}
+        return {
+            t
+            for t in analyse(text)
+            if 0 < fields.document_frequency.get(t, 0) <= limit and not (t.isdigit() and len(t) < 2)
+        }
 
     def named_documents(self, text: str) -> set[str]:
         """Documents that `text` names by such words."""

@@ -242,3 +242,12 @@ def test_a_request_to_predict_success_is_referred(assistant: Assistant) -> None:
     )
     assert answer.abstained
     assert "beoordelaars" in answer.text and "terecht" in answer.text
+
+
+def test_follow_up_after_our_own_answer_stays_on_its_document(assistant: Assistant) -> None:
+    """The history's assistant turn is the previous answer, markers and all."""
+    opener = "Vanaf welke leeftijd mogen jongeren mee op een jeugduitwisseling?"
+    first = assistant.ask(opener)
+    history = [Turn("user", opener), Turn("assistant", first.text)]
+    follow_up = assistant.ask("en tot wanneer kan ik indienen?", history)
+    assert follow_up.retrieved[0] == "erasmus-jeugd-ka152-groepsuitwisselingen.html"
