@@ -63,6 +63,7 @@ class Composer:
         self.retriever = retriever
         self.min_overlap = min_overlap
         self.meaning_weight = meaning_weight
+        self._units_by_source: dict[str, list[Unit]] = {}
 
     def answer(
         self,
@@ -160,7 +161,7 @@ class Composer:
         # it: they count for each unit alike, so they let units pass the floor without ranking.
         naming = _naming_terms(chunks[0]) & terms if chunks else set()
         wants = asked_details(question)
-        units = [unit for chunk in chunks for unit in units_of(chunk)]
+        units = self._units(document.source)
         meaning = self._closeness(query, units)
         idf = self._idf(terms)
         total = sum(idf.values()) or 1.0
@@ -208,6 +209,15 @@ class Composer:
             runners_up.append(candidate)
         return _fill([best], runners_up, limit=3)
 
+    def _units(self, source: str) -> list[Unit]:
+        """The quotable units of a document, split once and kept (the index does not change
+        under a running composer)."""
+        units = self._units_by_source.get(source)
+        if units is None:
+            units = [u for chunk in self.retriever.chunks_of(source) for u in units_of(chunk)]
+            self._units_by_source[source] = units
+        return units
+
     def _nothing_close(self, query: str, document: DocumentHit) -> bool:
         """Whether no sentence of the document comes near the question in meaning (by the
         embedding model's calibrated floor): the documents then do not answer it. Only asked of
@@ -216,7 +226,7 @@ class Composer:
         if floor is None:
             return False
         vectors = self.retriever.unit_vectors
-        ids = [u.id for c in self.retriever.chunks_of(document.source) for u in units_of(c)]
+        ids = [u.id for u in self._units(document.source)]
         known = [vectors[i] for i in ids if i in vectors]
         if not known:
             return False
