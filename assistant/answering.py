@@ -186,6 +186,7 @@ class Composer:
             s
             for s in scored
             if _states_fact(kind, s.unit)
+            and not s.unit.text.endswith(":")  # a lead-in whose list lies in the next chunk
             and (
                 s.overlap >= floor
                 or _in_kind_section(kind, s.unit)
