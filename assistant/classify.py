@@ -49,6 +49,8 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"vergoeding",
         r"\bmaximaal\b.*(?:krijg|steun)",
         r"how much",
+        r"\bmaximum (?:grant|amount|funding|contribution)",
+        r"\bgrant (?:size|amount)",
         r"\bfunding rate",
         r"\bshare of\b",
         r"\bcost",
