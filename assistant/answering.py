@@ -64,6 +64,7 @@ class Composer:
         self.min_overlap = min_overlap
         self.meaning_weight = meaning_weight
         self._units_by_source: dict[str, list[Unit]] = {}
+        self._unit_matrices: dict[str, np.ndarray] = {}  # the units' vectors, stacked once
 
     def answer(
         self,
@@ -162,7 +163,7 @@ class Composer:
         naming = _naming_terms(chunks[0]) & terms if chunks else set()
         wants = asked_details(question)
         units = self._units(document.source)
-        meaning = self._closeness(query, units)
+        meaning = self._closeness(query, document.source)
         idf = self._idf(terms)
         total = sum(idf.values()) or 1.0
         scored: list[ScoredUnit] = []
@@ -224,30 +225,35 @@ class Composer:
         embedding model's calibrated floor): the documents then do not answer it. Only asked of
         Dutch questions: across languages the same model's similarities run lower."""
         floor = self.retriever.embedder.relevance_floor
-        if floor is None:
+        similarities = self._similarities(query, document.source)
+        if floor is None or similarities is None:
             return False
-        vectors = self.retriever.unit_vectors
-        ids = [u.id for u in self._units(document.source)]
-        known = [vectors[i] for i in ids if i in vectors]
-        if not known:
-            return False
-        return float(np.max(np.stack(known) @ self.retriever.query_vector(query))) < floor
+        return float(np.nanmax(similarities)) < floor
 
-    def _closeness(self, question: str, units: Sequence[Unit]) -> list[float]:
-        """How close each unit is to the question in meaning, scaled to 0..1 within the
-        document: it finds the sentence that says the same thing in other words or in another
-        language. Units without a stored vector count as 0."""
-        vectors = self.retriever.unit_vectors
-        found = [vectors.get(unit.id) for unit in units]
-        known = [v for v in found if v is not None]
-        if not known:
-            return [0.0] * len(units)
-        query = self.retriever.query_vector(question)
-        similarities = np.stack(known) @ query
-        low, high = float(similarities.min()), float(similarities.max())
-        span = high - low or 1.0
-        scaled = iter((similarities - low) / span)
-        return [float(next(scaled)) if v is not None else 0.0 for v in found]
+    def _closeness(self, query: str, source: str) -> list[float]:
+        """How close each unit of a document is to the question in meaning, scaled to 0..1
+        within the document: it finds the sentence that says the same thing in other words or
+        in another language. Units without a stored vector count as 0."""
+        similarities = self._similarities(query, source)
+        if similarities is None:
+            return [0.0] * len(self._units(source))
+        low, high = float(np.nanmin(similarities)), float(np.nanmax(similarities))
+        scaled = (similarities - low) / (high - low or 1.0)
+        return [0.0 if np.isnan(v) else float(v) for v in scaled]
+
+    def _similarities(self, query: str, source: str) -> np.ndarray | None:
+        """Cosine similarity of the query to each unit of a document (NaN where a unit has no
+        stored vector), or None when none has one."""
+        matrix = self._unit_matrices.get(source)
+        if matrix is None:
+            vectors = self.retriever.unit_vectors
+            dim = len(next(iter(vectors.values()))) if vectors else 0
+            nan = np.full(dim, np.nan, dtype=np.float32)
+            matrix = np.stack([vectors.get(u.id, nan) for u in self._units(source)] or [nan])
+            self._unit_matrices[source] = matrix
+        if matrix.size == 0 or np.isnan(matrix).all():
+            return None
+        return matrix @ self.retriever.query_vector(query)
 
     def _idf(self, terms: set[str]) -> dict[str, float]:
         """Inverse document frequency over the chunks: rare words weigh more."""

@@ -52,7 +52,7 @@ def analyse(text: str, split: Callable[[str], list[str]] | None = None) -> list[
 
 class Decompounder:
     """Splits Dutch compounds into two words of a vocabulary ('jeugduitwisseling' → 'jeugd',
-    'uitwisseling'), so a question's compound finds the text's separate words and back."""
+    'uitwisseling'), so a question's compound finds the text's separate words."""
 
     _MIN_PART = 4
     _LINKS = ("", "s", "en", "e")  # Dutch linking sounds: groep-s-uitwisseling, boek-en-kast
@@ -60,7 +60,6 @@ class Decompounder:
     def __init__(self, vocabulary: set[str]) -> None:
         self._vocabulary = {w for w in vocabulary if len(w) >= self._MIN_PART and w.isalpha()}
 
-    @lru_cache(maxsize=65536)  # noqa: B019 - one decompounder per index, words repeat a lot
     def __call__(self, word: str) -> list[str]:
         if len(word) < 2 * self._MIN_PART or not word.isalpha():
             return []

@@ -144,15 +144,14 @@ class HybridRetriever:
         if fusion != "lexical":
             dense = self.store.query(self.query_vector(query), n, sources)
         if fusion != "dense":
-            assert self._lexical is not None and self._fields is not None
-            lexical = self._lexical.search(query, n, allowed)
+            lexical = self.lexical.search(query, n, allowed)
         if fusion in ("rrf", "weighted") and self.settings.field_weight > 0:
             assert self._fields is not None
             allowed_sources = None
             if sources is not None:
                 allowed_sources = np.isin(np.array(self._sources), sources)
             fields = self._fields.search(query, len(self._sources), allowed_sources)
-        fused = fuse(dense, lexical, self.settings, fields, lambda id_: self._source_of(id_))
+        fused = fuse(dense, lexical, self.settings, fields, self._source_of)
         dense_rank = {id_: r for r, (id_, _) in enumerate(dense, 1)}
         lexical_rank = {id_: r for r, (id_, _) in enumerate(lexical, 1)}
         return [
