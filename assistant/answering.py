@@ -11,13 +11,18 @@ from datetime import date
 
 import numpy as np
 
-from assistant.classify import asks_for_judgement, classify_kind, detect_language
+from assistant.classify import (
+    asks_for_judgement,
+    classify_kind,
+    detect_language,
+    kind_in_conversation,
+)
 from assistant.conversation import resolve, search_in_conversation
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
-from assistant.units import Unit, item_head, units_of, words
+from assistant.units import Unit, call_numbers, item_head, units_of, words
 
 _DATE = re.compile(
     r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
@@ -42,7 +47,7 @@ _SECTION_CUES: dict[str, tuple[str, ...]] = {
     "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
     "other": (),
 }
-_MAX_WORDS = 60
+_MAX_WORDS = 65
 # Documents this close in retrieval score are both shown: retrieval cannot choose between them.
 _SIBLING_RATIO = 0.95
 
@@ -78,7 +83,7 @@ class Composer:
         language = detect_language(question)
         if not question.strip():
             return Answer(text("empty_question", language), (), True, None, "other", language)
-        kind = classify_kind(question)
+        kind = kind_in_conversation(question, [t.content for t in history if t.role == "user"])
         resolution = resolve(question, history, self.retriever)
         documents = search_in_conversation(resolution, self.retriever, 10, where)
         retrieved = tuple(d.source for d in documents)
@@ -87,6 +92,10 @@ class Composer:
         top = documents[0]
         if asks_for_judgement(question):
             return self._abstain(language, kind, top, retrieved, reason="no_judgement")
+        if self._names_what_document_lacks(question, top):
+            # the question is about something none of the documents describes: no programme
+            # is clear, so the referral is to the general contact points
+            return self._abstain(language, kind, None, retrieved)
         if (
             self._names_something_unknown(question, language)
             or _other_year(question, kind, top)
@@ -115,6 +124,20 @@ class Composer:
             known = [all(t in vocabulary for t in analyse(word)) for word in name]
             if any(known) and not all(known):
                 return True
+        return False
+
+    def _names_what_document_lacks(self, question: str, document: DocumentHit) -> bool:
+        """Whether the question names something (a run of capitalised words) with a word the
+        corpus knows but the best document never uses: it is about another programme or call
+        ("ERC Starting Grant" when the best match is an Erasmus+ call), which the documents then
+        do not describe. Words the corpus never uses (a town, a university) say nothing here."""
+        vocabulary = self.retriever.lexical.document_frequency
+        own = self.retriever.document_terms(document.source)
+        for name in proper_names(question):
+            for word in name:
+                terms = [t for t in analyse(word) if not t.isdigit()]
+                if terms and all(t in vocabulary for t in terms) and not set(terms) <= own:
+                    return True
         return False
 
     def _answer_each_part(
@@ -162,6 +185,9 @@ class Composer:
         # it: they count for each unit alike, so they let units pass the floor without ranking.
         naming = _naming_terms(chunks[0]) & terms if chunks else set()
         wants = asked_details(question)
+        # A date or an amount belongs to the call its paragraph is about: one about another
+        # call than the one asked (the predecessor's budget) does not answer.
+        asked_calls = call_numbers(question) if kind in ("deadline", "budget") else frozenset()
         units = self._units(document.source)
         meaning = self._closeness(query, document.source)
         idf = self._idf(terms)
@@ -187,6 +213,7 @@ class Composer:
             s
             for s in scored
             if _states_fact(kind, s.unit)
+            and not (asked_calls and s.unit.about and not asked_calls & s.unit.about)
             and not s.unit.text.endswith(":")  # a lead-in whose list lies in the next chunk
             and (
                 s.overlap >= floor

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 KINDS = ("eligibility", "objectives", "deadline", "budget", "contact", "application", "other")
 
@@ -51,14 +52,14 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"how much",
         r"\bmaximum (?:grant|amount|funding|contribution)",
         r"\bgrant (?:size|amount)",
-        r"\bfunding rate",
+        r"\b(?:co-?financing|funding) rate",
         r"\bshare of\b",
         r"\bcost",
         r"\bkosten\b",
     ),
     "contact": (
         r"\bcontact",
-        r"bij wie",
+        r"\bbij (?:wie|welke)\b",
         r"\bmailadres",
         r"e-?mail",
         r"telefoon",
@@ -71,6 +72,8 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"phone",
         r"\bbeheert\b",
         r"\bloket\b",
+        r"\bwelke (?:instantie|organisatie|dienst|agentschap)",
+        r"\bwho (?:handles|manages|runs)",
     ),
     "application": (
         r"hoe (?:dien|vraag|verloopt)",
@@ -88,6 +91,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bpunten\b",
         r"\bbijlage",
         r"\bvoegen\b",
+        r"\bvra(?:ag|agt|gen)\b.*\baan\b",
     ),
     "eligibility": (
         r"wie (?:mag|kan|komt)",
@@ -104,12 +108,16 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bcan (?:we|i|our)\b",
         r"\ballowed",
         r"\bminim",
-        r"\bhoe lang\b",
-        r"\bduur\b",
+        r"\bmin\b\.?",
+        r"\bgenoeg\b",
+        r"\bvoldoende\b",
+        r"\biets voor (?:ons|mij|jou|u|hem|haar|hen)\b",
+        r"\bgeschikt voor\b",
+        r"\bopen voor\b",
     ),
     "objectives": (
         r"\bdoel",
-        r"bedoeling",
+        r"\bbedoel(?:ing|d)\b",
         r"\bthema",
         r"prioriteit",
         r"waarover",
@@ -121,9 +129,35 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bpriorit",
         r"\bover\b.*\bgaat",
         r"\bgaat het\b",
+        r"\bgaat\b.*\bover\b",
+    ),
+}
+# Patterns that count once more than a cue: a yes/no question opening on "kan/mag …?" asks
+# whether something is allowed, "hoeveel …-steun?" asks for an amount, "nog indienen?" whether
+# the call is still open, even when the same sentence also says "indienen" or "aanvragen".
+_STRONG: dict[str, tuple[str, ...]] = {
+    "deadline": (
+        r"\bnog (?:open|indien\w*|instappen|aanvragen|inschrijven|op tijd)\b",
+        r"\bstill (?:open|submit|apply)",
+    ),
+    "budget": (
+        r"\bhoeveel [\w-]*(?:geld|subsidie|steun|budget|euro|procent|krijg|bedra|financ|betaal)",
+        r"\bhow much (?:money|funding|grant|support|can|will|does|do|is)\b",
+    ),
+    "eligibility": (
+        r"^(?:en )?(?:kan|kunnen|mag|mogen|kom|komen) (?:ik|we|wij|jij|je|u|hij|zij|ze|een|ons|onze"
+        r"|mijn|de|het|dat|dit|zoiets|die|deze)\b",
+        r"^(?:and )?(?:can|may|could) (?:i|we|a|an|our|my|the|they|he|she|it|that|this)\b",
+        r"^(?:am i|are we|is (?:my|our|a|an|that|this)) (?:still )?(?:\w+ )?(?:eligible|allowed)",
     ),
 }
 _PRIORITY = ("deadline", "contact", "budget", "application", "objectives", "eligibility")
+_SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
+_PART = re.compile(
+    r",\s*(?:en|and|of|or)\s+|\s+(?:en|and|of|or)\s+(?=(?:wie|wat|wanneer|hoeveel|hoe|"
+    r"welke?|waar|bij wie|who|what|when|how|which|where)\b)"
+)
+_CONTEXT_WEIGHT = 0.3  # statements around the question ("we are a school in …") weigh less
 
 
 def detect_language(text: str) -> str:
@@ -134,14 +168,51 @@ def detect_language(text: str) -> str:
     return "en" if english > dutch else "nl"
 
 
+def kind_scores(question: str) -> dict[str, float]:
+    """How strongly a question points at each kind. The sentences that ask (those with a
+    question mark, else the last one) count fully, their first part most; the sentences that
+    tell the asker's situation count a little."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(question.casefold()) if s.strip()]
+    asking = [s for s in sentences if "?" in s] or sentences[-1:]
+    scores = dict.fromkeys(_PRIORITY, 0.0)
+    for sentence in sentences:
+        if sentence in asking:
+            parts = [p for p in _PART.split(sentence) if p.strip()]
+            weighted = [(p, 1.0 / (1 + 0.25 * i)) for i, p in enumerate(parts)]
+        else:
+            weighted = [(sentence, _CONTEXT_WEIGHT)]
+        for part, weight in weighted:
+            for kind in _PRIORITY:
+                hits = sum(1 for cue in _CUES[kind] if re.search(cue, part))
+                hits += sum(1 for cue in _STRONG.get(kind, ()) if re.search(cue, part.lstrip("¿ ")))
+                scores[kind] += weight * hits
+    return scores
+
+
 def classify_kind(question: str) -> str:
-    """The kind of question, one of KINDS, from Dutch and English cue phrases."""
-    lowered = question.casefold()
-    scores = {kind: sum(1 for cue in _CUES[kind] if re.search(cue, lowered)) for kind in _PRIORITY}
+    """The kind of question, one of KINDS, from Dutch and English cue phrases; a question that
+    asks for a judgement of its own case is of no kind the documents answer ("other")."""
+    if asks_for_judgement(question):
+        return "other"
+    scores = kind_scores(question)
     best = max(scores.values())
     if best == 0:
         return "other"
     return next(kind for kind in _PRIORITY if scores[kind] == best)
+
+
+_QUESTION_WORD = re.compile(
+    r"\b(?:wie|wat|wanneer|hoe|hoeveel|welke?|waar|waarom|who|what|when|how|which|where|why)\b"
+)
+
+
+def kind_in_conversation(question: str, earlier_questions: Sequence[str]) -> str:
+    """The kind of a question in its conversation: an elliptic follow-up with neither cue nor
+    question word ("En bij een middelgroot project?") asks the same kind as the question before."""
+    kind = classify_kind(question)
+    if kind != "other" or not earlier_questions or _QUESTION_WORD.search(question.casefold()):
+        return kind
+    return classify_kind(earlier_questions[-1])
 
 
 _JUDGEMENT = re.compile(

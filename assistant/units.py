@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from assistant.lexical import analyse
 from assistant.types import Chunk
@@ -23,6 +23,7 @@ class Unit:
     terms: frozenset[str]
     section: str = ""  # the heading the unit stands under
     listed: int = -1  # which list of its chunk the unit is (an item of); -1: no list
+    about: frozenset[str] = frozenset()  # the call numbers its paragraph is talking about
 
     @property
     def id(self) -> str:
@@ -73,13 +74,25 @@ def units_of(chunk: Chunk) -> list[Unit]:
             i += 1
             continue
         sentences = _split_sentences(line)
-        units.extend(_unit(sentence, chunk, heading, "") for sentence in sentences)
+        about: frozenset[str] = frozenset()
+        for sentence in sentences:
+            # "Die oproep beschikte over 2 miljoen euro" is about the call named before it
+            about = call_numbers(sentence) or about
+            units.append(replace(_unit(sentence, chunk, heading, ""), about=about))
         following = next((x for x in lines[i + 1 :] if x), "")
         if following.startswith("- ") and sentences[-1].endswith(":"):
             lead = sentences[-1]
             units.pop()  # the lead-in is quoted with its list
         i += 1
     return [u for u in units if len(u.text) >= 3]
+
+
+_CALL_NUMBER = re.compile(r"\b(?:oproep|call|topic)\s+(\d{1,4})\b", re.IGNORECASE)
+
+
+def call_numbers(text: str) -> frozenset[str]:
+    """The numbers of the calls a text names ("oproep 65", "call 3")."""
+    return frozenset(_CALL_NUMBER.findall(text))
 
 
 def _list_items(lines: Sequence[str], start: int) -> tuple[list[str], int]:

@@ -166,8 +166,67 @@ def test_question_kind_and_language() -> None:
     assert classify_kind("Tot wanneer kan ik indienen?") == "deadline"
     assert classify_kind("Hoeveel subsidie krijg je maximaal?") == "budget"
     assert classify_kind("Wat is het mailadres van de helpdesk?") == "contact"
+    # the sentence that asks decides, not the situation told before it
+    assert classify_kind("Wij zijn een vzw en willen een aanvraag doen. Kan een vzw dat?") == (
+        "eligibility"
+    )
+    assert classify_kind("Hoeveel EFRO-steun kunnen we krijgen?") == "budget"
+    assert classify_kind("Kunnen wij als stad nog instappen in de oproep?") == "deadline"
+    assert classify_kind("Can a training centre in Morocco be the coordinator?") == "eligibility"
+    assert classify_kind("Is deze oproep iets voor ons?") == "eligibility"
+    assert classify_kind("Hoe groot is onze kans op slagen?") == "other"
     assert detect_language("What is the deadline for this call?") == "en"
     assert detect_language("Wat is de deadline van deze oproep?") == "nl"
+
+
+def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked() -> None:
+    from assistant.classify import kind_in_conversation
+
+    earlier = ["Hoeveel krijg je voor een klein project?"]
+    assert kind_in_conversation("En bij een middelgroot project?", earlier) == "budget"
+    # a question of its own keeps its own kind
+    assert kind_in_conversation("En hoe lang loopt zo'n project?", earlier) == "other"
+    assert kind_in_conversation("En bij een middelgroot project?", []) == "other"
+
+
+def test_a_sentence_knows_the_call_its_paragraph_is_about() -> None:
+    chunk = Chunk(
+        "id", "a.txt", "Titel", "Budget",
+        "Het budget van oproep 65 staat in de oproepfiche. Ter vergelijking: oproep 545 had "
+        "2 miljoen euro. Die oproep kreeg ook 150.000 euro cofinanciering.",
+        0, 40,
+    )  # fmt: skip
+    about = {u.text[:12]: u.about for u in units_of(chunk)}
+    assert about == {
+        "Het budget v": frozenset({"65"}),
+        "Ter vergelij": frozenset({"545"}),
+        "Die oproep k": frozenset({"545"}),
+    }
+
+
+def test_an_amount_of_another_call_does_not_answer(make_settings) -> None:
+    settings = make_settings()
+    settings.corpus_dir.mkdir(parents=True)
+    (settings.corpus_dir / "oproep-65.md").write_text(
+        "---\ntitle: Leernetwerken oproep 65\nprogramme: ESF+\n---\n\n# Leernetwerken oproep 65\n\n"
+        "## Budget\n\nHet budget voor oproep 65 staat in de oproepfiche.\n\n"
+        "Ter vergelijking: oproep 545 had 2 miljoen euro. Die oproep kreeg ook 150.000 euro "
+        "cofinanciering.\n\n## Voor wie?\n\nLokale netwerken van organisaties.\n",
+        encoding="utf-8",
+    )
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    assert assistant.ask("Hoeveel budget is er voor oproep 65?").abstained
+    answer = assistant.ask("Hoeveel budget had oproep 545?")
+    assert not answer.abstained and "2 miljoen euro" in answer.text
+
+
+def test_a_name_the_best_document_never_uses_is_not_answered(assistant: Assistant) -> None:
+    """Every word of the name is known to the corpus, but no one document holds them all: the
+    documents describe no such call."""
+    answer = assistant.ask("Wat is de deadline van MSCA Stedenbanden?")
+    assert answer.abstained and not answer.citations
+    assert not assistant.ask("Wat is de deadline van de MSCA Postdoctoral Fellowships?").abstained
 
 
 def test_langchain_runnable(assistant: Assistant) -> None:
