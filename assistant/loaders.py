@@ -557,14 +557,29 @@ def _canonical_url(page: Any) -> str | None:
 
 def _inline_text(element: Any) -> str:
     """Text of a trafilatura element; `<lb/>` becomes a line break, nested lists are skipped."""
+    return "\n".join(_text_runs(element)[::2])
+
+
+def _text_runs(element: Any) -> list[str]:
+    """An element's text split at its nested lists: [text, list, text, list, …, text], each
+    list rendered as lines, so a list inside a list item keeps its place in the item."""
+    runs: list[str] = []
     parts: list[str] = [element.text or ""]
     for child in element:
-        if child.tag == "lb":
+        if child.tag == "list":
+            runs += [_clean_lines("".join(parts)), _list_text(child)]
+            parts = []
+        elif child.tag == "lb":
             parts.append("\n")
-        elif child.tag != "list":
+        else:
             parts.append(_inline_text(child))
         parts.append(child.tail or "")
-    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in "".join(parts).split("\n"))
+    runs.append(_clean_lines("".join(parts)))
+    return runs
+
+
+def _clean_lines(text: str) -> str:
+    lines = (re.sub(r"[ \t]+", " ", line).strip() for line in text.split("\n"))
     return "\n".join(line for line in lines if line)
 
 
@@ -588,10 +603,10 @@ def _list_text(element: Any) -> str:
         return "\n".join(lines)
     for number, item in enumerate(items, start=1):
         marker = f"{number}." if rend == "ol" else "-"
-        text = _inline_text(item)
-        if text:
-            lines.append(f"{marker} {text}")
-        lines.extend(_list_text(nested) for nested in item.iterchildren("list"))
+        first, *rest = _text_runs(item)
+        if first:
+            lines.append(f"{marker} {first}")
+        lines.extend(rest)  # nested lists and the text after them, in the item's order
     return "\n".join(line for line in lines if line)
 
 

@@ -48,7 +48,7 @@ def units_of(chunk: Chunk) -> list[Unit]:
         if not line:
             i += 1
             continue
-        if line.startswith("- "):
+        if is_item(line):
             items, i = _list_items(lines, i)
             joined = "; ".join(items)
             if words(joined) + words(lead) <= 45:
@@ -80,7 +80,7 @@ def units_of(chunk: Chunk) -> list[Unit]:
             about = call_numbers(sentence) or about
             units.append(replace(_unit(sentence, chunk, heading, ""), about=about))
         following = next((x for x in lines[i + 1 :] if x), "")
-        if following.startswith("- ") and sentences[-1].endswith(":"):
+        if is_item(following) and sentences[-1].endswith(":"):
             lead = sentences[-1]
             units.pop()  # the lead-in is quoted with its list
         i += 1
@@ -95,6 +95,14 @@ def call_numbers(text: str) -> frozenset[str]:
     return frozenset(_CALL_NUMBER.findall(text))
 
 
+_ITEM = re.compile(r"^(?:- |\d{1,2}[.)] )")
+
+
+def is_item(line: str) -> bool:
+    """A list item line: "- …" or a numbered step "1. …"."""
+    return bool(_ITEM.match(line))
+
+
 def _list_items(lines: Sequence[str], start: int) -> tuple[list[str], int]:
     """The items of a list from `start`, across blank lines; a line right under an item that
     is no item itself ("- Helpdesk" / "E-mail: …") belongs to that item. Returns the items and
@@ -103,8 +111,8 @@ def _list_items(lines: Sequence[str], start: int) -> tuple[list[str], int]:
     i = start
     while i < len(lines):
         line = lines[i]
-        if line.startswith("- "):
-            items.append(line[2:].strip().rstrip(";,."))
+        if is_item(line):
+            items.append(_ITEM.sub("", line, count=1).strip().rstrip(";,."))
         elif line and items and lines[i - 1]:
             items[-1] = f"{items[-1]}: {line.rstrip(';,.')}"
         elif line:
@@ -133,7 +141,7 @@ def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
     """Consecutive short lines of one paragraph without sentence punctuation."""
     run: list[str] = []
     for line in lines[start:]:
-        if not line or line.startswith("- ") or words(line) > 12 or re.search(r"[.!?:]$", line):
+        if not line or is_item(line) or words(line) > 12 or re.search(r"[.!?:]$", line):
             break
         run.append(line)
     return run
@@ -144,13 +152,15 @@ def _unit(piece: str, chunk: Chunk, heading: str, context: str, listed: int = -1
     if words(piece) > _UNIT_MAX_WORDS:
         piece = " ".join(piece.split()[:_UNIT_MAX_WORDS]) + " …"
     terms = frozenset(analyse(f"{heading} {context} {piece}"))
-    return Unit(piece, chunk, terms, heading, listed)
+    # an item's lead-in ("De procedure verloopt in drie stappen:") is the heading it stands under
+    section = f"{heading} › {context.rstrip(':')}" if context else heading
+    return Unit(piece, chunk, terms, section, listed)
 
 
 def is_label(line: str) -> bool:
     """A heading or field label line; a longer line ending in ':' leads into a list instead,
     and a line with text after a colon is a field with its value ("E-mail: …")."""
-    if line.startswith("- ") or re.search(r"[.;!]$", line) or re.search(r":\s+\S", line):
+    if is_item(line) or re.search(r"[.;!]$", line) or re.search(r":\s+\S", line):
         return False
     return words(line) <= (2 if line.endswith(":") else 6)
 

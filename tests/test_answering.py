@@ -162,6 +162,20 @@ def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
     assert "Epos vzw, Koning Albert II-laan 15, 1210 Brussel, 02 553 97 31" in texts
 
 
+def test_numbered_steps_are_a_list_quoted_with_their_lead_in() -> None:
+    chunk = Chunk(
+        "id", "a.txt", "Titel", "Procedure",
+        "Procedure in twee stappen, via het E-loket:\n\n1. een vooraanmelding;\n\n"
+        "2) een volledig voorstel.\n\nZonder vooraanmelding geen voorstel.",
+        0, 30,
+    )  # fmt: skip
+    texts = [u.text for u in units_of(chunk)]
+    assert texts == [
+        "Procedure in twee stappen, via het E-loket: een vooraanmelding; een volledig voorstel",
+        "Zonder vooraanmelding geen voorstel.",
+    ]
+
+
 def test_question_kind_and_language() -> None:
     assert classify_kind("Tot wanneer kan ik indienen?") == "deadline"
     assert classify_kind("Hoeveel subsidie krijg je maximaal?") == "budget"

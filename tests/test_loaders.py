@@ -267,6 +267,25 @@ def test_html_headings_become_paths_and_lists_become_bullets() -> None:
     assert "Leeftijd deelnemers: 13 tot 30 jaar" in document.text  # a <th>/<td> table
 
 
+def test_a_list_inside_a_list_item_keeps_its_place_in_the_item(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html lang='nl'><head><title>Oproep</title></head><body><article><h1>Oproep</h1>"
+        "<p>Een oproep met een procedure in stappen, zoals hieronder beschreven.</p><ul>"
+        "<li><strong>Aanvraagprocedure</strong><br>De procedure verloopt in twee stappen:"
+        "<ol><li>een korte aanvraag;</li><li>een volledige aanvraag.</li></ol>"
+        "Zonder korte aanvraag geen volledige.</li><li><strong>Looptijd</strong><br>Twee jaar."
+        "</li></ul></article></body></html>",
+        encoding="utf-8",
+    )
+    text = load_document(page, tmp_path).text
+    expected = (
+        "De procedure verloopt in twee stappen:\n1. een korte aanvraag;\n"
+        "2. een volledige aanvraag.\nZonder korte aanvraag geen volledige."
+    )
+    assert expected in text
+
+
 def test_html_labelled_fields_that_trafilatura_drops_are_kept() -> None:
     # The "Deadline"/"Code" label elements of this page are not paragraphs.
     document = load("erasmus-ka220-samenwerkingspartnerschappen.html")
