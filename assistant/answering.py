@@ -18,6 +18,7 @@ from assistant.classify import (
     kind_in_conversation,
 )
 from assistant.conversation import resolve, search_in_conversation
+from assistant.glossary import ENGLISH_STOPWORDS, with_dutch_terms
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
 from assistant.retrieval import HybridRetriever, SearchFilter
@@ -180,7 +181,15 @@ class Composer:
         """The best units of the top document for this question, best first."""
         chunks = self.retriever.chunks_of(document.source)
         hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
-        terms = set(analyse(question))
+        language = detect_language(question)
+        terms = set(analyse(with_dutch_terms(question, language)))
+        if language == "en":
+            # English words the documents never use cannot match any unit, and English
+            # function words match only by accident: counting them in the total would only
+            # drown the glossary's Dutch words that do match
+            vocabulary = self.retriever.lexical.document_frequency
+            stop = {t for w in ENGLISH_STOPWORDS for t in analyse(w)}
+            terms = {t for t in terms if t in vocabulary and t not in stop}
         # Words that name the document (title, programme, call code) are true of every unit in
         # it: they count for each unit alike, so they let units pass the floor without ranking.
         naming = _naming_terms(chunks[0]) & terms if chunks else set()

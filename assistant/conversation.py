@@ -6,6 +6,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from assistant.classify import detect_language
+from assistant.glossary import with_dutch_terms
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import DocumentHit, Turn
 
@@ -30,6 +32,7 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     conversation was not about) starts a new topic; any other question with a history is a
     follow-up about the documents the last turns were about.
     """
+    question = with_dutch_terms(question, detect_language(question))
     # An earlier answer's citation markers ([1], [2]) are no words of the conversation.
     context = _MARKER.sub(" ", " ".join(t.content for t in history[-_CONTEXT_TURNS:])).strip()
     if not context:

@@ -324,3 +324,20 @@ def test_follow_up_after_our_own_answer_stays_on_its_document(assistant: Assista
     history = [Turn("user", opener), Turn("assistant", first.text)]
     follow_up = assistant.ask("en tot wanneer kan ik indienen?", history)
     assert follow_up.retrieved[0] == "erasmus-jeugd-ka152-groepsuitwisselingen.html"
+
+
+def test_english_questions_get_the_dutch_words_of_the_glossary() -> None:
+    from assistant.glossary import dutch_terms, with_dutch_terms
+
+    words = dutch_terms("How many proposals were selected for the small-scale partnership call?")
+    assert {"hoeveel", "voorstellen", "geselecteerd", "kleinschalige", "oproep"} <= set(
+        words.split()
+    )
+    dutch = "Hoeveel voorstellen werden geselecteerd?"
+    assert with_dutch_terms(dutch, "nl") == dutch
+
+
+def test_an_english_question_finds_the_dutch_amount(assistant: Assistant) -> None:
+    answer = assistant.ask("How much funding does a small-scale partnership get?")
+    assert not answer.abstained
+    assert "30.000 euro" in answer.text and answer.text.startswith("According to")
