@@ -23,7 +23,7 @@ from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
-from assistant.units import Unit, call_numbers, item_head, units_of, words
+from assistant.units import Unit, call_numbers, is_item, item_head, units_of, words
 
 _DATE = re.compile(
     r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
@@ -237,8 +237,8 @@ class Composer:
             kind == "objectives" or _ASKS_LIST.search(question)
         ):
             listing = _whole_list(scored[:3], units)
-            if listing is not None:
-                return [listing]
+            if listing:
+                return listing
         best = scored[0]
         runners_up = []
         for candidate in scored[1:8]:
@@ -510,26 +510,46 @@ _ASKS_LIST = re.compile(
 )
 
 
-def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> ScoredUnit | None:
+def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[ScoredUnit]:
     """When one of the best units is an item of a list, the list answers a 'welke …?'
-    question: quote the heads of all its items, as one unit."""
+    question: quote the heads of all its items, one unit per chunk the list stands in (so
+    each part is cited from the passage that holds it)."""
     for scored in top:
         unit = scored.unit
         if unit.listed < 0:
             continue
         items = [u for u in units if u.chunk.id == unit.chunk.id and u.listed == unit.listed]
+        items += _continued_items(items, units)
         if len(items) < 2:
-            return None  # a short list is already one unit
-        heads: list[str] = []
+            return []  # a short list is already one unit
+        heads: list[Unit] = []
         for item in items:
-            head = item_head(item.text)
-            if words("; ".join([*heads, head])) > _MAX_WORDS:
+            if words("; ".join(item_head(u.text) for u in [*heads, item])) > _MAX_WORDS:
                 break
-            heads.append(head)
-        terms = frozenset().union(*(item.terms for item in items))
-        listing = Unit("; ".join(heads), unit.chunk, terms, unit.section, unit.listed)
-        return ScoredUnit(listing, scored.score, scored.overlap)
-    return None
+            heads.append(item)
+        parts = []
+        for chunk_id in dict.fromkeys(u.chunk.id for u in heads):
+            part = [u for u in heads if u.chunk.id == chunk_id]
+            terms = frozenset().union(*(u.terms for u in part))
+            text = "; ".join(item_head(u.text) for u in part)
+            listing = Unit(text, part[0].chunk, terms, unit.section, part[0].listed)
+            parts.append(ScoredUnit(listing, scored.score, scored.overlap))
+        return parts
+    return []
+
+
+def _continued_items(items: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]:
+    """The items of the next chunk that continue a list ending its chunk (a long list is cut
+    between chunks); those the chunks' overlap repeats are left out."""
+    last = items[-1]
+    in_chunk = [u for u in units if u.chunk.id == last.chunk.id]
+    if not in_chunk or in_chunk[-1] is not last:
+        return []
+    following = [u for u in units if u.chunk.position == last.chunk.position + 1]
+    if not following or not is_item(following[0].chunk.text.lstrip()):
+        return []
+    seen = {u.text for u in items}
+    return [u for u in following if u.listed == 0 and u.text not in seen]
 
 
 def _naming_terms(chunk: Chunk) -> set[str]:

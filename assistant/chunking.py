@@ -57,14 +57,41 @@ def _split_section(
     current_tokens = 0
     for unit, unit_tokens in units:
         if current and current_tokens + unit_tokens > budget:
-            yield _Piece(section.heading, "\n\n".join(current), current_tokens)
-            current, current_tokens = _overlap_tail(current, encoding, overlap)
-            if current_tokens + unit_tokens > budget:
-                current, current_tokens = [], 0
+            carried = _open_list(current) if _is_item(unit) else 0
+            carried_tokens = sum(count_tokens(u, encoding) for u in current[-carried:] or [])
+            if 0 < carried < len(current) and carried_tokens + unit_tokens <= budget:
+                # a list the next unit continues goes on whole, with its lead-in, rather than
+                # leaving "… in drie stappen:" and its first step behind in this piece
+                kept = current[:-carried]
+                yield _Piece(section.heading, "\n\n".join(kept), current_tokens - carried_tokens)
+                current, current_tokens = current[-carried:], carried_tokens
+            else:
+                yield _Piece(section.heading, "\n\n".join(current), current_tokens)
+                current, current_tokens = _overlap_tail(current, encoding, overlap)
+                if current_tokens + unit_tokens > budget:
+                    current, current_tokens = [], 0
         current.append(unit)
         current_tokens += unit_tokens
     if current:
         yield _Piece(section.heading, "\n\n".join(current), current_tokens)
+
+
+_ITEM = re.compile(r"^(?:- |\d{1,2}[.)] )")
+
+
+def _is_item(paragraph: str) -> bool:
+    return bool(_ITEM.match(paragraph))
+
+
+def _open_list(current: list[str]) -> int:
+    """How many paragraphs at the end of `current` are a lead-in ("…:") and the list items
+    after it; 0 when `current` does not end so."""
+    n = 0
+    while n < len(current) and _is_item(current[-1 - n]):
+        n += 1
+    if n < len(current) and current[-1 - n].rstrip().endswith(":"):
+        return n + 1
+    return 0
 
 
 def _units(body: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[str, int]]:

@@ -341,3 +341,25 @@ def test_an_english_question_finds_the_dutch_amount(assistant: Assistant) -> Non
     answer = assistant.ask("How much funding does a small-scale partnership get?")
     assert not answer.abstained
     assert "30.000 euro" in answer.text and answer.text.startswith("According to")
+
+
+def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> None:
+    from assistant.answering import ScoredUnit, _whole_list
+
+    detail = "met een uitleg die lang genoeg is om elk item een eigen eenheid te geven " * 2
+    first = Chunk(
+        "c1", "a.txt", "Titel", "Doelstellingen",
+        f"Het project werkt langs drie sporen:\n\n- Spoor 1 – Verbinden: {detail}\n\n"
+        f"- Spoor 2 – Bouwen: {detail}",
+        0, 100,
+    )  # fmt: skip
+    second = Chunk(
+        "c2", "a.txt", "Titel", "Doelstellingen",
+        f"- Spoor 3 – Uitbreiden: {detail}\n\nDaarna volgt een evaluatie.", 1, 60,
+    )  # fmt: skip
+    units = units_of(first) + units_of(second)
+    parts = _whole_list([ScoredUnit(units[0], 1.0, 0.5)], units)
+    assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
+        ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1"),
+        ("Spoor 3 – Uitbreiden", "c2"),
+    ]

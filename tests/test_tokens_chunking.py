@@ -80,3 +80,19 @@ def test_overlong_sentence_is_cut_into_token_windows() -> None:
     chunks = split_document(document, encoding, budget=64)
     assert all(c.tokens <= 64 for c in chunks)
     assert sum(c.text.count("woord") for c in chunks) == 500
+
+
+def test_a_list_that_does_not_fit_is_not_cut_from_its_lead_in() -> None:
+    encoding = get_encoding("cl100k_base")
+    intro = " ".join(["Deze oproep steunt samenwerking tussen steden en regio's."] * 6)
+    step = "stap met een korte uitleg over wat de aanvrager dan precies moet doen"
+    body = "\n\n".join(
+        [intro, "De procedure verloopt in drie stappen:", f"- Eerste {step}.",
+         f"- Tweede {step}.", f"- Derde {step}."]
+    )  # fmt: skip
+    budget = count_tokens(f"{intro}\n\nDe procedure verloopt in drie stappen:", encoding) + 25
+    chunks = split_document(_document(Section("Procedure", body)), encoding, budget, overlap=20)
+    with_first_step = next(c for c in chunks if "- Eerste" in c.text)
+    assert with_first_step.text.startswith("De procedure verloopt in drie stappen:")
+    assert all(count_tokens(c.text, encoding) <= budget for c in chunks)
+    assert "".join(c.text for c in chunks).count("- Derde") == 1
