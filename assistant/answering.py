@@ -236,7 +236,7 @@ class Composer:
         if kind not in ("deadline", "budget", "contact") and (
             kind == "objectives" or _ASKS_LIST.search(question)
         ):
-            listing = _whole_list(scored[:3], units)
+            listing = _sub_sections(scored[:3], units) or _whole_list(scored[:3], units)
             if listing:
                 return listing
         best = scored[0]
@@ -534,6 +534,33 @@ def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scored
             text = "; ".join(item_head(u.text) for u in part)
             listing = Unit(text, part[0].chunk, terms, unit.section, part[0].listed)
             parts.append(ScoredUnit(listing, scored.score, scored.overlap))
+        return parts
+    return []
+
+
+def _sub_sections(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[ScoredUnit]:
+    """When the best unit stands in one of several sub-sections of a call's section (two
+    priorities, each under its own heading), those headings answer a 'welke …?' question:
+    quote them, each cited from the first passage under it."""
+    for scored in top:
+        unit = scored.unit
+        if unit.listed >= 0:
+            return []  # an item list ranks first: _whole_list answers
+        section = unit.chunk.section
+        if " › " not in section or " · " in section or _programme_block(unit):
+            continue
+        parent = section.rsplit(" › ", 1)[0]
+        firsts: dict[str, Unit] = {}
+        for other in units:
+            own = other.chunk.section
+            if own.startswith(f"{parent} › ") and " › " not in own[len(parent) + 3 :]:
+                firsts.setdefault(own, other)
+        if len(firsts) < 2:
+            continue
+        parts = []
+        for own, first in firsts.items():
+            leaf = own[len(parent) + 3 :]
+            parts.append(ScoredUnit(Unit(leaf, first.chunk, first.terms, own), scored.score, 0))
         return parts
     return []
 

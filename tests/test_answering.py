@@ -363,3 +363,24 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
         ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1"),
         ("Spoor 3 – Uitbreiden", "c2"),
     ]
+
+
+def test_sub_section_headings_answer_a_which_question() -> None:
+    from assistant.answering import ScoredUnit, _sub_sections
+
+    chunks = [
+        Chunk("c0", "a.txt", "Titel", "Doelstellingen", "Er zijn twee prioriteiten.", 0, 5),
+        Chunk("c1", "a.txt", "Titel", "Doelstellingen › Prioriteit 1 – De zorgkloof",
+              "Projecten pakken de zorgkloof aan.", 1, 6),
+        Chunk("c2", "a.txt", "Titel", "Doelstellingen › Prioriteit 2 – Loontransparantie",
+              "Overheden zetten de richtlijn om.", 2, 6),
+    ]  # fmt: skip
+    units = [u for c in chunks for u in units_of(c)]
+    best = next(u for u in units if u.chunk.id == "c2")
+    parts = _sub_sections([ScoredUnit(best, 1.0, 0.5)], units)
+    assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
+        ("Prioriteit 1 – De zorgkloof", "c1"),
+        ("Prioriteit 2 – Loontransparantie", "c2"),
+    ]
+    # a unit in a section without sub-sections gives no such list
+    assert _sub_sections([ScoredUnit(units[0], 1.0, 0.5)], units) == []
