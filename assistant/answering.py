@@ -245,7 +245,7 @@ class Composer:
             if candidate.score < 0.45 * best.score or candidate.overlap < floor / 2:
                 break
             runners_up.append(candidate)
-        return _fill([best], runners_up, limit=3)
+        return _with_antecedents(_fill([best], runners_up, limit=4), units)
 
     def _units(self, source: str) -> list[Unit]:
         """The quotable units of a document, split once and kept (the index does not change
@@ -577,6 +577,53 @@ def _continued_items(items: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]
         return []
     seen = {u.text for u in items}
     return [u for u in following if u.listed == 0 and u.text not in seen]
+
+
+# A sentence that points back ("Organisaties van buiten dat gebied …", "Die oproep …") needs
+# the sentence before it to be understood.
+_ANAPHOR = re.compile(
+    r"^(?:die|dat|deze|dit)\s+(?!(?:is|zijn|was|waren|wordt|worden|kan|kunnen|moet|moeten|mag"
+    r"|oproep|actie|programma)\b)[a-zà-ÿ]{3,}"
+    r"|^daar(?:om|door|naast|bij|mee|voor|van)\b"
+    r"|^(?:\S+\s+){0,5}?(?:van|voor|in|op|aan|bij|met|uit|naar|buiten|binnen|onder|over|tot"
+    r"|door|na|zonder)\s+(?:dat|die)\s+[a-zà-ÿ]{3,}",
+    re.IGNORECASE,
+)
+
+
+# Words a quoted sentence's antecedent may add beyond the answer's usual length.
+_CONTEXT_WORDS = 15
+
+
+def _with_antecedents(chosen: list[ScoredUnit], units: Sequence[Unit]) -> list[ScoredUnit]:
+    """Add the sentence before each chosen sentence that points back to it ("Organisaties van
+    buiten dat gebied …" needs "Aan Nederlandse kant gaat het om de provincies …")."""
+    result = list(chosen)
+    length = sum(words(c.unit.text) for c in chosen)
+    quoted = {c.unit.text for c in chosen}
+    for scored in chosen:
+        if not _ANAPHOR.match(scored.unit.text):
+            continue
+        before = _previous_sentence(scored.unit, units)
+        if before is None or before.text in quoted:
+            continue
+        if length + words(before.text) > _MAX_WORDS + _CONTEXT_WORDS:
+            continue
+        result.append(ScoredUnit(before, scored.score, scored.overlap))
+        quoted.add(before.text)
+        length += words(before.text)
+    return result
+
+
+def _previous_sentence(unit: Unit, units: Sequence[Unit]) -> Unit | None:
+    """The sentence before `unit` in its paragraph, if any."""
+    if unit.paragraph < 0:
+        return None
+    index = next((i for i, other in enumerate(units) if other is unit), 0)
+    before = units[index - 1] if index > 0 else None
+    if before is None or before.chunk.id != unit.chunk.id or before.paragraph != unit.paragraph:
+        return None
+    return before
 
 
 def _naming_terms(chunk: Chunk) -> set[str]:

@@ -24,6 +24,7 @@ class Unit:
     section: str = ""  # the heading the unit stands under
     listed: int = -1  # which list of its chunk the unit is (an item of); -1: no list
     about: frozenset[str] = frozenset()  # the call numbers its paragraph is talking about
+    paragraph: int = -1  # which paragraph of its chunk a sentence stands in; -1: no sentence
 
     @property
     def id(self) -> str:
@@ -78,7 +79,8 @@ def units_of(chunk: Chunk) -> list[Unit]:
         for sentence in sentences:
             # "Die oproep beschikte over 2 miljoen euro" is about the call named before it
             about = call_numbers(sentence) or about
-            units.append(replace(_unit(sentence, chunk, heading, ""), about=about))
+            unit = _unit(sentence, chunk, heading, "")
+            units.append(replace(unit, about=about, paragraph=i))
         following = next((x for x in lines[i + 1 :] if x), "")
         if is_item(following) and sentences[-1].endswith(":"):
             lead = sentences[-1]

@@ -384,3 +384,24 @@ def test_sub_section_headings_answer_a_which_question() -> None:
     ]
     # a unit in a section without sub-sections gives no such list
     assert _sub_sections([ScoredUnit(units[0], 1.0, 0.5)], units) == []
+
+
+def test_a_sentence_that_points_back_is_quoted_with_the_sentence_before_it() -> None:
+    from assistant.answering import ScoredUnit, _with_antecedents
+
+    chunk = Chunk(
+        "c", "a.txt", "Titel", "Inleiding",
+        "Het programma loopt sinds 1990. Aan Nederlandse kant gaat het om Zeeland en Limburg. "
+        "Organisaties van buiten dat gebied kunnen uitzonderlijk aansluiten.\n\n"
+        "Jongeren die willen deelnemen, schrijven zich in.",
+        0, 40,
+    )  # fmt: skip
+    units = units_of(chunk)
+    pointing, relative = units[2], units[3]
+    chosen = _with_antecedents([ScoredUnit(pointing, 1.0, 0.5)], units)
+    assert [c.unit.text for c in chosen] == [
+        pointing.text,
+        "Aan Nederlandse kant gaat het om Zeeland en Limburg.",
+    ]
+    # "die" after a noun starts a relative clause: nothing is pointed back to
+    assert len(_with_antecedents([ScoredUnit(relative, 1.0, 0.5)], units)) == 1
