@@ -54,6 +54,17 @@ _SIBLING_RATIO = 0.95
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """What an answer was drawn from: the documents found, best first, and the conversation's
+    topic and search query; `unknown` when the question names something no document describes."""
+
+    documents: tuple[DocumentHit, ...]
+    topic: tuple[str, ...]
+    query: str
+    unknown: bool = False
+
+
+@dataclass(frozen=True)
 class ScoredUnit:
     unit: Unit
     score: float
@@ -80,38 +91,51 @@ class Composer:
         where: SearchFilter | None = None,
     ) -> Answer:
         """Compose a cited answer, or abstain with a referral."""
+        return self.respond(question, history, today, where)[0]
+
+    def respond(
+        self,
+        question: str,
+        history: Sequence[Turn] = (),
+        today: date | None = None,
+        where: SearchFilter | None = None,
+    ) -> tuple[Answer, Evidence]:
+        """The answer and what it was drawn from (triage weighs the evidence as well)."""
         today = today or date.today()
         language = detect_language(question)
         if not question.strip():
-            return Answer(text("empty_question", language), (), True, None, "other", language)
+            empty = Answer(text("empty_question", language), (), True, None, "other", language)
+            return empty, Evidence((), (), question)
         kind = kind_in_conversation(question, [t.content for t in history if t.role == "user"])
         resolution = resolve(question, history, self.retriever)
         documents = search_in_conversation(resolution, self.retriever, 10, where)
+        evidence = Evidence(tuple(documents), resolution.topic, resolution.query)
         retrieved = tuple(d.source for d in documents)
         if not documents:
-            return self._abstain(language, kind, None, retrieved)
+            return self._abstain(language, kind, None, retrieved), evidence
         top = documents[0]
         if asks_for_judgement(question):
-            return self._abstain(language, kind, top, retrieved, reason="no_judgement")
+            return self._abstain(language, kind, top, retrieved, reason="no_judgement"), evidence
         if self._names_what_document_lacks(question, top):
             # the question is about something none of the documents describes: no programme
             # is clear, so the referral is to the general contact points
-            return self._abstain(language, kind, None, retrieved)
+            unknown = Evidence(evidence.documents, evidence.topic, evidence.query, unknown=True)
+            return self._abstain(language, kind, None, retrieved), unknown
         if (
             self._names_something_unknown(question, language)
             or _other_year(question, kind, top)
             or (language == "nl" and self._nothing_close(resolution.query, top))
         ):
-            return self._abstain(language, kind, top, retrieved)
+            return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._select(question, kind, top, resolution.query)
         if not chosen:
-            return self._abstain(language, kind, top, retrieved)
+            return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._answer_each_part(question, top, resolution.query, chosen)
         answer = self._compose(chosen, language, kind, top, today)
         sibling = self._close_second(documents, resolution.topic, question, kind, resolution.query)
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
-        return replace(answer, retrieved=retrieved)
+        return replace(answer, retrieved=retrieved), evidence
 
     def _names_something_unknown(self, question: str, language: str) -> bool:
         """Whether the question names a programme or call our documents do not know: a proper

@@ -213,9 +213,9 @@ ENGLISH_STOPWORDS = frozenset(
 )
 
 _PHRASE = re.compile(
-    r"(?<![\w-])(?:"
+    r"(?<!\w)(?:"
     + "|".join(re.escape(k) for k in sorted(_GLOSSARY, key=len, reverse=True))
-    + r")(?![\w-])"
+    + r")(?!\w)"
 )
 
 

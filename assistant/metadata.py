@@ -370,7 +370,12 @@ def _names_in_line(line: str) -> str:
     return name.split(", ", 1)[0] if len(name) > 90 else name
 
 
-def _organisations(block: str) -> str | None:
+_NOT_AN_ORGANISATION = re.compile(
+    r"portaal|portal\b|website|webpagina|platform|programmagids|gids\b|guide\b", re.IGNORECASE
+)
+
+
+def organisations_in(block: str) -> str | None:
     """Organisation names in a contact block: what each paragraph says before its address."""
     names: list[str] = []
     for paragraph in re.split(r"\n\s*\n", block):
@@ -392,6 +397,8 @@ def _organisations(block: str) -> str | None:
         if leading and not addressed:
             names.append(", ".join(leading))
     result = ""
+    # a portal, a website or a guide named in a contact list is no organisation to contact
+    names = [n for n in names if not _NOT_AN_ORGANISATION.search(n)]
     for name in dict.fromkeys(n for n in names if n):
         if len(result) + len(name) + 2 > _MAX_ORGANISATION_CHARS:
             break
@@ -409,9 +416,12 @@ def _handling_organisation(
         # "EACEA (niet Epos) – indienen via ...": keep the body, drop the explanation.
         line = re.split(r" [–-] (?=[a-z])|; ", line, maxsplit=1)[0]
         return _shorten(line, _MAX_ORGANISATION_CHARS)
+    central = _central_manager(candidates, sections)
+    if central:
+        return central
     block = _contact_point_block(sections)
     if block:
-        return _organisations(block)
+        return organisations_in(block)
     for text in _contact_sections(sections):
         lines = [line.strip().removeprefix("- ") for line in text.splitlines() if line.strip()]
         for index, line in enumerate(lines):
@@ -419,6 +429,39 @@ def _handling_organisation(
                 name = lines[index - 1]
                 if len(name) <= 80 and not name.endswith((".", "?", ":")):
                     return name
+    return None
+
+
+# A sentence that says this call is managed centrally, by the Commission or one of its agencies.
+_THIS_CALL = re.compile(r"\b(?:deze|this) (?:oproep|actie|call|action|topic)\b", re.IGNORECASE)
+_CENTRAL = re.compile(
+    r"centraal beheerd|rechtstreeks (?:in|ingediend|beheerd|beheert)|gecentraliseerd"
+    r"|\bbeheert (?:deze|dit) \w+ niet|\bniet (?:door|bij|via) [\w+ ]{2,30} beheerd"
+    r"|centrally managed|directly managed|submitted directly|does not manage",
+    re.IGNORECASE,
+)
+_ACRONYM = re.compile(r"\(([A-Z]{2,}(?: [A-Z]{2,})?)\)|\b(DG [A-Z]{3,})\b|\b([A-Z]{4,6})\b")
+_COMMISSION_LABELS = ("contact europese commissie", "contact european commission")
+
+
+def _central_manager(
+    candidates: Sequence[tuple[str, str]], sections: Sequence[Section]
+) -> str | None:
+    """The Commission body that manages the call when the text says this call is managed
+    centrally ("Deze actie wordt centraal beheerd", "…, waaronder deze oproep, dien je
+    rechtstreeks in bij EACEA"): the national contact point then does not handle it."""
+    commission = _first_line(_exact_field(candidates, _COMMISSION_LABELS))
+    for section in sections:
+        sentences = re.split(r"(?<=[.!?])\s+", " ".join(section.text.split()))
+        for index, sentence in enumerate(sentences):
+            if not (_THIS_CALL.search(sentence) and _CENTRAL.search(sentence)):
+                continue
+            if commission:
+                return _shorten(commission, _MAX_ORGANISATION_CHARS)
+            for nearby in sentences[index : index + 2]:
+                match = _ACRONYM.search(nearby)
+                if match:
+                    return next(group for group in match.groups() if group)
     return None
 
 

@@ -61,6 +61,28 @@ class Settings(BaseSettings):
         ),
     )
 
+    helpdesk_organisation: str = Field(
+        "Epos",
+        description=(
+            "The help desk's own organisation: triage says whether it handles a question itself "
+            "or forwards it."
+        ),
+    )
+    urgent_days: int = Field(
+        14,
+        ge=0,
+        description="Triage marks a question urgent when its call closes within this many days.",
+    )
+    ambiguity_ratio: float = Field(
+        0.9,
+        gt=0,
+        le=1,
+        description=(
+            "Triage lists other programmes as candidates when their best document scores at least "
+            "this share of the best one."
+        ),
+    )
+
     feedback_db: Path = Field(
         Path("index/feedback.sqlite3"),
         description="SQLite file where the web app stores thumbs up/down feedback on answers.",
