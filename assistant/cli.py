@@ -351,15 +351,18 @@ def evaluate(
                 "Per-question latency_ms is the search time (warm).",
             ]
         else:
-            from assistant.answering import Composer
+            from assistant.service import Assistant
+            from assistant.triage import triage
 
-            composer = Composer(retriever)
+            assistant = Assistant(retriever)
             results = run_answers(
-                question_set, lambda q: composer.answer(q.question, q.history, day)
+                question_set,
+                lambda q: triage(assistant, settings, q.question, q.history, day, q.id),
             )
             notes = [
-                "Every question went through the answer path; follow-ups through their history.",
-                "Triage metrics are null until triage exists.",
+                "Every question went through triage (the answer path, then routing); follow-ups "
+                "through their history.",
+                "route_accuracy: a route form is a substring of the predicted organisation.",
                 f"Today was taken as {(day or date.today()).isoformat()}.",
             ]
     except AssistantError as exc:
@@ -416,6 +419,9 @@ def _print_summary(report: dict[str, Any]) -> None:
     )
     if summary["fact_accuracy"] is not None:
         console.print("  ".join(f"{m} {summary[m]:.3f}" for m in answers if summary[m] is not None))
+    triage = ("route_accuracy", "category_accuracy")
+    if any(summary[m] is not None for m in triage):
+        console.print("  ".join(f"{m} {summary[m]:.3f}" for m in triage if summary[m] is not None))
     latency = report["latency_ms"]
     console.print(f"latency: p50 {latency['p50']:.1f} ms, p95 {latency['p95']:.1f} ms")
     missing = [k for k, v in report["summary"].items() if v is None]

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from assistant.errors import QuestionSetError
+from assistant.triage import Triage
 from assistant.types import Answer, DocumentHit, Turn
 
 SUMMARY_KEYS = (
@@ -154,7 +155,8 @@ def _base_name(source: str) -> str:
 
 
 Searcher = Callable[[str], list[DocumentHit]]
-Answerer = Callable[[Question], Answer]
+# Answers a question; a triage (the answer with its routing and category) is scored for both.
+Answerer = Callable[[Question], "Answer | Triage"]
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
@@ -190,8 +192,11 @@ def run_answers(questions: Sequence[Question], answer: Answerer) -> list[Questio
     results = []
     for question in questions:
         started = time.perf_counter()
-        reply = answer(question)
+        response = answer(question)
         elapsed = (time.perf_counter() - started) * 1000
+        triaged = response if isinstance(response, Triage) else None
+        reply = triaged.answer if triaged else response
+        assert isinstance(reply, Answer)
         numbers = {c.n: c.source for c in reply.citations}
         markers = [int(m) for m in _MARKER.findall(reply.text)]
         result = QuestionResult(
@@ -201,10 +206,14 @@ def run_answers(questions: Sequence[Question], answer: Answerer) -> list[Questio
             cited=[numbers[m] for m in markers if m in numbers],
             dangling_citations=sum(1 for m in markers if m not in numbers),
             abstained=reply.abstained,
+            route=triaged.organisation if triaged else None,
+            category=triaged.category if triaged else None,
             latency_ms=round(elapsed, 2),
             search_query=question.question,
         )
         score_answer(result, question)
+        if triaged:
+            score_triage(result, question)
         results.append(result)
     return results
 
@@ -222,6 +231,14 @@ def score_answer(result: QuestionResult, question: Question) -> None:
         result.ok["false_abstain"] = bool(result.abstained)
     else:
         result.ok["abstain_recall"] = bool(result.abstained)
+
+
+def score_triage(result: QuestionResult, question: Question) -> None:
+    """Route and category against the question's own, where it has them."""
+    if question.route:
+        result.ok["route_accuracy"] = contains_any(result.route or "", question.route)
+    if question.category:
+        result.ok["category_accuracy"] = result.category == question.category
 
 
 def summarise(questions: Sequence[Question], results: Sequence[QuestionResult]) -> dict[str, Any]:
@@ -247,6 +264,10 @@ def summarise(questions: Sequence[Question], results: Sequence[QuestionResult]) 
         ]
         if unanswerable:
             summary["abstain_recall"] = _mean(r.ok["abstain_recall"] for r in unanswerable)
+        for metric in ("route_accuracy", "category_accuracy"):
+            scored = [r.ok[metric] for r in results if metric in r.ok]
+            if scored:
+                summary[metric] = _mean(scored)
         latencies = [r.latency_ms for r in answered]
         summary["latency_ms_p50"] = percentile(latencies, 50)
         summary["latency_ms_p95"] = percentile(latencies, 95)

@@ -10,7 +10,13 @@ from typer.testing import CliRunner
 
 from assistant.cli import EXIT_SKIPPED, app
 from assistant.errors import QuestionSetError
-from assistant.evaluation import SUMMARY_KEYS, load_questions, normalise, percentile
+from assistant.evaluation import (
+    CATEGORIES,
+    SUMMARY_KEYS,
+    load_questions,
+    normalise,
+    percentile,
+)
 from assistant.settings import Settings
 from tests.conftest import copy_corpus
 
@@ -126,6 +132,12 @@ def test_eval_writes_the_contract_report(small_index: Settings, tmp_path: Path) 
     assert report["summary"]["hit@1"] == 1.0
     for metric in ("fact_accuracy", "citation_accuracy", "abstain_recall", "latency_ms_p50"):
         assert isinstance(report["summary"][metric], float), metric
+    # triage: the youth exchange goes to JINT, and every category is predicted
+    assert report["summary"]["route_accuracy"] == 1.0
+    assert report["questions"][0]["route"] and "JINT" in report["questions"][0]["route"]
+    assert report["summary"]["category_accuracy"] is not None
+    assert {r["category"] for r in report["questions"]} <= set(CATEGORIES)
+    assert "route_accuracy" in result.output
     assert all(r["answer"] for r in report["questions"])
     assert all(r["dangling_citations"] == 0 for r in report["questions"])
     markdown = out.with_suffix(".md").read_text(encoding="utf-8")
