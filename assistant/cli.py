@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -292,6 +293,107 @@ def _print_answer(answer: Answer) -> None:
         console.print(
             f"[{c.n}] " + " — ".join(fields), markup=False, highlight=False, soft_wrap=True
         )
+
+
+@app.command("triage")
+def triage_command(
+    ctx: typer.Context,
+    question: Annotated[
+        str | None, typer.Argument(help="One question to triage (or use --in for a batch).")
+    ] = None,
+    inputs: Annotated[
+        list[Path] | None,
+        typer.Option("--in", help="A CSV file of questions, .eml files, or a folder of them."),
+    ] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the triage CSV.")] = Path("triage.csv"),
+    chart: Annotated[
+        Path | None, typer.Option(help="Where to write the summary chart (default: beside --out).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead.")] = False,
+    today: Annotated[
+        str | None, typer.Option(help="Date the assistant takes as today (YYYY-MM-DD).")
+    ] = None,
+) -> None:
+    """Triage incoming questions: programme, kind, handling organisation, urgency, a draft
+    reply with sources. A batch (--in) writes a CSV and prints a summary with a chart."""
+    from assistant.intake import read_incoming, write_csv
+    from assistant.service import Assistant
+    from assistant.triage import (
+        summarise,
+        summary_markdown,
+        triage,
+        triage_all,
+        triage_payload,
+        write_summary_chart,
+    )
+
+    if not inputs and not (question and question.strip()):
+        _fail("Give a question, or --in with a CSV file, .eml files or a folder.")
+    settings = _settings(ctx)
+    day = _parse_day(today)
+    try:
+        assistant = Assistant.open(settings)
+        if not inputs:
+            result = triage(assistant, settings, question or "", (), day)
+            if as_json:
+                payload = json.dumps(triage_payload(result), ensure_ascii=False, indent=2)
+                sys.stdout.write(payload + "\n")
+            else:
+                _print_triage(result)
+            return
+        items, problems = read_incoming(inputs)
+        with Progress(console=console, transient=True) as progress:
+            task = progress.add_task("Triage", total=len(items))
+            results = triage_all(
+                assistant,
+                settings,
+                ((i.id, i.question, i.history) for i in items),
+                day,
+                lambda: progress.advance(task),
+            )
+    except AssistantError as exc:
+        _fail(str(exc))
+    write_csv(results, out)
+    summary = summarise(results)
+    chart_path = chart or out.with_suffix(".png")
+    if results:
+        write_summary_chart(summary, chart_path)
+    if as_json:
+        payload = json.dumps([triage_payload(r) for r in results], ensure_ascii=False, indent=2)
+        sys.stdout.write(payload + "\n")
+    else:
+        console.print(Markdown(summary_markdown(summary)))
+        console.print(f"{len(results)} questions triaged → {out}, summary chart → {chart_path}")
+    for problem in problems:
+        console.print(f"[yellow]skipped[/] {problem.where}: {problem.reason}", highlight=False)
+    if problems:
+        raise typer.Exit(EXIT_SKIPPED)
+
+
+def _print_triage(result: Any) -> None:
+    routing = result.routing
+    rows = [
+        ("Programma", result.programme or "—"),
+        ("Actie / code", " / ".join(x for x in (result.action, result.call_code) if x) or "—"),
+        ("Soort vraag", result.category),
+        ("Organisatie", routing.organisation or "—"),
+        ("Behandelt zelf", "ja" if routing.handled_by_helpdesk else "nee, doorsturen"),
+        ("Contact", routing.contact or "—"),
+        (
+            "Urgentie",
+            result.urgency + (f" (deadline {result.deadline})" if result.deadline else ""),
+        ),
+        ("Taal", result.language),
+        ("Zekerheid", f"{result.confidence:.2f}"),
+    ]
+    if result.ambiguous:
+        rows.append(("Onzeker, kandidaten", "; ".join(result.candidates)))
+    table = Table(show_header=False)
+    for label, value in rows:
+        table.add_row(label, value)
+    console.print(table)
+    console.print("[bold]Ontwerp-antwoord[/]")
+    _print_answer(result.answer)
 
 
 @app.command()

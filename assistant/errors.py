@@ -23,3 +23,7 @@ class ModelMismatchError(AssistantError):
 
 class QuestionSetError(AssistantError):
     """A question-set file does not follow the documented format."""
+
+
+class IntakeError(AssistantError):
+    """Incoming questions (a CSV file, an e-mail) cannot be read at all."""

@@ -60,6 +60,26 @@ _TEXT = {
         "ui_comment_label": "Opmerking (niet verplicht)",
         "ui_thumbs_up": "👍 Nuttig",
         "ui_thumbs_down": "👎 Niet nuttig",
+        "ui_tab_chat": "Vragen",
+        "ui_tab_triage": "Triage",
+        "ui_triage_intro": (
+            "Plak een binnengekomen vraag of laad een CSV-bestand (kolom 'vraag' of 'question') "
+            "of .eml-bestanden op. Per vraag: programma, soort vraag, de organisatie die ze "
+            "behandelt, urgentie en een ontwerp-antwoord met bronnen."
+        ),
+        "ui_triage_question": "Binnengekomen vraag",
+        "ui_triage_files": "CSV- of .eml-bestanden",
+        "ui_triage_run": "Triage",
+        "ui_triage_table": "Resultaat",
+        "ui_triage_download": "Download als CSV",
+        "ui_triage_chart": "Samenvatting",
+        "ui_triage_nothing": "Plak een vraag of laad een bestand op.",
+        "ui_triage_done": "{count} vragen getrieerd.",
+        "ui_triage_skipped": "Overgeslagen: {where}: {reason}",
+        "ui_triage_columns": (
+            "id|vraag|programma|soort|organisatie|zelf behandelen|urgentie|deadline|zekerheid"
+            "|kandidaten|ontwerp-antwoord"
+        ),
         "feedback_thanks": "Bedankt voor je feedback!",
         "feedback_nothing": "Stel eerst een vraag; daarna kan je het antwoord beoordelen.",
         "feedback_failed": "Je feedback kon niet bewaard worden. Probeer het later opnieuw.",
@@ -111,6 +131,26 @@ _TEXT = {
         "ui_comment_label": "Comment (optional)",
         "ui_thumbs_up": "👍 Helpful",
         "ui_thumbs_down": "👎 Not helpful",
+        "ui_tab_chat": "Questions",
+        "ui_tab_triage": "Triage",
+        "ui_triage_intro": (
+            "Paste an incoming question or upload a CSV file (column 'question') or .eml files. "
+            "Per question: programme, kind, the organisation that handles it, urgency and a draft "
+            "reply with sources."
+        ),
+        "ui_triage_question": "Incoming question",
+        "ui_triage_files": "CSV or .eml files",
+        "ui_triage_run": "Triage",
+        "ui_triage_table": "Result",
+        "ui_triage_download": "Download as CSV",
+        "ui_triage_chart": "Summary",
+        "ui_triage_nothing": "Paste a question or upload a file.",
+        "ui_triage_done": "{count} questions triaged.",
+        "ui_triage_skipped": "Skipped: {where}: {reason}",
+        "ui_triage_columns": (
+            "id|question|programme|kind|organisation|handled here|urgency|deadline|confidence"
+            "|candidates|draft reply"
+        ),
         "feedback_thanks": "Thank you for your feedback!",
         "feedback_nothing": "Ask a question first; then you can rate the answer.",
         "feedback_failed": "Your feedback could not be saved. Please try again later.",

@@ -10,6 +10,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from assistant.answering import Evidence
@@ -53,7 +54,7 @@ class Triage:
     urgency: str
     deadline: date | None
     confidence: float
-    candidates: tuple[str, ...]  # plausible programmes when the question is ambiguous
+    candidates: tuple[str, ...]  # "programme → organisation" of each plausible programme
     answer: Answer
     sources: tuple[str, ...] = field(default=())
 
@@ -84,7 +85,10 @@ def triage(
     if top is not None and routing.contact is None and routing.organisation:
         routing = _with_details(routing, assistant, top.source)
     urgency, deadline = urgency_of(str(meta.get("deadlines", "")), today, settings.urgent_days)
-    confidence, candidates = _confidence(assistant, evidence, settings.ambiguity_ratio)
+    confidence, close = _confidence(assistant, evidence, settings.ambiguity_ratio)
+    candidates = (
+        _candidates(top, close, question, settings.helpdesk_organisation, split) if top else ()
+    )
     cited = tuple(dict.fromkeys(c.source for c in answer.citations))
     return Triage(
         id=item_id,
@@ -125,7 +129,7 @@ def route(
     organisation: str | None = managed
     details: str | None = None
     if point and not (_names(point, helpdesk) and managed and not _names(managed, helpdesk)):
-        organisation, details = point, contact
+        organisation, details = point, _paragraph_of(contact or "", point)
     handled = bool(organisation) and _names(organisation or "", helpdesk)
     return Routing(organisation, details, managed, handled)
 
@@ -155,8 +159,9 @@ def summarise(results: Iterable[Triage]) -> dict[str, dict[str, int]]:
 
 def _confidence(
     assistant: Assistant, evidence: Evidence, ratio: float
-) -> tuple[float, tuple[str, ...]]:
-    """How sure the routing is (0..1), and the plausible programmes when it is not.
+) -> tuple[float, list[DocumentHit]]:
+    """How sure the routing is (0..1), and the best documents of other programmes that are
+    plausible too when it is not.
 
     A question that names its call (a code, a programme's own word) or continues a
     conversation about it is routed with confidence; one that names nothing leans on retrieval
@@ -164,19 +169,34 @@ def _confidence(
     """
     documents = evidence.documents
     if not documents or evidence.unknown:
-        return 0.0, ()
+        return 0.0, []
     top = documents[0]
-    retriever = assistant.retriever
-    named = retriever.named_documents(evidence.query) | set(evidence.topic)
+    named = assistant.retriever.named_documents(evidence.query) | set(evidence.topic)
     programme = _programme_of(top)
     rivals = [d for d in documents[1:] if _programme_of(d) != programme]
     margin = 1.0 - (rivals[0].score / top.score if rivals and top.score > 0 else 0.0)
     confidence = (0.6 if top.source in named else 0.2) + 0.4 * min(1.0, max(0.0, margin) / 0.2)
-    close = [d for d in rivals if top.score > 0 and d.score >= ratio * top.score]
-    if top.source in named or not close:
-        return round(confidence, 2), ()
-    candidates = [programme or top.title, *(_programme_of(d) or d.title for d in close)]
-    return round(confidence, 2), tuple(dict.fromkeys(candidates))
+    if top.source in named:
+        return round(confidence, 2), []
+    close: dict[str | None, DocumentHit] = {}
+    for document in rivals:
+        if top.score > 0 and document.score >= ratio * top.score:
+            close.setdefault(_programme_of(document), document)
+    return round(confidence, 2), list(close.values())
+
+
+def _candidates(
+    top: DocumentHit, close: Sequence[DocumentHit], question: str, helpdesk: str, split: Any
+) -> tuple[str, ...]:
+    """'Programme → organisation' for the best document and each plausible rival."""
+    if not close:
+        return ()
+    lines = []
+    for document in (top, *close):
+        meta = document.hits[0].chunk.metadata
+        organisation = route(meta, question, helpdesk, split).organisation or "?"
+        lines.append(f"{_programme_of(document) or document.title} → {organisation}")
+    return tuple(dict.fromkeys(lines))
 
 
 def _programme_of(document: DocumentHit) -> str | None:
@@ -203,8 +223,21 @@ def _pick(
     return best
 
 
+def _paragraph_of(block: str, organisation: str) -> str:
+    """The paragraphs of a contact block about one organisation (a block may list one per
+    sector); the whole block when none names it apart."""
+    name = re.split(r"\s[(–-]|,", organisation, maxsplit=1)[0].strip()
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", block) if p.strip()]
+    own = [p for p in paragraphs if name and name in p]
+    return "\n\n".join(own) if own and len(own) < len(paragraphs) else block
+
+
+_NEGATED = re.compile(r"\((?:niet|not)\b[^)]*\)|\b(?:niet|not)\s+(?:bij\s+|via\s+|by\s+)?\S+", re.I)
+
+
 def _names(organisation: str, name: str) -> bool:
-    return bool(name) and name.casefold() in organisation.casefold()
+    """Whether an organisation text names `name`, not counting "EACEA (niet Epos)"."""
+    return bool(name) and name.casefold() in _NEGATED.sub(" ", organisation).casefold()
 
 
 def _with_details(routing: Routing, assistant: Assistant, source: str) -> Routing:
@@ -230,3 +263,83 @@ def _no_routing() -> Routing:
 def _text(value: Any) -> str | None:
     text = str(value).strip() if value is not None else ""
     return text or None
+
+
+def write_summary_chart(summary: Mapping[str, Mapping[str, int]], path: Path) -> None:
+    """The batch summary as bar charts (PNG): questions per programme, organisation, category
+    and urgency."""
+    import matplotlib
+
+    matplotlib.use("Agg")  # no display on a server
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(2, 2, figsize=(13, 9))
+    for axis, name in zip(axes.flat, SUMMARY_FIELDS, strict=True):
+        counts = summary.get(name, {})
+        labels = [_short(label) for label in counts]
+        axis.barh(labels[::-1], list(counts.values())[::-1])
+        axis.set_title(f"questions per {name}")
+        axis.tick_params(axis="y", labelsize=8)
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def summary_markdown(summary: Mapping[str, Mapping[str, int]]) -> str:
+    """The batch summary as Markdown tables, one per dimension."""
+    lines: list[str] = []
+    for name in SUMMARY_FIELDS:
+        lines += [f"| {name} | questions |", "|---|---|"]
+        lines += [f"| {label} | {count} |" for label, count in summary.get(name, {}).items()]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _short(label: str, limit: int = 45) -> str:
+    return label if len(label) <= limit else label[: limit - 1] + "…"
+
+
+def triage_all(
+    assistant: Assistant,
+    settings: Settings,
+    items: Iterable[tuple[str, str, Sequence[Turn]]],
+    today: date | None = None,
+    progress: Callable[[], None] | None = None,
+) -> list[Triage]:
+    """Triage a batch of (id, question, history), in order."""
+    results = []
+    for item_id, question, history in items:
+        results.append(triage(assistant, settings, question, history, today, item_id))
+        if progress is not None:
+            progress()
+    return results
+
+
+def triage_payload(result: Triage) -> dict[str, Any]:
+    """One triage result as a JSON object (the CLI's --json and the web app's API)."""
+    from assistant.service import answer_payload
+
+    routing = result.routing
+    return {
+        "id": result.id,
+        "question": result.question,
+        "language": result.language,
+        "category": result.category,
+        "programme": result.programme,
+        "action": result.action,
+        "call_code": result.call_code,
+        "document": result.title,
+        "file": result.source,
+        "organisation": routing.organisation,
+        "contact": routing.contact,
+        "managed_by": routing.managed_by,
+        "handled_by_helpdesk": routing.handled_by_helpdesk,
+        "urgency": result.urgency,
+        "deadline": result.deadline.isoformat() if result.deadline else None,
+        "confidence": result.confidence,
+        "ambiguous": result.ambiguous,
+        "candidates": list(result.candidates),
+        "draft_reply": answer_payload(result.answer),
+        "sources": list(result.sources),
+    }

@@ -200,6 +200,68 @@ def _clip(text: str, start: int, end: int) -> str:
     return text[start:end] + ("…" if end < len(text) else "")
 
 
+def triage_safely(
+    assistant: "Assistant",
+    settings: Settings,
+    text: str | None,
+    files: Sequence[str] | None,
+    workdir: str,
+) -> tuple[list[list[str]], str | None, str | None, str]:
+    """Triage a pasted question and/or uploaded CSV and .eml files: the table rows, the CSV and
+    chart paths (in `workdir`), and a Markdown message. Never raises: a file that cannot be
+    read is reported and skipped, an unexpected error becomes a sentence."""
+    from pathlib import Path
+
+    from assistant.intake import Incoming, read_incoming, write_csv
+    from assistant.triage import summarise, summary_markdown, triage_all, write_summary_chart
+
+    try:
+        items, problems = read_incoming([Path(f) for f in files or []])
+        if isinstance(text, str) and text.strip():
+            items.insert(0, Incoming("1" if not items else "0", text.strip()[:MAX_QUESTION_CHARS]))
+        if not items and not problems:
+            return [], None, None, prompts.text("ui_triage_nothing", LANGUAGE)
+        results = triage_all(assistant, settings, ((i.id, i.question, i.history) for i in items))
+        csv_path = Path(workdir) / "triage.csv"
+        write_csv(results, csv_path)
+        summary = summarise(results)
+        chart_path = Path(workdir) / "triage-summary.png"
+        if results:
+            write_summary_chart(summary, chart_path)
+        lines = [prompts.text("ui_triage_done", LANGUAGE, count=len(results))]
+        lines += [
+            "- " + prompts.text("ui_triage_skipped", LANGUAGE, where=p.where, reason=p.reason)
+            for p in problems
+        ]
+        message = "\n".join(lines) + "\n\n" + summary_markdown(summary)
+        chart = str(chart_path) if results else None
+        return [_triage_row(r) for r in results], str(csv_path), chart, message
+    except AssistantError as exc:
+        return [], None, None, prompts.text("error", LANGUAGE, message=str(exc))
+    except Exception:
+        log.exception("Triage failed")
+        message = prompts.text("unexpected_error", LANGUAGE)
+        return [], None, None, prompts.text("error", LANGUAGE, message=message)
+
+
+def _triage_row(result: Any) -> list[str]:
+    routing = result.routing
+    yes_no = ("ja", "nee") if LANGUAGE == "nl" else ("yes", "no")
+    return [
+        result.id,
+        result.question,
+        result.programme or "",
+        result.category,
+        routing.organisation or "",
+        yes_no[0] if routing.handled_by_helpdesk else yes_no[1],
+        result.urgency,
+        result.deadline.isoformat() if result.deadline else "",
+        f"{result.confidence:.2f}",
+        "; ".join(result.candidates),
+        result.answer.text,
+    ]
+
+
 def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.Blocks":
     """The web app over the configured index (opened, or built when missing, unless given)."""
     os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"  # no outside connections, ever
@@ -276,11 +338,27 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         turns = turns_from(history_items(history))
         return answer_payload(answer_safely(helpdesk, question, turns, programme or None))
 
+    def run_triage(
+        text: str, files: list[str] | None
+    ) -> tuple[list[list[str]], str | None, str | None, str]:
+        import tempfile
+
+        return triage_safely(helpdesk, settings, text, files, tempfile.mkdtemp(prefix="triage-"))
+
+    def triage_api(question: str) -> dict[str, Any]:
+        """Triage one incoming question: programme, action, category, organisation and its
+        contact details, whether the help desk handles it itself, urgency, confidence,
+        candidates when ambiguous, and the draft reply with its citations."""
+        from assistant.triage import triage, triage_payload
+
+        text = question if isinstance(question, str) else ""
+        return triage_payload(triage(helpdesk, settings, text[:MAX_QUESTION_CHARS]))
+
     with gr.Blocks(title=t("ui_title")) as app:
         history = gr.State([])  # this session's conversation, as the core reads it
         last = gr.State(None)  # this session's last answer, for feedback
         gr.Markdown(f"# {t('ui_title')}\n{t('ui_intro')}")
-        with gr.Row():
+        with gr.Tab(t("ui_tab_chat")), gr.Row():
             with gr.Column(scale=3):
                 programme = gr.Dropdown(
                     [all_programmes, *helpdesk.programmes()],
@@ -318,6 +396,31 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                 status = gr.Markdown(elem_id="feedback-status")
             with gr.Column(scale=2):
                 sources = gr.HTML(waiting_html(), elem_id="sources")
+        with gr.Tab(t("ui_tab_triage"), elem_id="triage-tab"):
+            gr.Markdown(t("ui_triage_intro"))
+            with gr.Row():
+                triage_text = gr.Textbox(
+                    label=t("ui_triage_question"), lines=4, scale=3, elem_id="triage-question"
+                )
+                triage_files = gr.File(
+                    label=t("ui_triage_files"),
+                    file_count="multiple",
+                    file_types=[".csv", ".eml"],
+                    type="filepath",
+                    scale=2,
+                )
+            triage_button = gr.Button(t("ui_triage_run"), variant="primary", elem_id="triage-run")
+            triage_message = gr.Markdown(elem_id="triage-message")
+            triage_table = gr.Dataframe(
+                headers=t("ui_triage_columns").split("|"),
+                label=t("ui_triage_table"),
+                wrap=True,
+                interactive=False,
+                elem_id="triage-table",
+            )
+            with gr.Row():
+                triage_csv = gr.File(label=t("ui_triage_download"), interactive=False)
+                triage_chart = gr.Image(label=t("ui_triage_chart"), type="filepath")
 
         # Send, Enter, or a click on an example question (which fills the box, then asks it).
         for trigger in (send.click, question.submit, examples.load_input_event.then):
@@ -351,7 +454,14 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
             [history, sources, last, status, comment],
             api_visibility="private",
         )
+        triage_button.click(
+            run_triage,
+            [triage_text, triage_files],
+            [triage_table, triage_csv, triage_chart, triage_message],
+            api_visibility="private",
+        )
         gr.api(ask, api_name="ask")
+        gr.api(triage_api, api_name="triage")
     return app
 
 

@@ -190,7 +190,10 @@ def test_html_canonical_link_and_programme_block() -> None:
     assert found.deadline == date(2023, 5, 16)
     assert found.call_code == "AMIF-2023-TF2-AG-CALL-02-LOCAL"
     assert found.programme == "Fonds voor Asiel, Migratie en Integratie (AMIF) 2021-2027"
-    assert found.handling_organisation is not None and "Europa WSE" in found.handling_organisation
+    # the text says the Commission manages this call directly (Europa WSE runs another strand)
+    assert found.handling_organisation == (
+        "Directoraat-generaal Migratie en Binnenlandse Zaken (DG HOME)"
+    )
 
 
 def test_html_deadline_field_with_two_steps_and_a_managing_authority() -> None:
@@ -269,3 +272,15 @@ def test_structure_fields_and_text_urls() -> None:
     assert found.handling_organisation == "Agentschap Q"
     assert found.deadline == date(2026, 2, 1)
     assert found.source_url == "https://example.org/oproep-1"
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["jean-monnet-hoger-onderwijs.html", "erasmus-capaciteitsopbouw-beroepsonderwijs-2025.txt"],
+)
+def test_a_call_the_text_says_is_managed_centrally_names_the_commission_body(name: str) -> None:
+    """ "Deze actie wordt centraal beheerd" / "Epos beheert deze actie niet": the manager is the
+    Commission body of the document's contact line, not the national contact point."""
+    found = metadata(name)
+    assert found.handling_organisation is not None
+    assert "EACEA" in found.handling_organisation and "Epos" not in found.handling_organisation

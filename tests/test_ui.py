@@ -89,9 +89,9 @@ def test_ask_endpoint_answers_bad_input_with_a_message(client, question, history
 
 
 @pytest.mark.slow
-def test_only_ask_is_documented(client) -> None:
+def test_only_ask_and_triage_are_documented(client) -> None:
     endpoints = client.view_api(print_info=False, return_format="dict")["named_endpoints"]
-    assert list(endpoints) == ["/ask"]
+    assert list(endpoints) == ["/ask", "/triage"]
     assert [p["parameter_name"] for p in endpoints["/ask"]["parameters"]][:2] == [
         "question",
         "history",
@@ -140,3 +140,40 @@ def test_quote_of_joined_fields_marks_each_part() -> None:
     apart = highlighted_snippet("Duur: 6 maanden.\n\n- Budget: 60 000 euro.", "Duur; Budget")
     assert apart.count("<mark>") == 2
     assert highlighted_snippet("iets anders", "niet te vinden").startswith("<mark>niet te vinden")
+
+
+@pytest.mark.slow
+def test_triage_endpoint_routes_a_question(client) -> None:
+    result = client.predict(
+        "Bij wie kan ik terecht met vragen over de MSCA Postdoctoral Fellowships?",
+        api_name="/triage",
+    )
+    assert "NCP Flanders" in result["organisation"]
+    assert result["handled_by_helpdesk"] is False
+    assert result["category"] == "contact"
+    assert result["draft_reply"]["citations"]
+
+
+@pytest.mark.slow
+def test_triage_tab_handler_takes_text_and_files(small_index: Settings, tmp_path: Path) -> None:
+    from assistant.service import Assistant
+    from assistant.webapp import triage_safely
+
+    upload = tmp_path / "vragen.csv"
+    upload.write_text("id,vraag\nq1,Wie mag stedenbanden aanvragen?\nq2,\n", encoding="utf-8")
+    broken = tmp_path / "kapot.eml"
+    broken.write_bytes(b"")
+    rows, csv_path, chart, message = triage_safely(
+        Assistant.open(small_index),
+        small_index,
+        "Tot wanneer kan ik een jeugduitwisseling indienen?",
+        [str(upload), str(broken)],
+        str(tmp_path),
+    )
+    assert [r[0] for r in rows] == ["0", "q1"]
+    assert csv_path and Path(csv_path).read_text(encoding="utf-8-sig").startswith("id,question")
+    assert chart and Path(chart).read_bytes().startswith(b"\x89PNG")
+    assert "2 vragen getrieerd" in message
+    assert "vragen.csv:3" in message and "kapot.eml" in message
+    empty = triage_safely(Assistant.open(small_index), small_index, " ", [], str(tmp_path))
+    assert empty[0] == [] and "Plak een vraag" in empty[3]
