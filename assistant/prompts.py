@@ -80,6 +80,7 @@ _TEXT = {
             "id|vraag|programma|soort|organisatie|zelf behandelen|urgentie|deadline|zekerheid"
             "|kandidaten|ontwerp-antwoord"
         ),
+        "ui_triage_summary": "programma|organisatie|soort vraag|urgentie|vragen",
         "feedback_thanks": "Bedankt voor je feedback!",
         "feedback_nothing": "Stel eerst een vraag; daarna kan je het antwoord beoordelen.",
         "feedback_failed": "Je feedback kon niet bewaard worden. Probeer het later opnieuw.",
@@ -151,6 +152,7 @@ _TEXT = {
             "id|question|programme|kind|organisation|handled here|urgency|deadline|confidence"
             "|candidates|draft reply"
         ),
+        "ui_triage_summary": "programme|organisation|kind|urgency|questions",
         "feedback_thanks": "Thank you for your feedback!",
         "feedback_nothing": "Ask a question first; then you can rate the answer.",
         "feedback_failed": "Your feedback could not be saved. Please try again later.",

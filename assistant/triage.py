@@ -286,11 +286,16 @@ def write_summary_chart(summary: Mapping[str, Mapping[str, int]], path: Path) ->
     plt.close(figure)
 
 
-def summary_markdown(summary: Mapping[str, Mapping[str, int]]) -> str:
-    """The batch summary as Markdown tables, one per dimension."""
+def summary_markdown(
+    summary: Mapping[str, Mapping[str, int]], labels: Mapping[str, str] | None = None
+) -> str:
+    """The batch summary as Markdown tables, one per dimension; `labels` names the dimensions
+    and the count column (key "count") in the reader's language."""
+    labels = labels or {}
+    count = labels.get("count", "questions")
     lines: list[str] = []
     for name in SUMMARY_FIELDS:
-        lines += [f"| {name} | questions |", "|---|---|"]
+        lines += [f"| {labels.get(name, name)} | {count} |", "|---|---|"]
         lines += [f"| {label} | {count} |" for label, count in summary.get(name, {}).items()]
         lines.append("")
     return "\n".join(lines)

@@ -213,7 +213,13 @@ def triage_safely(
     from pathlib import Path
 
     from assistant.intake import Incoming, read_incoming, write_csv
-    from assistant.triage import summarise, summary_markdown, triage_all, write_summary_chart
+    from assistant.triage import (
+        SUMMARY_FIELDS,
+        summarise,
+        summary_markdown,
+        triage_all,
+        write_summary_chart,
+    )
 
     try:
         items, problems = read_incoming([Path(f) for f in files or []])
@@ -233,7 +239,9 @@ def triage_safely(
             "- " + prompts.text("ui_triage_skipped", LANGUAGE, where=p.where, reason=p.reason)
             for p in problems
         ]
-        message = "\n".join(lines) + "\n\n" + summary_markdown(summary)
+        names = prompts.text("ui_triage_summary", LANGUAGE).split("|")
+        labels = dict(zip((*SUMMARY_FIELDS, "count"), names, strict=True))
+        message = "\n".join(lines) + "\n\n" + summary_markdown(summary, labels)
         chart = str(chart_path) if results else None
         return [_triage_row(r) for r in results], str(csv_path), chart, message
     except AssistantError as exc:
@@ -416,11 +424,30 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                 label=t("ui_triage_table"),
                 wrap=True,
                 interactive=False,
+                column_widths=[
+                    "5%",
+                    "20%",
+                    "10%",
+                    "7%",
+                    "12%",
+                    "6%",
+                    "6%",
+                    "7%",
+                    "5%",
+                    "8%",
+                    "14%",
+                ],
                 elem_id="triage-table",
             )
             with gr.Row():
-                triage_csv = gr.File(label=t("ui_triage_download"), interactive=False)
-                triage_chart = gr.Image(label=t("ui_triage_chart"), type="filepath")
+                triage_csv = gr.File(
+                    label=t("ui_triage_download"), interactive=False, elem_id="triage-csv"
+                )
+                triage_chart = gr.Image(
+                    label=t("ui_triage_chart"),
+                    type="filepath",
+                    buttons=["download", "fullscreen"],  # no "share": it would post to a hub
+                )
 
         # Send, Enter, or a click on an example question (which fills the box, then asks it).
         for trigger in (send.click, question.submit, examples.load_input_event.then):

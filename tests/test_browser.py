@@ -107,3 +107,31 @@ def test_two_browser_sessions_keep_their_own_conversation(
                 expect(page.locator("#sources")).not_to_contain_text(other)
         finally:
             browser.close()
+
+
+def test_triage_tab_in_a_browser(small_index: Settings, tmp_path: Path) -> None:
+    """Paste a question in the Triage tab: the table shows its organisation and a CSV comes."""
+    if not CHROMIUM.exists():
+        pytest.skip("No browser: /usr/bin/chromium is missing (scripts/test.sh installs it).")
+    from playwright.sync_api import expect, sync_playwright
+
+    with running_app(small_index, tmp_path) as url, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1100})
+            page.goto(url, wait_until="load")
+            page.get_by_role("tab", name="Triage").click()
+            box = page.locator("#triage-question textarea")
+            expect(box).to_be_visible(timeout=30_000)
+            box.fill("Bij wie kan ik terecht met vragen over de MSCA Postdoctoral Fellowships?")
+            page.locator("#triage-run").click()
+            expect(page.locator("#triage-table")).to_contain_text("NCP Flanders", timeout=30_000)
+            expect(page.locator("#triage-message")).to_contain_text("1 vragen getrieerd")
+            link = page.locator('#triage-csv a[download="triage.csv"]')
+            expect(link).to_be_visible(timeout=30_000)
+            download = page.request.get(str(link.get_attribute("href")))
+            assert download.text().lstrip("\ufeff").startswith("id,question,")
+            assert "NCP Flanders" in download.text()
+            page.screenshot(path=str(tmp_path / "triage.png"), full_page=True)
+        finally:
+            browser.close()
