@@ -12,13 +12,14 @@ from datetime import date
 import numpy as np
 
 from assistant.classify import (
+    PART_BREAK,
     asks_for_judgement,
     classify_kind,
     detect_language,
     kind_in_conversation,
 )
 from assistant.conversation import resolve, search_in_conversation
-from assistant.glossary import ENGLISH_STOPWORDS, with_dutch_terms
+from assistant.glossary import english_stop_terms, with_dutch_terms
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
 from assistant.retrieval import HybridRetriever, SearchFilter
@@ -119,8 +120,7 @@ class Composer:
         if self._names_what_document_lacks(question, top):
             # the question is about something none of the documents describes: no programme
             # is clear, so the referral is to the general contact points
-            unknown = Evidence(evidence.documents, evidence.topic, evidence.query, unknown=True)
-            return self._abstain(language, kind, None, retrieved), unknown
+            return self._abstain(language, kind, None, retrieved), replace(evidence, unknown=True)
         if (
             self._names_something_unknown(question, language)
             or _other_year(question, kind, top)
@@ -212,8 +212,7 @@ class Composer:
             # function words match only by accident: counting them in the total would only
             # drown the glossary's Dutch words that do match
             vocabulary = self.retriever.lexical.document_frequency
-            stop = {t for w in ENGLISH_STOPWORDS for t in analyse(w)}
-            terms = {t for t in terms if t in vocabulary and t not in stop}
+            terms = {t for t in terms if t in vocabulary and t not in english_stop_terms()}
         # Words that name the document (title, programme, call code) are true of every unit in
         # it: they count for each unit alike, so they let units pass the floor without ranking.
         naming = _naming_terms(chunks[0]) & terms if chunks else set()
@@ -485,12 +484,7 @@ def _detail_score(wants: set[str], unit: Unit) -> float:
     return sum(0.4 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
 
 
-_PART_SPLIT = re.compile(
-    r"\?\s+|;\s+|,\s*(?:en|and|of|or)\s+"
-    r"|\s+(?:en|and)\s+(?=(?:wie|wat|wanneer|hoeveel|hoe|welke?|waar|bij wie|tot wanneer|"
-    r"who|what|when|how|which|where)\b)",
-    re.IGNORECASE,
-)
+_PART_SPLIT = re.compile(r"\?\s+|;\s+|" + PART_BREAK, re.IGNORECASE)
 
 
 def question_parts(question: str) -> list[str]:

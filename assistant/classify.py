@@ -153,10 +153,12 @@ _STRONG: dict[str, tuple[str, ...]] = {
 }
 _PRIORITY = ("deadline", "contact", "budget", "application", "objectives", "eligibility")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
-_PART = re.compile(
+# Where a sentence goes on to ask another thing: ", en …", "… en wanneer …".
+PART_BREAK = (
     r",\s*(?:en|and|of|or)\s+|\s+(?:en|and|of|or)\s+(?=(?:wie|wat|wanneer|hoeveel|hoe|"
-    r"welke?|waar|bij wie|who|what|when|how|which|where)\b)"
+    r"welke?|waar|bij wie|tot wanneer|who|what|when|how|which|where)\b)"
 )
+_PART = re.compile(PART_BREAK)
 _CONTEXT_WEIGHT = 0.3  # statements around the question ("we are a school in …") weigh less
 
 

@@ -20,6 +20,7 @@ from assistant.settings import Settings
 
 if TYPE_CHECKING:
     from assistant.retrieval import HybridRetriever
+    from assistant.triage import Triage
     from assistant.types import Answer
 
 EXIT_ERROR = 1
@@ -370,7 +371,7 @@ def triage_command(
         raise typer.Exit(EXIT_SKIPPED)
 
 
-def _print_triage(result: Any) -> None:
+def _print_triage(result: Triage) -> None:
     routing = result.routing
     rows = [
         ("Programma", result.programme or "—"),

@@ -6,6 +6,9 @@ money, contacts, procedures), not any particular programme."""
 from __future__ import annotations
 
 import re
+from functools import cache
+
+from assistant.lexical import analyse
 
 # English word or phrase → Dutch words as the documents write them (the analyser stems both).
 _GLOSSARY: dict[str, str] = {
@@ -217,6 +220,12 @@ _PHRASE = re.compile(
     + "|".join(re.escape(k) for k in sorted(_GLOSSARY, key=len, reverse=True))
     + r")(?!\w)"
 )
+
+
+@cache
+def english_stop_terms() -> frozenset[str]:
+    """The analysed terms of the English function words (stemmed once)."""
+    return frozenset(t for word in ENGLISH_STOPWORDS for t in analyse(word))
 
 
 def dutch_terms(question: str) -> str:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ class Triage:
     confidence: float
     candidates: tuple[str, ...]  # "programme → organisation" of each plausible programme
     answer: Answer
-    sources: tuple[str, ...] = field(default=())
+    sources: tuple[str, ...] = ()
 
     @property
     def ambiguous(self) -> bool:

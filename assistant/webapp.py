@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import gradio as gr
 
     from assistant.service import Assistant
+    from assistant.triage import Triage
 
 log = logging.getLogger(__name__)
 
@@ -252,7 +253,7 @@ def triage_safely(
         return [], None, None, prompts.text("error", LANGUAGE, message=message)
 
 
-def _triage_row(result: Any) -> list[str]:
+def _triage_row(result: "Triage") -> list[str]:
     routing = result.routing
     yes_no = ("ja", "nee") if LANGUAGE == "nl" else ("yes", "no")
     return [
