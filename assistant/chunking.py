@@ -256,6 +256,7 @@ def chunk_metadata(document: Document) -> dict[str, str | int | float | bool]:
         "deadlines": ",".join(d.isoformat() for d in meta.deadlines),
         "handling_organisation": meta.handling_organisation or "",
         "contact": meta.contact or "",
+        "managed_centrally": meta.managed_centrally,
         "source_url": meta.source_url or "",
         "language": meta.language,
     }

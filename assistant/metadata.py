@@ -166,6 +166,7 @@ def extract_metadata(
         or front.get("handling_organisation")
         or _handling_organisation(candidates, sections),
         contact=front.get("contact") or _contact(sections),
+        managed_centrally=_central_statement(sections) is not None,
         source_url=front.get("source_url")
         or front.get("url")
         or source_url
@@ -450,18 +451,26 @@ def _central_manager(
     """The Commission body that manages the call when the text says this call is managed
     centrally ("Deze actie wordt centraal beheerd", "…, waaronder deze oproep, dien je
     rechtstreeks in bij EACEA"): the national contact point then does not handle it."""
+    statement = _central_statement(sections)
+    if statement is None:
+        return None
     commission = _first_line(_exact_field(candidates, _COMMISSION_LABELS))
+    if commission:
+        return _shorten(commission, _MAX_ORGANISATION_CHARS)
+    for nearby in statement:
+        match = _ACRONYM.search(nearby)
+        if match:
+            return next(group for group in match.groups() if group)
+    return None
+
+
+def _central_statement(sections: Sequence[Section]) -> list[str] | None:
+    """The sentence that says this call is managed centrally, with the sentence after it."""
     for section in sections:
         sentences = re.split(r"(?<=[.!?])\s+", " ".join(section.text.split()))
         for index, sentence in enumerate(sentences):
-            if not (_THIS_CALL.search(sentence) and _CENTRAL.search(sentence)):
-                continue
-            if commission:
-                return _shorten(commission, _MAX_ORGANISATION_CHARS)
-            for nearby in sentences[index : index + 2]:
-                match = _ACRONYM.search(nearby)
-                if match:
-                    return next(group for group in match.groups() if group)
+            if _THIS_CALL.search(sentence) and _CENTRAL.search(sentence):
+                return sentences[index : index + 2]
     return None
 
 

@@ -118,17 +118,21 @@ def route(
 ) -> Routing:
     """The organisation a question about this document goes to.
 
-    The document's Flemish contact point takes the question, unless that contact point is the
-    help desk itself while the document names another manager (an action the national agency
-    does not handle, "EACEA (niet Epos)"): then the manager does. Where a document lists an
-    organisation per sector ("Epos vzw (school…); JINT vzw (jeugd)"), the question's words pick.
+    The document's Flemish contact point takes the question, unless the document says the
+    Commission manages the call itself ("Deze actie wordt centraal beheerd", "Epos beheert deze
+    actie niet": its contact points then serve other strands or only inform), or the contact
+    point is the help desk itself while the document names another manager ("EACEA (niet
+    Epos)"): then the manager does. Where a document lists an organisation per sector ("Epos
+    vzw (school…); JINT vzw (jeugd)"), the question's words pick.
     """
     managed = _pick(_text(meta.get("handling_organisation")), question, split)
     contact = _text(meta.get("contact"))
     point = _pick(organisations_in(contact) if contact else None, question, split)
     organisation: str | None = managed
     details: str | None = None
-    if point and not (_names(point, helpdesk) and managed and not _names(managed, helpdesk)):
+    central = bool(meta.get("managed_centrally")) and bool(managed)
+    foreign = managed and not _names(managed, helpdesk)
+    if point and not central and not (_names(point, helpdesk) and foreign):
         organisation, details = point, _paragraph_of(contact or "", point)
     handled = bool(organisation) and _names(organisation or "", helpdesk)
     return Routing(organisation, details, managed, handled)

@@ -35,6 +35,7 @@ class DocumentMetadata:
     deadlines: tuple[date, ...] = ()
     handling_organisation: str | None = None
     contact: str | None = None
+    managed_centrally: bool = False  # the text says the Commission manages this call itself
     source_url: str | None = None
     language: str = "nl"
 

@@ -284,3 +284,10 @@ def test_a_call_the_text_says_is_managed_centrally_names_the_commission_body(nam
     found = metadata(name)
     assert found.handling_organisation is not None
     assert "EACEA" in found.handling_organisation and "Epos" not in found.handling_organisation
+    assert found.managed_centrally
+
+
+def test_a_call_with_a_flemish_contact_point_is_not_marked_central() -> None:
+    assert not metadata(
+        "life-natuur-biodiversiteit-standaard-actieprojecten-2024.md"
+    ).managed_centrally

@@ -57,6 +57,18 @@ def test_an_action_the_helpdesk_does_not_manage_goes_to_its_manager() -> None:
     assert own.organisation == "Epos vzw" and own.handled_by_helpdesk is True
 
 
+def test_a_call_the_commission_manages_itself_goes_to_the_commission() -> None:
+    """The listed Flemish contact point serves another strand of the fund."""
+    meta = {
+        "handling_organisation": "Directoraat-generaal Migratie en Binnenlandse Zaken (DG HOME)",
+        "contact": "Europa WSE – AMIF (Vlaams integratieluik)\nwww.europawse.be",
+        "managed_centrally": True,
+    }
+    routing = route(meta, "Kan onze stad meedoen?", "Epos")
+    assert routing.organisation and "DG HOME" in routing.organisation
+    assert route({**meta, "managed_centrally": False}, "Kan onze stad meedoen?", "Epos") != routing
+
+
 def test_the_questions_words_pick_the_organisation_of_its_sector() -> None:
     meta = {
         "handling_organisation": "Epos vzw (school, volwasseneneducatie); JINT vzw (jeugd)",
