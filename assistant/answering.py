@@ -256,6 +256,12 @@ class Composer:
         scored.sort(key=lambda s: -s.score)
         if not scored:
             return []
+        if _ASKS_PROCEDURE.search(question):
+            # "hoe verloopt de aanvraag?": the document's list of steps, wherever it ranks
+            steps = [s for s in scored if s.unit.listed >= 0 and _STEPS.search(s.unit.section)]
+            listing = _whole_list(steps[:1], units)
+            if listing:
+                return listing
         if kind not in ("deadline", "budget", "contact") and (
             kind == "objectives" or _ASKS_LIST.search(question)
         ):
@@ -526,6 +532,15 @@ _ASKS_LIST = re.compile(
     r"|\bwat zijn de\b|\bwhat are the\b|\bhoe verloopt\b|\bhow does\b.*\bwork",
     re.IGNORECASE,
 )
+
+
+_ASKS_PROCEDURE = re.compile(
+    r"\bhoe verloopt\b|\bwelke stappen\b|\bhoe gaat\b.*\bin zijn werk\b|\bprocedure\b"
+    r"|\bhow does\b.*\b(?:work|go)\b|\bwhat are the steps\b|\bwhich steps\b",
+    re.IGNORECASE,
+)
+# A list's lead-in that announces steps ("De procedure verloopt in drie stappen:").
+_STEPS = re.compile(r"› .*\b(?:stap\w*|procedure|verloopt|fasen?|steps?)\b", re.IGNORECASE)
 
 
 def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[ScoredUnit]:

@@ -95,8 +95,9 @@ def _open_list(current: list[str]) -> int:
 
 
 def _units(body: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[str, int]]:
-    """Paragraphs, or sentences of a paragraph that is over budget, or token windows of a
-    sentence that is still over budget; each with its token count."""
+    """Paragraphs, or the lines of a paragraph that is over budget, or sentences of a line that
+    is over budget, or token windows of a sentence that is still over budget; each with its
+    token count."""
     units: list[tuple[str, int]] = []
     for paragraph in re.split(r"\n\s*\n", body):
         paragraph = paragraph.strip()
@@ -106,18 +107,31 @@ def _units(body: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[st
         if tokens <= budget:
             units.append((paragraph, tokens))
             continue
-        for sentence in _sentences(paragraph):
-            sentence_tokens = count_tokens(sentence, encoding)
-            if sentence_tokens <= budget:
-                units.append((sentence, sentence_tokens))
-            else:
-                units.extend(_token_windows(sentence, encoding, budget))
+        for line in (x.strip() for x in paragraph.splitlines() if x.strip()):
+            # a line (a list item, a field) stays whole when it fits; else its sentences
+            line_tokens = count_tokens(line, encoding)
+            if line_tokens <= budget:
+                units.append((line, line_tokens))
+                continue
+            for sentence in _sentences(line):
+                sentence_tokens = count_tokens(sentence, encoding)
+                if sentence_tokens <= budget:
+                    units.append((sentence, sentence_tokens))
+                else:
+                    units.extend(_token_windows(sentence, encoding, budget))
     return units
 
 
 def _sentences(paragraph: str) -> list[str]:
     lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
-    return [s for line in lines for s in _SENTENCE_END.split(line) if s.strip()]
+    sentences: list[str] = []
+    for line in lines:
+        pieces = [s for s in _SENTENCE_END.split(line) if s.strip()]
+        if len(pieces) > 1 and re.fullmatch(r"\d{1,2}[.)]", pieces[0]):
+            # "1. Korte aanvraag: …" is a numbered step, not a sentence "1." and the rest
+            pieces[:2] = [f"{pieces[0]} {pieces[1]}"]
+        sentences.extend(pieces)
+    return sentences
 
 
 def _token_windows(text: str, encoding: tiktoken.Encoding, budget: int) -> list[tuple[str, int]]:

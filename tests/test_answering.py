@@ -405,3 +405,28 @@ def test_a_sentence_that_points_back_is_quoted_with_the_sentence_before_it() -> 
     ]
     # "die" after a noun starts a relative clause: nothing is pointed back to
     assert len(_with_antecedents([ScoredUnit(relative, 1.0, 0.5)], units)) == 1
+
+
+def test_how_an_application_goes_is_answered_with_the_documents_steps(make_settings) -> None:
+    """The list of steps answers "hoe verloopt …?" even when its items share few words with
+    the question and other sentences rank higher."""
+    settings = make_settings()
+    settings.corpus_dir.mkdir(parents=True)
+    (settings.corpus_dir / "oproep.md").write_text(
+        "---\ntitle: Innovatieoproep 2025\nprogramme: Innovatieprogramma\n---\n\n"
+        "# Innovatieoproep 2025\n\n## Inleiding\n\nDe innovatieoproep steunt bedrijven met een "
+        "doorbraak. Een aanvraag bij de innovatieoproep verloopt online. Een aanvraag bij de "
+        "innovatieoproep is gratis. Een aanvraag bij de innovatieoproep kan in het Nederlands.\n\n"
+        "## Goed om weten\n\nEr zijn drie fasen:\n\n"
+        "1. Pitch: vijf bladzijden met een filmpje over het team, het product en de markt, "
+        "waarna experts een GO of een NO GO geven.\n"
+        "2. Dossier: enkel na een GO, met een bedrijfsplan, een begroting en een planning voor "
+        "de komende drie jaar.\n"
+        "3. Interview: het team verdedigt zijn plan voor een jury van investeerders en "
+        "ondernemers uit heel Europa.\n",
+        encoding="utf-8",
+    )
+    build_index(settings)
+    answer = Assistant.open(settings).ask("Hoe verloopt een aanvraag bij de innovatieoproep?")
+    assert "Pitch; Dossier; Interview" in answer.text
+    _markers_resolve(answer)

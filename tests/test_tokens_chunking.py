@@ -96,3 +96,16 @@ def test_a_list_that_does_not_fit_is_not_cut_from_its_lead_in() -> None:
     assert with_first_step.text.startswith("De procedure verloopt in drie stappen:")
     assert all(count_tokens(c.text, encoding) <= budget for c in chunks)
     assert "".join(c.text for c in chunks).count("- Derde") == 1
+
+
+def test_an_over_budget_paragraph_is_cut_between_its_lines_first() -> None:
+    """A list item of several sentences stays one piece; "1." is never cut from its step."""
+    encoding = get_encoding("cl100k_base")
+    step = "Korte aanvraag: kan op elk moment worden ingediend. Experts geven een GO of NO GO."
+    lines = ["De procedure verloopt in drie stappen:", f"1. {step}", f"2. {step}", f"3. {step}"]
+    body = "\n".join(lines)  # one paragraph, over budget
+    budget = count_tokens("\n".join(lines[:3]), encoding)
+    chunks = split_document(_document(Section("Procedure", body)), encoding, budget)
+    pieces = [p for c in chunks for p in c.text.split("\n\n")]
+    assert f"1. {step}" in pieces and f"3. {step}" in pieces
+    assert "1." not in pieces
