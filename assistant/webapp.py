@@ -225,7 +225,9 @@ def triage_safely(
     try:
         items, problems = read_incoming([Path(f) for f in files or []])
         if isinstance(text, str) and text.strip():
-            items.insert(0, Incoming("1" if not items else "0", text.strip()[:MAX_QUESTION_CHARS]))
+            # the pasted question comes first: "1" alone, "0" before files numbered from 1
+            pasted_id = "0" if items else "1"
+            items.insert(0, Incoming(pasted_id, text.strip()[:MAX_QUESTION_CHARS]))
         if not items and not problems:
             return [], None, None, prompts.text("ui_triage_nothing", LANGUAGE)
         results = triage_all(assistant, settings, ((i.id, i.question, i.history) for i in items))
