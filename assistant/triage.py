@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,7 +87,9 @@ def triage(
     urgency, deadline = urgency_of(str(meta.get("deadlines", "")), today, settings.urgent_days)
     confidence, close = _confidence(assistant, evidence, settings.ambiguity_ratio)
     candidates = (
-        _candidates(top, close, question, settings.helpdesk_organisation, split) if top else ()
+        _candidates(top, routing, close, question, settings.helpdesk_organisation, split)
+        if top
+        else ()
     )
     cited = tuple(dict.fromkeys(c.source for c in answer.citations))
     return Triage(
@@ -190,13 +192,19 @@ def _confidence(
 
 
 def _candidates(
-    top: DocumentHit, close: Sequence[DocumentHit], question: str, helpdesk: str, split: Any
+    top: DocumentHit,
+    routing: Routing,
+    close: Sequence[DocumentHit],
+    question: str,
+    helpdesk: str,
+    split: Callable[[str], list[str]] | None,
 ) -> tuple[str, ...]:
-    """'Programme → organisation' for the best document and each plausible rival."""
+    """'Programme → organisation' for the best document (already routed) and each plausible
+    rival."""
     if not close:
         return ()
-    lines = []
-    for document in (top, *close):
+    lines = [f"{_programme_of(top) or top.title} → {routing.organisation or '?'}"]
+    for document in close:
         meta = document.hits[0].chunk.metadata
         organisation = route(meta, question, helpdesk, split).organisation or "?"
         lines.append(f"{_programme_of(document) or document.title} → {organisation}")
@@ -256,8 +264,7 @@ def _with_details(routing: Routing, assistant: Assistant, source: str) -> Routin
             line = line.strip().removeprefix("- ")
             if key and key in line and (_CONTACT_LINE.search(line) or "contact" in line.lower()):
                 lines.append(line)
-    details = "\n".join(dict.fromkeys(lines)) or None
-    return Routing(routing.organisation, details, routing.managed_by, routing.handled_by_helpdesk)
+    return replace(routing, contact="\n".join(dict.fromkeys(lines)) or None)
 
 
 def _no_routing() -> Routing:
