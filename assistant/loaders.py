@@ -640,9 +640,23 @@ def _xml_blocks(main: Any) -> Iterator[tuple[int, str]]:
 
 # --- PDF -------------------------------------------------------------------------------------
 
+# "3", "- 3 -", "p. 4", "blz. 4", "pagina 2/4", "Pagina 3 van 7", "Page 2 of 5".
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:pagina|page|blz\.?|p\.)\s*)?[-–—]?\s*\d{1,3}\s*"
+    r"(?:(?:/|van|of)\s*\d{1,3})?\s*[-–—]?$",
+    re.IGNORECASE,
+)
+_EDGE_LINES = 3  # running headers and footers sit within this many lines of a page's edge
+# A word cut at the line end ("subsidie-") and the start of the line that continues it.
+_HYPHENATED_END = re.compile(r"[^\W_]-$")
+_WORD_START = re.compile(r"^[^\W_]")
+# "beroeps- en volwassenenonderwijs": the hyphen stands for a left-out word part and stays.
+_ELLIPTIC_CONTINUATION = re.compile(r"^(?:en|of|tot|and|or)\b")
+_SENTENCE_END = ".:;!?"
+
 
 def _read_pdf(data: bytes) -> _Parsed:
-    """Sections of a PDF: the text of each page, headings found as in plain text."""
+    """Sections of a PDF: its pages without running headers and footers, headings as in text."""
     try:
         reader = pypdf.PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -654,28 +668,96 @@ def _read_pdf(data: bytes) -> _Parsed:
     # pypdf reports broken structure through its own errors and, deeper down, plain ones.
     except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise DocumentLoadError(f"PDF could not be read: {exc or type(exc).__name__}") from exc
-    paragraphs: list[str] = []
-    for page in pages:
-        paragraphs.extend(_pdf_paragraphs(page))
+    page_lines = _without_page_furniture([_pdf_lines(page) for page in pages])
+    paragraphs = _join_across_pages([_pdf_paragraphs(lines) for lines in page_lines])
     parsed = _plain_sections(paragraphs)
     if not parsed.title and info_title.strip():
         return _Parsed(title=info_title.strip(), sections=parsed.sections)
     return parsed
 
 
-def _pdf_paragraphs(text: str) -> list[str]:
+def _pdf_lines(text: str) -> list[str]:
+    """The stripped lines of a page's extracted text; blank lines kept as paragraph breaks."""
+    return [line.strip() for line in text.replace("\r\n", "\n").replace("\u00a0", " ").split("\n")]
+
+
+def _line_shape(line: str) -> str:
+    """A line with its numbers masked, so "pagina 2/4" and "pagina 3/4" share one shape."""
+    return re.sub(r"\d+", "#", " ".join(line.lower().split()))
+
+
+def _edge_positions(lines: Sequence[str]) -> set[int]:
+    """Positions of the first and last few non-empty lines of a page."""
+    filled = [index for index, line in enumerate(lines) if line]
+    return {*filled[:_EDGE_LINES], *filled[-_EDGE_LINES:]}
+
+
+def _running_shapes(pages: Sequence[Sequence[str]]) -> set[str]:
+    """Shapes at a page edge on at least half of the pages, and on at least two."""
+    counts: dict[str, int] = {}
+    for lines in pages:
+        for shape in {_line_shape(lines[index]) for index in _edge_positions(lines)}:
+            counts[shape] = counts.get(shape, 0) + 1
+    return {shape for shape, count in counts.items() if count >= 2 and 2 * count >= len(pages)}
+
+
+def _without_page_furniture(pages: list[list[str]]) -> list[list[str]]:
+    """Pages without the running headers, footers and page numbers at their edges."""
+    running = _running_shapes(pages)
+    cleaned = []
+    for lines in pages:
+        edges = _edge_positions(lines)
+        # Only edge lines can go, so body text that happens to repeat a header stays.
+        cleaned.append(
+            [
+                line
+                for index, line in enumerate(lines)
+                if index not in edges or not _is_page_furniture(line, running)
+            ]
+        )
+    return cleaned
+
+
+def _is_page_furniture(line: str, running: set[str]) -> bool:
+    """Whether an edge line is a page number or has the shape of a running header or footer."""
+    if _PAGE_NUMBER.match(line):
+        return True
+    # A known section label that opens most pages (one call per page) is content, not furniture.
+    return _line_shape(line) in running and not _label(line)
+
+
+def _dehyphenated(left: str, right: str) -> str | None:
+    """`left` and `right` as one line when `left` ends in a word cut by a hyphen, else None.
+
+    The hyphen stays where it is part of the word ("EU-lidstaten", "KA2-projecten",
+    "niet-EU") or stands for a left-out part ("beroeps- en …"); otherwise it goes.
+    """
+    if not _HYPHENATED_END.search(left) or not _WORD_START.match(right):
+        return None
+    if _ELLIPTIC_CONTINUATION.match(right):
+        return f"{left} {right}"
+    before = left[-2]
+    if right[0].isupper() or right[0].isdigit() or before.isupper() or before.isdigit():
+        return f"{left}{right}"
+    return f"{left[:-1]}{right}"
+
+
+def _pdf_paragraphs(lines: Sequence[str]) -> list[str]:
     """Paragraphs of a PDF page: every line stands alone unless it continues a wrapped sentence."""
     paragraphs: list[str] = []
     current = ""
-    for raw in text.replace("\r\n", "\n").replace("\u00a0", " ").split("\n"):
-        line = _BULLET.sub("- ", raw.strip())
+    for raw in lines:
+        line = _BULLET.sub("- ", raw)
         if not line:
             if current:
                 paragraphs.append(current)
             current = ""
             continue
-        wrapped = len(current) >= 50 and current[-1] not in ".:;!?" and line[0].islower()
-        if current and wrapped:
+        joined = _dehyphenated(current, line) if current else None
+        wrapped = len(current) >= 50 and current[-1] not in _SENTENCE_END and line[0].islower()
+        if joined:
+            current = joined
+        elif current and wrapped:
             current = f"{current} {line}"
         else:
             if current:
@@ -683,4 +765,29 @@ def _pdf_paragraphs(text: str) -> list[str]:
             current = line
     if current:
         paragraphs.append(current)
+    return paragraphs
+
+
+def _sentence_continues(last: str, first: str) -> bool:
+    """Whether a page's first paragraph goes on with the sentence the previous page left open."""
+    if last[-1] in _SENTENCE_END or not first[0].islower() or _label(last):
+        return False
+    # A label at a page's foot followed by a web address on the next is a field, not a sentence.
+    return not _URL_OR_MAIL.search(first.split()[0])
+
+
+def _join_across_pages(pages: Sequence[Sequence[str]]) -> list[str]:
+    """The paragraphs of all pages, a sentence broken over a page boundary made whole again."""
+    paragraphs: list[str] = []
+    for page in pages:
+        rest = list(page)
+        if paragraphs and rest:
+            last, first = paragraphs[-1], rest[0]
+            joined = _dehyphenated(last, first)
+            if not joined and _sentence_continues(last, first):
+                joined = f"{last} {first}"
+            if joined:
+                paragraphs[-1] = joined
+                rest.pop(0)
+        paragraphs.extend(rest)
     return paragraphs

@@ -50,20 +50,30 @@ def section(document: Document, heading: str) -> str:
 
 def pdf_bytes(lines: list[str]) -> bytes:
     """A valid one-page PDF that writes `lines` in Helvetica, with a correct xref table."""
+    return pdf_pages_bytes([lines])
+
+
+def pdf_pages_bytes(pages: list[list[str]]) -> bytes:
+    """A valid PDF with one page per list of lines, in Helvetica, with a correct xref table."""
 
     def escape(text: str) -> str:
         return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
 
-    shown = " ".join(f"({escape(line)}) Tj T*" for line in lines)
-    stream = f"BT /F1 11 Tf 14 TL 72 770 Td {shown} ET".encode("cp1252")
+    # Objects 1-3 are the catalog, the page tree and the font; each page adds a page and a stream.
+    kids = " ".join(f"{4 + 2 * index} 0 R" for index in range(len(pages)))
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
-        b" /Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        f"<< /Type /Pages /Kids [{kids}] /Count {len(pages)} >>".encode(),
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
     ]
+    for index, lines in enumerate(pages):
+        shown = " ".join(f"({escape(line)}) Tj T*" for line in lines)
+        stream = f"BT /F1 11 Tf 14 TL 72 770 Td {shown} ET".encode("cp1252")
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842]"
+            b" /Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>" % (5 + 2 * index)
+        )
+        objects.append(b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream")
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -336,6 +346,129 @@ def test_a_real_pdf_yields_text_sections_and_its_deadline(tmp_path: Path) -> Non
     assert document.metadata.deadline == date(2025, 3, 12)
     assert document.metadata.call_code == "TEST-2025-PDF"
     assert document.metadata.handling_organisation == "Epos vzw"
+
+
+RUNNING_HEADER = "Gids Testoproep 2025 – Agentschap Voorbeeld"
+
+
+def guide_pages(footer: str) -> list[list[str]]:
+    """Four pages of a guide, each with a running header and `footer` with {n} and {m} filled."""
+    bodies = [
+        [
+            "Testoproep voor buurtprojecten",
+            "Inleiding",
+            "Deze oproep steunt buurtprojecten die bewoners van een wijk samenbrengen en die",
+        ],
+        [
+            "lokale verenigingen een rol geven in de uitvoering van het project.",
+            "Budget",
+            "Per project is maximaal 20.000 euro beschikbaar; de subsidie-",
+            "aanvraag dient u in voor 1 juni 2025.",
+        ],
+        [
+            "Wie komt in aanmerking?",
+            "• Verenigingen",
+            "• Lokale besturen",
+        ],
+        [
+            "Info & contact",
+            "Contactpunt Voorbeeld",
+            "Stationsstraat 1",
+        ],
+    ]
+    total = len(bodies)
+    return [
+        [RUNNING_HEADER, *body, "Vertrouwelijk", footer.format(n=number, m=total)]
+        for number, body in enumerate(bodies, start=1)
+    ]
+
+
+def load_pdf(tmp_path: Path, pages: list[list[str]]) -> Document:
+    """A PDF written from `pages` and loaded as a corpus document."""
+    path = tmp_path / "gids.pdf"
+    path.write_bytes(pdf_pages_bytes(pages))
+    return load_document(path, tmp_path)
+
+
+@pytest.mark.parametrize(
+    "footer",
+    ["pagina {n}/{m}", "Pagina {n} van {m}", "- {n} -", "{n}", "p. {n}", "Page {n} of {m}"],
+)
+def test_pdf_running_headers_footers_and_page_numbers_are_gone(tmp_path: Path, footer: str) -> None:
+    document = load_pdf(tmp_path, guide_pages(footer))
+    assert document.title == "Testoproep voor buurtprojecten"
+    assert headings(document) == [
+        "Inleiding",
+        "Budget",
+        "Wie komt in aanmerking?",
+        "Info & contact",
+    ]
+    for part in document.sections:
+        assert "Agentschap Voorbeeld" not in part.text and "Vertrouwelijk" not in part.text
+        assert not re.search(r"(?im)^(pagina|page|p\.|- \d)|\b\d/4\b|^\d$", part.text)
+    assert section(document, "Wie komt in aanmerking?") == "- Verenigingen\n- Lokale besturen"
+    assert section(document, "Info & contact") == "Contactpunt Voorbeeld\n\nStationsstraat 1"
+
+
+def test_pdf_sentence_broken_over_a_page_boundary_is_one_paragraph(tmp_path: Path) -> None:
+    document = load_pdf(tmp_path, guide_pages("pagina {n}/{m}"))
+    assert section(document, "Inleiding") == (
+        "Deze oproep steunt buurtprojecten die bewoners van een wijk samenbrengen en die"
+        " lokale verenigingen een rol geven in de uitvoering van het project."
+    )
+
+
+def test_pdf_word_hyphenated_at_a_line_end_is_joined(tmp_path: Path) -> None:
+    document = load_pdf(tmp_path, guide_pages("pagina {n}/{m}"))
+    assert section(document, "Budget") == (
+        "Per project is maximaal 20.000 euro beschikbaar; de subsidieaanvraag dient u in"
+        " voor 1 juni 2025."
+    )
+
+
+@pytest.mark.parametrize(
+    ("left", "right", "joined"),
+    [
+        ("organisaties die een subsidie-", "aanvraag indienen", "een subsidieaanvraag indienen"),
+        ("organisaties uit alle EU-", "lidstaten en daarbuiten", "uit alle EU-lidstaten en"),
+        ("organisaties die KA2-", "projecten uitvoeren", "die KA2-projecten uitvoeren"),
+        ("organisaties uit niet-", "EU-landen en partnerlanden", "uit niet-EU-landen en"),
+        ("scholen voor beroeps-", "en volwassenenonderwijs", "beroeps- en volwassenenonderwijs"),
+    ],
+    ids=["cut-word", "after-capitals", "after-a-digit", "before-a-capital", "left-out-part"],
+)
+def test_pdf_hyphen_at_a_line_end_goes_only_where_it_cut_a_word(
+    tmp_path: Path, left: str, right: str, joined: str
+) -> None:
+    lines = ["Testoproep", "Inleiding", f"Deze oproep is bedoeld voor {left}", f"{right}."]
+    document = load_pdf(tmp_path, [lines])
+    assert joined in section(document, "Inleiding")
+    assert "\n" not in section(document, "Inleiding")
+
+
+def test_a_one_page_pdf_keeps_its_short_lines_but_not_its_page_number(tmp_path: Path) -> None:
+    lines = ["Testoproep", "Code", "KA2", "Inleiding", "Een korte oproep.", "Ja", "1"]
+    document = load_pdf(tmp_path, [lines])
+    assert document.title == "Testoproep"
+    assert section(document, "Code") == "KA2"
+    assert section(document, "Inleiding") == "Een korte oproep.\n\nJa"
+
+
+def test_a_section_label_opening_every_page_is_content_not_a_running_header(
+    tmp_path: Path,
+) -> None:
+    pages = [
+        [f"Oproep {name}", "Deadline", deadline, "Inleiding", f"Een oproep over {name}."]
+        for name, deadline in (("natuur", "3 maart 2025"), ("cultuur", "9 april 2025"))
+    ]
+    document = load_pdf(tmp_path, pages)
+    assert headings(document) == [
+        "Deadline",
+        "Inleiding",
+        "Oproep cultuur › Deadline",
+        "Oproep cultuur › Inleiding",
+    ]
+    assert "3 maart 2025" in document.text and "9 april 2025" in document.text
 
 
 # --- documents, corpus, failures --------------------------------------------------------------
