@@ -66,12 +66,20 @@ _CODE_LABELS = ("code", "codes", "oproepcode", "call code", "call-code", "callco
                 "topic code", "identificatiecode", "referentie")  # fmt: skip
 _MANAGER_LABELS = ("beheerd door", "beheer", "beheerder", "beheersautoriteit",
                    "beheerautoriteit", "managed by", "behandeld door", "uitvoerend agentschap",
-                   "nationaal agentschap")  # fmt: skip
+                   "nationaal agentschap", "handled by", "managing authority")  # fmt: skip
 _CONTACT_POINT_LABELS = ("vlaams contactpunt", "vlaamse contactpunten", "vlaams aanspreekpunt",
                          "vlaamse aanspreekpunten", "nationaal contactpunt",
-                         "nationale contactpunten", "contactpunt", "aanspreekpunt")  # fmt: skip
+                         "nationale contactpunten", "contactpunt", "aanspreekpunt",
+                         "flemish contact point", "flemish contact points",
+                         "national contact point", "national contact points", "contact point",
+                         "contact points")  # fmt: skip
 _CONTACT_SECTION_LABELS = ("info & contact", "info en contact", "contact", "contactgegevens",
-                           "meer informatie", "meer info")  # fmt: skip
+                           "meer informatie", "meer info", "contact details",
+                           "contact information", "more information",
+                           "further information")  # fmt: skip
+# Fields whose value is the organisation to contact, with or without its address.
+_ORGANISATION_LABELS = ("organisatie", "organisation", "organization", "contactorganisatie",
+                        "contact organisation", "contact")  # fmt: skip
 _PROGRAMME_LABELS = ("programma", "programme", "fonds")
 _CALL_LABELS = ("oproep",)
 _ACTION_LABELS = ("actie", "action", "kernactie", "type actie")
@@ -149,6 +157,8 @@ def extract_metadata(
     """
     front = {key.lower(): _front_value(value) for key, value in (front_matter or {}).items()}
     candidates = [*fields, *_section_fields(sections), *_inline_fields(sections)]
+    # Who to contact is read without a PDF's running headers and footers.
+    contact_sections = _without_page_furniture(sections)
     deadline_text = front.get("deadline") or _deadline_text(candidates, sections)
     deadlines = tuple(sorted(parse_dutch_dates(deadline_text))) if deadline_text else ()
     return DocumentMetadata(
@@ -162,10 +172,10 @@ def extract_metadata(
         or _first_line(_exact_field(candidates, _CODE_LABELS)),
         deadline=max(deadlines) if deadlines else None,
         deadlines=deadlines,
-        handling_organisation=front.get("managed_by")
+        handling_organisation=_without_manager_label(front.get("managed_by"))
         or front.get("handling_organisation")
-        or _handling_organisation(candidates, sections),
-        contact=front.get("contact") or _contact(sections),
+        or _handling_organisation(candidates, contact_sections),
+        contact=front.get("contact") or _contact(candidates, contact_sections),
         managed_centrally=_central_statement(sections) is not None,
         source_url=front.get("source_url")
         or front.get("url")
@@ -217,12 +227,19 @@ def _inline_fields(sections: Sequence[Section]) -> list[tuple[str, str]]:
 
 def _exact_field(candidates: Sequence[tuple[str, str]], vocabulary: Sequence[str]) -> str | None:
     """The value of the first field whose whole label is one of `vocabulary`."""
+    values = _field_values(candidates, vocabulary)
+    return values[0] if values else None
+
+
+def _field_values(candidates: Sequence[tuple[str, str]], vocabulary: Sequence[str]) -> list[str]:
+    """The values of every field whose whole label is one of `vocabulary`, in order."""
     wanted = set(vocabulary)
+    values = []
     for label, value in candidates:
         plain = re.sub(r"\s*\(.*?\)", "", normalise_label(label))
         if value.strip() and plain in wanted:
-            return value.strip()
-    return None
+            values.append(value.strip())
+    return values
 
 
 def _first_line(text: str | None) -> str | None:
@@ -299,8 +316,318 @@ def _is_address_line(line: str) -> bool:
     return bool(re.search(r"\d|@|www\.|https?://", line))
 
 
+# --- organisation names -----------------------------------------------------------------------
+
+# "pagina 3", "Page 2 of 5", "p. 4", "blz. 7", "- 3 -", "3/12": a PDF page's running header or
+# footer, never an organisation nor a contact detail.
+_PAGE_NUMBER = re.compile(
+    r"\b(?:pagina|page|blz\.?|p\.)\s*\d{1,4}\b|^\W*\d{1,4}(?:\s*(?:/|van|of)\s*\d{1,4})?\W*$",
+    re.IGNORECASE,
+)
+_MAX_PAGE_LINE_CHARS = 60
+_RUNNING_REPEATS = 3  # a short line a document has this often is a running header or footer
+_MAX_RUNNING_CHARS = 80
+# Words that join the parts of a name ("team X van het Agentschap Y", "Agency for Z").
+_NAME_PARTICLES = frozenset(
+    {"van", "de", "het", "der", "den", "des", "voor", "en", "in", "op", "bij", "te", "aan",
+     "naar", "of", "the", "for", "and", "on", "at", "to", "du", "la", "le", "les", "et"}
+)  # fmt: skip
+# Lower-case words that name a unit of an organisation rather than say something.
+_UNIT_WORDS = frozenset(
+    {"team", "dienst", "afdeling", "cel", "luik", "unit", "desk", "helpdesk", "vzw", "asbl",
+     "contactpunt", "contactpunten", "aanspreekpunt", "agentschap", "departement",
+     "secretariaat", "department", "agency", "office", "secretariat", "service", "division",
+     "directorate"}
+)  # fmt: skip
+# Words no name holds but advice does: pronouns, auxiliaries, requests, negations.
+_SENTENCE_WORDS = frozenset(
+    {"je", "jij", "jou", "jouw", "u", "uw", "we", "wij", "ons", "onze", "ik", "you", "your",
+     "us", "our", "i", "kun", "kan", "kunt", "kunnen", "neem", "neemt", "raden", "raadt", "is",
+     "zijn", "wordt", "worden", "heeft", "hebben", "moet", "moeten", "mag", "mogen", "zal",
+     "zullen", "can", "could", "may", "must", "should", "will", "please", "are", "has", "have",
+     "niet", "not", "geen", "contacteer", "raadpleeg"}
+)  # fmt: skip
+_WORD = re.compile(r"[^\W\d_][\w'’+&.-]*")
+_ARTICLE = re.compile(r"^(?:het|de|den|een|the|an?)\s+", re.IGNORECASE)
+_LOWER_ARTICLE = re.compile(r"^(?:het|de|den|een|the|an?)\s+")  # "de dienst X", not "De Lijn"
+_POSSESSIVE = re.compile(r"^(?:je|jouw|uw|onze?|hun|your|our|their)\b", re.IGNORECASE)
+# "Het Agentschap X (AX) coördineert …": a sentence that opens with a name and its acronym,
+# then a lower-case word that does not go on with the name ("… (NCP) bij het FWO").
+_SUBJECT = re.compile(
+    r"^(?:(?:De|Het|Een|The|An?)\s+)?(?P<name>[A-Z][^()]{0,150}?\([^()\d]{2,150}\))"
+    rf"\s+(?!(?:{'|'.join(sorted(_NAME_PARTICLES))})\b)(?=[a-zà-ÿ])"
+)
+# Whom a sentence sends the reader to: "… kun je terecht bij X", "neem contact op met X",
+# "contacteer X", "please contact X", "get in touch with X".
+_SENDS_TO = re.compile(
+    r"\bterecht\s+bij\s+|\bcontact\s+(?:op\s+|opnemen\s+)?met\s+|\bcontacteer\s+"
+    r"|\bwend\s+(?:je|u)\s+(?:tot|naar)\s+|\bricht\s+(?:je|u)\s+(?:\w+\s+)?(?:tot|aan)\s+"
+    r"|\bin\s+(?:touch|contact)\s+with\s+|\breach\s+out\s+to\s+|\bturn\s+to\s+"
+    r"|\bcontact\s+(?!(?:op|met|opnemen|us|details|information|point|points)\b)",
+    re.IGNORECASE,
+)
+_THERE_AT = re.compile(r"\bbij\s+(?P<name>[^.?!;:]{3,150}?)\s+terecht\b", re.IGNORECASE)
+# Where the name after such a cue ends: a clause that says why, when or about what.
+_CLAUSE_END = re.compile(
+    r"\s+(?:om|als|indien|wanneer|zodra|zodat|voordat|omdat|want|maar|if|when|before|so"
+    r"|because|but|as)\b"
+    r"|\s+(?:voor|met|via|over|for|with|about|to|of|or|en|and)\s+"
+    r"(?!(?:de|het|den|der|the)\b)(?=[a-zà-ÿ])"
+)
+_CONTACT_LABELS = frozenset(
+    (*_CONTACT_POINT_LABELS, *_CONTACT_SECTION_LABELS, *_MANAGER_LABELS, *_ORGANISATION_LABELS)
+)
+_SENTENCE_BREAK = re.compile(r"(?<=[a-z)])[.?!]\s+|(?<=[?!])\s+")
+_NOT_AN_ORGANISATION = re.compile(
+    r"portaal|portal\b|website|webpagina|platform|programmagids|gids\b|guide\b|\bpagina\b",
+    re.IGNORECASE,
+)
+
+
+def _is_page_line(line: str) -> bool:
+    """Whether a line is a page number or a running header or footer that holds one."""
+    line = line.strip()
+    return (
+        len(line) <= _MAX_PAGE_LINE_CHARS
+        and not line.endswith(".")
+        and bool(_PAGE_NUMBER.search(line))
+    )
+
+
+def _without_page_furniture(sections: Sequence[Section]) -> list[Section]:
+    """Sections without a PDF's running headers and footers: page-number lines, and short lines
+    the document repeats page after page; a heading that is one joins the section before."""
+    furniture = _page_furniture(sections)
+    if not furniture:
+        return list(sections)
+    cleaned: list[Section] = []
+    for section in sections:
+        parts = section.heading.split(HEADING_SEPARATOR)
+        kept = [part for part in parts if part.strip() not in furniture]
+        lines = [
+            line
+            for line in section.text.splitlines()
+            if line.strip().removeprefix("- ").strip() not in furniture
+        ]
+        text = re.sub(r"\n\s*\n(?:\s*\n)+", "\n\n", "\n".join(lines)).strip()
+        if not text:
+            continue
+        if not kept and cleaned:
+            # a running header taken for a heading: its text goes on with the section before
+            previous = cleaned.pop()
+            cleaned.append(Section(previous.heading, f"{previous.text}\n\n{text}"))
+        else:
+            cleaned.append(Section(HEADING_SEPARATOR.join(kept), text))
+    return cleaned
+
+
+def _page_furniture(sections: Sequence[Section]) -> set[str]:
+    """Lines that are a page's furniture: page numbers, and short lines repeated at least
+    `_RUNNING_REPEATS` times that mostly stand above something else than an address (a name
+    repeated above each person's e-mail is no running header)."""
+    furniture = {
+        part.strip()
+        for section in sections
+        for part in section.heading.split(HEADING_SEPARATOR)
+        if _is_page_line(part)
+    }
+    counts: dict[str, int] = {}
+    addressed: dict[str, int] = {}
+    for section in sections:
+        lines = [line.strip().removeprefix("- ").strip() for line in section.text.splitlines()]
+        lines = [line for line in lines if line]
+        for index, line in enumerate(lines):
+            if _is_page_line(line):
+                furniture.add(line)
+                continue
+            if len(line) > _MAX_RUNNING_CHARS or section_label(line):
+                continue
+            counts[line] = counts.get(line, 0) + 1
+            below = next((x for x in lines[index + 1 :] if not _is_page_line(x)), "")
+            if below and _is_address_line(below):
+                addressed[line] = addressed.get(line, 0) + 1
+    furniture |= {
+        line
+        for line, count in counts.items()
+        if count >= _RUNNING_REPEATS and 2 * addressed.get(line, 0) < count
+    }
+    return furniture
+
+
+def _split_outside_parentheses(text: str, separator: str) -> list[str]:
+    """`re.split` on a capturing `separator`, not splitting inside parentheses."""
+    parts = re.split(separator, text)
+    merged = [parts[0]]
+    for index in range(1, len(parts), 2):
+        if merged[-1].count("(") > merged[-1].count(")"):
+            merged[-1] += parts[index] + parts[index + 1]
+        else:
+            merged += [parts[index], parts[index + 1]]
+    return merged
+
+
+def _is_name(text: str) -> bool:
+    """Whether `text` reads as an organisation's name, not as a sentence, a label or a header.
+
+    A name holds a capitalised word or an acronym and few plain lower-case words ("team
+    Europese projecten van het Agentschap Voorbeeld (AV)"); advice holds pronouns, auxiliaries
+    and requests ("Neem tijdig contact op met je contactpunt").
+    """
+    text = text.strip()
+    if not text or len(text) > _MAX_ORGANISATION_CHARS or text[-1] in ".?!:;,":
+        return False
+    if _PAGE_NUMBER.search(text) or _POSSESSIVE.match(text):
+        return False
+    words = _WORD.findall(re.sub(r"\([^()]*\)", " ", text))
+    lower = [word.lower().rstrip(".") for word in words]
+    if not words or any(word in _SENTENCE_WORDS for word in lower):
+        return False
+    if len(words) == 1:
+        return lower[0] not in _NAME_PARTICLES | _UNIT_WORDS  # "vleva", "Epos"
+    pairs = list(zip(words, lower, strict=True))
+    plain = [w for w, low in pairs if w[0].islower() and low not in _NAME_PARTICLES | _UNIT_WORDS]
+    proper = [w for w, low in pairs if not w[0].islower() and low not in _NAME_PARTICLES]
+    return len(plain) < 3 and bool(proper)
+
+
+def _is_address_piece(piece: str) -> bool:
+    """Whether a piece of a contact line is an address or number, not prose with a digit."""
+    if not _is_address_line(piece):
+        return False
+    return len(piece.split()) <= 8 or bool(re.search(r"@|www\.|https?://", piece))
+
+
+def _name_at_start(text: str) -> str:
+    """The organisation a contact text opens with, before its street, phone or e-mail; "" when
+    it opens with a sentence, an address or a page header."""
+    pieces = _split_outside_parentheses(text, r"( [–-] |, )")
+    name = ""
+    for index in range(0, len(pieces), 2):
+        if _is_address_piece(pieces[index]):
+            break
+        name += (pieces[index - 1] if index else "") + pieces[index]
+    name, *rest = re.split(r"((?<=[a-z)])\. |[?!] )", name.strip(), maxsplit=1)
+    if rest and rest[0][0] in "?!":
+        return ""  # "Europese partners nodig? Ja, …": a question, not a name
+    name = name.rstrip(".")
+    subject = _SUBJECT.match(name)
+    if subject and len(name[subject.end() :].split()) >= 2:
+        return ""  # "Het Departement X (DX) vertegenwoordigt …": a sentence about X
+    if len(name) > 90:
+        name = _split_outside_parentheses(name, r"(, )")[0]
+    name = _LOWER_ARTICLE.sub("", name.strip(), count=1)
+    return name if _is_name(name) else ""
+
+
+def _names_in_line(line: str) -> str:
+    """The organisation at the start of a contact line, before its street, phone or e-mail; ""
+    for a sentence, a bare address, a page header or a label ("Vlaams contactpunt")."""
+    inline = _INLINE_FIELD.match(line)
+    if inline:
+        label = normalise_label(inline["label"])
+        if section_label(label) and not _match_label(label, _CONTACT_LABELS):
+            return ""  # "Begunstigden: Universiteiten, …" says who applies, not who to contact
+    text = inline["value"] if inline else line
+    label = normalise_label(text)
+    if label in _CONTACT_LABELS or section_label(label) == label:
+        return ""  # a label on a line of its own: "Vlaams contactpunt", "Goed om weten"
+    return _name_at_start(text)
+
+
+def _mentioned_in_line(line: str) -> str:
+    """The organisation a sentence of a contact line names: its subject ("Het Agentschap X (AX)
+    coördineert …") or whom it sends the reader to ("… kun je terecht bij X")."""
+    inline = _INLINE_FIELD.match(line)
+    for sentence in _SENTENCE_BREAK.split(inline["value"] if inline else line):
+        name = _sent_to_in(sentence)
+        if name:
+            return name
+        subject = _SUBJECT.match(sentence)
+        name = _ARTICLE.sub("", subject["name"], count=1) if subject else ""
+        if _is_name(name):
+            return name  # "Het directoraat-generaal X (DG X) beheert …"
+    return ""
+
+
+def _sent_to_in(sentence: str) -> str:
+    """Whom a sentence sends the reader to, by name: "Voor vragen kun je terecht bij het team X
+    van het Agentschap Y (AY), …" → "team X van het Agentschap Y (AY)"; "" for "je contactpunt"."""
+    there = _THERE_AT.search(sentence)
+    cue = _SENDS_TO.search(sentence)
+    text = there["name"] if there else sentence[cue.end() :] if cue else ""
+    end = len(text)
+    depth = 0
+    for index, char in enumerate(text):
+        depth += (char == "(") - (char == ")")
+        stop = char in ",;:?!" or (char == "." and text[index + 1 : index + 2] in ("", " "))
+        if depth <= 0 and stop:
+            end = index
+            break
+    phrase = text[:end]
+    for clause in _CLAUSE_END.finditer(phrase):
+        before = phrase[: clause.start()]
+        if before.count("(") <= before.count(")"):
+            phrase = before
+            break
+    phrase = phrase.strip()
+    if _POSSESSIVE.match(phrase):
+        return ""  # "je contactpunt", "your national contact point": no name
+    phrase = _ARTICLE.sub("", phrase, count=1)
+    return phrase if _is_name(phrase) else ""
+
+
+def _is_name_line(line: str) -> bool:
+    """Whether a whole line is a name without an address ("Agentschap Voorbeeld (AV)")."""
+    line = line.removeprefix("- ").strip()
+    return not _is_address_line(line) and _is_name(_LOWER_ARTICLE.sub("", line, count=1))
+
+
+def _entries(block: str) -> list[list[str]]:
+    """The lines of a contact block, grouped per organisation.
+
+    A paragraph is an entry, and a name line after its address lines starts another. A PDF
+    page gives every line a paragraph of its own: there, one or two name lines and the address
+    lines below them ("Team X" / "Agentschap Y (AY)" / "Straat 1" / "1000 Brussel") are one
+    entry, and every other line stands alone.
+    """
+    entries: list[list[str]] = []
+    pending: list[str] = []  # one-line name paragraphs waiting for an address below them
+    current: list[str] | None = None  # the one-line entry that address lines still join
+    for paragraph in re.split(r"\n\s*\n", block):
+        lines = [line.strip() for line in paragraph.splitlines() if line.strip()]
+        lines = [line for line in lines if not _is_page_line(line.removeprefix("- "))]
+        if len(lines) == 1 and not lines[0].startswith("- "):
+            line = lines[0]
+            if _is_address_piece(line):
+                if pending or current is None:
+                    current = [*pending, line]
+                    entries.append(current)
+                    pending = []
+                else:
+                    current.append(line)
+                continue
+            current = None
+            if _is_name_line(line):
+                pending.append(line)
+                if len(pending) > 2:
+                    entries.append([pending.pop(0)])
+                continue
+        entries.extend([name] for name in pending)
+        pending, current = [], None
+        if not lines:
+            continue
+        entries.append([])
+        for line in lines:
+            if entries[-1] and _is_address_line(entries[-1][-1]) and _is_name_line(line):
+                entries.append([])
+            entries[-1].append(line)
+    entries.extend([name] for name in pending)
+    return entries
+
+
 def _contact_paragraphs(lines: Sequence[str]) -> str:
-    """The first paragraph of `lines` plus later ones that hold an address, up to a bullet.
+    """The first paragraph of `lines` plus later ones that hold an address, with the one-line
+    names right above them (a PDF page gives each line a paragraph), up to a bullet.
 
     Later paragraphs without an address are prose or link text ("Contact Europese Commissie:
     EACEA", "Naar Programma pagina"), not the contact point's details.
@@ -314,13 +641,24 @@ def _contact_paragraphs(lines: Sequence[str]) -> str:
         else:
             paragraphs[-1].append(line.rstrip())
     kept = [p for p in paragraphs if p]
-    kept = kept[:1] + [p for p in kept[1:] if any(_is_address_line(line) for line in p)]
-    return "\n\n".join("\n".join(p) for p in kept)
+    keep = [True] * len(kept)
+    addressed_below = False
+    for index in range(len(kept) - 1, 0, -1):
+        paragraph = kept[index]
+        if any(_is_address_line(line) for line in paragraph):
+            addressed_below = True
+        elif addressed_below and len(paragraph) == 1 and _is_name_line(paragraph[0]):
+            pass  # "Agentschap Voorbeeld (AV)" above "Straat 1"
+        else:
+            keep[index] = addressed_below = False
+    return "\n\n".join("\n".join(p) for p, k in zip(kept, keep, strict=True) if k)
 
 
 def _contact_point_block(sections: Sequence[Section]) -> str | None:
     """The details under a "Vlaams contactpunt"-like label; Flemish contact points first."""
-    flemish = tuple(label for label in _CONTACT_POINT_LABELS if label.startswith("vlaam"))
+    flemish = tuple(
+        label for label in _CONTACT_POINT_LABELS if label.startswith(("vlaam", "flemish"))
+    )
     for vocabulary in (flemish, _CONTACT_POINT_LABELS):
         for section in sections:
             lines = section.text.splitlines()
@@ -356,79 +694,115 @@ def _contact_sections(sections: Sequence[Section]) -> list[str]:
     return ["\n\n".join(texts) for texts in grouped.values()]
 
 
-def _names_in_line(line: str) -> str:
-    """The organisation at the start of a contact line, before its street, phone or e-mail."""
-    inline = _INLINE_FIELD.match(line)
-    if inline:
-        line = inline["value"]
-    pieces = re.split(r"( [–-] |, )", line)
-    name = ""
-    for index in range(0, len(pieces), 2):
-        if _is_address_line(pieces[index]):
-            break
-        name += (pieces[index - 1] if index else "") + pieces[index]
-    name = re.split(r"(?<=[a-z)])\. ", name, maxsplit=1)[0].rstrip(".")
-    return name.split(", ", 1)[0] if len(name) > 90 else name
-
-
-_NOT_AN_ORGANISATION = re.compile(
-    r"portaal|portal\b|website|webpagina|platform|programmagids|gids\b|guide\b", re.IGNORECASE
-)
-
-
 def organisations_in(block: str) -> str | None:
-    """Organisation names in a contact block: what each paragraph says before its address."""
+    """Organisation names in a contact block: what each entry says before its address.
+
+    An entry is one or two name lines above their address lines, or one line with both ("Epos
+    vzw – Straat 3, 1000 Brussel"). Advice and page headers are never names. Only in a block
+    without any name line does the organisation a sentence names count ("Voor vragen kun je
+    terecht bij het team X van het Agentschap Y (AY), …" → "team X van het Agentschap Y (AY)").
+    """
     names: list[str] = []
-    for paragraph in re.split(r"\n\s*\n", block):
-        leading: list[str] = []  # name lines above the paragraph's first address line
+    mentioned: list[str] = []  # organisations named inside sentences
+    for entry in _entries(block):
+        leading: list[str] = []  # name lines above the entry's first address line
         addressed = False
-        for raw in paragraph.splitlines():
-            line = raw.strip().removeprefix("- ")
-            if not line:
+        skipping = False  # under a label such as "- Website fonds": no organisation
+        for index, raw in enumerate(entry):
+            line = raw.removeprefix("- ").strip()
+            below = entry[index + 1] if index + 1 < len(entry) else "- "
+            if raw.startswith("- ") and ":" not in line and not below.startswith("- "):
+                # "- Federaal" above "FOD …": a label of the lines below it
+                if leading and not addressed:
+                    names.append(", ".join(leading))
+                leading, addressed = [], False
+                skipping = bool(_NOT_AN_ORGANISATION.search(line))
                 continue
+            if skipping:
+                continue
+            name = _names_in_line(line)
+            if not name:
+                mentioned.append(_mentioned_in_line(line))
             if not _is_address_line(line):
-                if not addressed and len(leading) < 2:
-                    leading.append(_names_in_line(line))
+                if name and not addressed and len(leading) < 2:
+                    leading.append(name)
                 continue
             if not addressed and leading:
                 names.append(", ".join(leading))
-            elif _names_in_line(line):
-                names.append(_names_in_line(line))  # "Epos vzw – Straat 3, 1000 Brussel"
+            elif name:
+                names.append(name)  # "Epos vzw – Straat 3, 1000 Brussel"
             addressed = True
         if leading and not addressed:
             names.append(", ".join(leading))
     result = ""
-    # a portal, a website or a guide named in a contact list is no organisation to contact
-    names = [n for n in names if not _NOT_AN_ORGANISATION.search(n)]
-    for name in dict.fromkeys(n for n in names if n):
+    for name in _contactable(names) or _contactable(mentioned):
         if len(result) + len(name) + 2 > _MAX_ORGANISATION_CHARS:
             break
         result = f"{result}; {name}" if result else name
     return result or None
 
 
+def _contactable(names: Sequence[str]) -> list[str]:
+    """The names without repeats, and without a portal, a website or a guide: a contact list
+    names those, but they are no organisation to contact."""
+    return [n for n in dict.fromkeys(names) if n and not _NOT_AN_ORGANISATION.search(n)]
+
+
+def contact_entries(block: str) -> list[str]:
+    """A contact block cut per organisation, each entry its name and address lines."""
+    return ["\n".join(entry) for entry in _entries(block)]
+
+
+def organisation_name(text: str | None) -> str | None:
+    """The organisation `text` names, in its own words: `text` itself when it reads as a name
+    ("EACEA (niet Epos)", "Epos vzw (school); JINT vzw (jeugd)"), else the names a contact
+    text gives ("Neem contact op met het team X van Y" → "team X van Y"); None for advice."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    if "\n" not in text and all(_is_name(part) for part in text.split("; ")):
+        return text
+    return organisations_in(text)
+
+
+def _without_manager_label(value: str | None) -> str | None:
+    """A manager as front matter gives it, without a label ("Beheersautoriteit: X" → "X")."""
+    inline = _INLINE_FIELD.match(value or "")
+    if inline and _match_label(normalise_label(inline["label"]), _MANAGER_LABELS):
+        return inline["value"].strip()
+    return value
+
+
 def _handling_organisation(
     candidates: Sequence[tuple[str, str]], sections: Sequence[Section]
 ) -> str | None:
-    """Who handles applications: a "Beheerd door" field, else the contact point's organisations."""
-    managed = _exact_field(candidates, _MANAGER_LABELS)
-    if managed:
-        line = _first_line(managed) or ""
+    """Who handles applications, by name: a "Beheerd door" field, the Commission body of a call
+    it manages itself, the contact point's organisations, an "Organisatie"/"Contact" field, a
+    contact section; else whom a sentence sends the reader to ("… kun je terecht bij X")."""
+    for value in _field_values(candidates, _MANAGER_LABELS):
         # "EACEA (niet Epos) – indienen via ...": keep the body, drop the explanation.
-        line = re.split(r" [–-] (?=[a-z])|; ", line, maxsplit=1)[0]
-        return _shorten(line, _MAX_ORGANISATION_CHARS)
+        line = re.split(r" [–-] (?=[a-z])|; ", _first_line(value) or "", maxsplit=1)[0]
+        name = _name_at_start(line) or _mentioned_in_line(line)
+        if name:
+            return _shorten(name, _MAX_ORGANISATION_CHARS)
     central = _central_manager(candidates, sections)
     if central:
         return central
     block = _contact_point_block(sections)
-    if block:
-        return organisations_in(block)
-    for text in _contact_sections(sections):
-        lines = [line.strip().removeprefix("- ") for line in text.splitlines() if line.strip()]
-        for index, line in enumerate(lines):
-            if _is_address_line(line) and index > 0:
-                name = lines[index - 1]
-                if len(name) <= 80 and not name.endswith((".", "?", ":")):
+    texts = [
+        *([block] if block else []),
+        *_field_values(candidates, _ORGANISATION_LABELS),
+        *_contact_sections(sections),
+    ]
+    for text in texts:
+        found = organisations_in(text)
+        if found:
+            return found
+    for section in sections:
+        for line in section.text.splitlines():
+            for sentence in _SENTENCE_BREAK.split(line):
+                name = _sent_to_in(sentence)
+                if name:
                     return name
     return None
 
@@ -455,8 +829,10 @@ def _central_manager(
     if statement is None:
         return None
     commission = _first_line(_exact_field(candidates, _COMMISSION_LABELS))
-    if commission:
-        return _shorten(commission, _MAX_ORGANISATION_CHARS)
+    # "European … Executive Agency (EACEA), Bourgetlaan 1, 1049 Brussel": the name, not the street
+    name = _name_at_start(commission or "")
+    if name:
+        return _shorten(name, _MAX_ORGANISATION_CHARS)
     for nearby in statement:
         match = _ACRONYM.search(nearby)
         if match:
@@ -474,10 +850,11 @@ def _central_statement(sections: Sequence[Section]) -> list[str] | None:
     return None
 
 
-def _contact(sections: Sequence[Section]) -> str | None:
-    """The contact details: the contact point's block, else a contact section with an address."""
+def _contact(candidates: Sequence[tuple[str, str]], sections: Sequence[Section]) -> str | None:
+    """The contact details: the contact point's block, else a contact section with an address,
+    else an "Organisatie"/"Contact" field ("Contact: Agentschap X, Straat 1, 1000 Brussel")."""
     block = _contact_point_block(sections)
-    texts = _contact_sections(sections)
+    texts = _contact_sections(sections) or _field_values(candidates, _ORGANISATION_LABELS)[:1]
     if not block:
         with_address = [t for t in texts if any(_is_address_line(x) for x in t.splitlines())]
         block = (with_address or texts or [""])[-1]

@@ -15,7 +15,7 @@ from typing import Any
 
 from assistant.answering import Evidence
 from assistant.lexical import analyse
-from assistant.metadata import organisations_in
+from assistant.metadata import contact_entries, organisation_name, organisations_in
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer, DocumentHit, Turn
@@ -125,9 +125,12 @@ def route(
     actie niet": its contact points then serve other strands or only inform), or the contact
     point is the help desk itself while the document names another manager ("EACEA (niet
     Epos)"): then the manager does. Where a document lists an organisation per sector ("Epos
-    vzw (school…); JINT vzw (jeugd)"), the question's words pick.
+    vzw (school…); JINT vzw (jeugd)"), the question's words pick. The organisation is a name
+    in the document's own words, never a sentence of advice: one the contact text only names
+    in a sentence ("Voor vragen kun je terecht bij het team X van Y") counts too.
     """
-    managed = _pick(_text(meta.get("handling_organisation")), question, split)
+    # metadata of an older index may hold a sentence where a name belongs
+    managed = _pick(organisation_name(_text(meta.get("handling_organisation"))), question, split)
     contact = _text(meta.get("contact"))
     point = _pick(organisations_in(contact) if contact else None, question, split)
     organisation: str | None = managed
@@ -236,12 +239,13 @@ def _pick(
 
 
 def _paragraph_of(block: str, organisation: str) -> str:
-    """The paragraphs of a contact block about one organisation (a block may list one per
-    sector); the whole block when none names it apart."""
+    """The entries of a contact block about one organisation (a block may list one per
+    sector; a PDF gives each line of an address a paragraph, one entry holds them all); the
+    whole block when none names it apart."""
     name = re.split(r"\s[(–-]|,", organisation, maxsplit=1)[0].strip()
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", block) if p.strip()]
-    own = [p for p in paragraphs if name and name in p]
-    return "\n\n".join(own) if own and len(own) < len(paragraphs) else block
+    entries = contact_entries(block)
+    own = [entry for entry in entries if name and name in entry]
+    return "\n\n".join(own) if own and len(own) < len(entries) else block
 
 
 _NEGATED = re.compile(r"\((?:niet|not)\b[^)]*\)|\b(?:niet|not)\s+(?:bij\s+|via\s+|by\s+)?\S+", re.I)

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.loaders import load_document
-from assistant.metadata import extract_metadata, parse_dutch_dates
+from assistant.metadata import extract_metadata, organisations_in, parse_dutch_dates
+from assistant.triage import route
 from assistant.types import DocumentMetadata, Section
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -291,3 +292,185 @@ def test_a_call_with_a_flemish_contact_point_is_not_marked_central() -> None:
     assert not metadata(
         "life-natuur-biodiversiteit-standaard-actieprojecten-2024.md"
     ).managed_centrally
+
+
+# --- the handling organisation is a name, in the document's own words -------------------------
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures" / "contact"
+
+
+def fixture(name: str) -> DocumentMetadata:
+    return load_document(FIXTURES / name, FIXTURES).metadata
+
+
+@pytest.mark.parametrize(
+    ("name", "organisation"),
+    [
+        # "Voor vragen kun je terecht bij het team … van het Agentschap Voorbeeld (AV), <street>"
+        ("team-in-agentschap.txt", "team Europese projecten van het Agentschap Voorbeeld (AV)"),
+        # "Neem tijdig contact op met je contactpunt." above the department and its address
+        (
+            "advies-voor-contactpunt.txt",
+            "dienst Internationalisering van het Departement Cultuur (DCJM)",
+        ),
+        # "For questions, please contact the … team of the Example Agency (EA), <street>"
+        ("english-contact.html", "European Projects team of the Example Agency (EA)"),
+        # <dl><dt>Organisatie</dt><dd>het Nationaal Contactpunt (NCP) bij het FWO</dd>…</dl>
+        ("contact-definitielijst.html", "Nationaal Contactpunt (NCP) bij het FWO"),
+        # <div class="contact"><strong>Name</strong><br>street<br>town<br>e-mail</div>
+        (
+            "contactkaart.html",
+            "Dienst Internationalisering van het Departement Onderwijs en Vorming",
+        ),
+        # a table row "Contact | Org – team, street, town"
+        ("contact-tabelrij.html", "Vlaamse Milieumaatschappij (VMM) – team Klimaatadaptatie"),
+        # a PDF whose contact point runs onto a page with a running footer and page number
+        ("koptekst-op-elke-pagina.pdf", "Team Stedenbeleid, Agentschap Voorbeeld (AV)"),
+    ],
+)
+def test_the_handling_organisation_is_the_name_the_contact_text_gives(
+    name: str, organisation: str
+) -> None:
+    assert fixture(name).handling_organisation == organisation
+
+
+def test_contact_details_without_advice_page_furniture_or_a_missing_table_row() -> None:
+    row = fixture("contact-tabelrij.html")
+    assert row.contact is not None and "Dokter De Moorstraat 24, 9300 Aalst" in row.contact
+    pdf = fixture("koptekst-op-elke-pagina.pdf")
+    assert pdf.contact is not None and "Agentschap Voorbeeld (AV)" in pdf.contact
+    assert "pagina" not in pdf.contact and "Europese projecten in Vlaanderen" not in pdf.contact
+
+
+@pytest.mark.parametrize(
+    ("line", "organisation"),
+    [
+        (
+            "het Nationaal Contactpunt (NCP) bij het FWO, Egmontstraat 5, 1000 Brussel",
+            "Nationaal Contactpunt (NCP) bij het FWO",
+        ),
+        (
+            "de dienst Internationalisering van het Departement X – Havenlaan 88, 1000 Brussel",
+            "dienst Internationalisering van het Departement X",
+        ),
+        (
+            "the European Projects team of the Example Agency (EA), 1 Example Street, Brussels",
+            "European Projects team of the Example Agency (EA)",
+        ),
+    ],
+)
+def test_a_team_inside_an_agency_keeps_its_agency_and_acronym(line: str, organisation: str) -> None:
+    assert organisations_in(line) == organisation
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["Organisatie", "Contactpunt", "Beheerd door", "Contact", "Organisation", "Managed by",
+     "Contact point"],
+)  # fmt: skip
+def test_labelled_organisation_fields_in_dutch_and_english(label: str) -> None:
+    text = (
+        "Neem tijdig contact op met je contactpunt.\n\n"
+        f"{label}: de dienst Internationalisering van het Departement X (DX), "
+        "Havenlaan 88, 1000 Brussel"
+    )
+    found = extract_metadata([Section("Praktisch", text)], title="T")
+    assert found.handling_organisation == "dienst Internationalisering van het Departement X (DX)"
+
+
+def test_running_headers_and_footers_of_pdf_text_are_no_organisation() -> None:
+    """Text as a PDF gives it: every line a paragraph, a running title and a page number at
+    every page's edge, one of them inside the contact block."""
+    footer = "Gids 2025 – Europese projecten\n\nGids 2025 – pagina {}"
+    sections = [
+        Section("Inleiding", "Steden vergroenen hun pleinen.\n\n" + footer.format(1)),
+        Section("Wie komt in aanmerking?", "- Steden\n- Gemeenten\n\n" + footer.format(2)),
+        Section(
+            "Info & contact",
+            "Vlaams contactpunt\n\n" + footer.format(3) + "\n\nTeam Stedenbeleid\n\n"
+            "Agentschap Voorbeeld (AV)\n\nKoning Albert II-laan 15\n\n1210 Brussel",
+        ),
+    ]
+    found = extract_metadata(sections, title="T")
+    assert found.handling_organisation == "Team Stedenbeleid, Agentschap Voorbeeld (AV)"
+    assert found.contact is not None and found.contact.startswith("Team Stedenbeleid")
+    assert "Gids 2025" not in found.contact
+    # a running header taken for a heading does not cut the contact section short
+    headed = [Section("Contact", "Agentschap Voorbeeld"), Section("Pagina 4 van 9", "Straat 1")]
+    assert extract_metadata(headed, title="T").handling_organisation == "Agentschap Voorbeeld"
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "Neem tijdig contact op met je contactpunt.",
+        "We raden aan om vooraf je idee voor te leggen.",
+        "Vragen over je aanvraag? Neem contact op met ons.",
+        "Please contact your national contact point before you apply.",
+        "Gids 2025 – pagina 3",
+        "Pagina 3 van 12\n1000 Brussel",
+        "- Vlaams contactpunt",
+    ],
+)
+def test_advice_labels_and_page_headers_are_never_an_organisation(block: str) -> None:
+    assert organisations_in(block) is None
+
+
+@pytest.mark.parametrize(
+    ("block", "organisation"),
+    [
+        (
+            "Vragen? Neem contact op met het team schoolonderwijs van Epos.",
+            "team schoolonderwijs van Epos",
+        ),
+        (
+            "Voor advies kan je bij de dienst Europa van de Provincie Y terecht.",
+            "dienst Europa van de Provincie Y",
+        ),
+        ("Contacteer het Agentschap Z (AZ) om je idee af te toetsen.", "Agentschap Z (AZ)"),
+        ("Het Departement Q (DQ) coördineert de oproep in Vlaanderen.", "Departement Q (DQ)"),
+        (
+            "Please get in touch with the Example Agency (EA) before you apply.",
+            "Example Agency (EA)",
+        ),
+    ],
+)
+def test_an_organisation_named_only_in_a_sentence_counts(block: str, organisation: str) -> None:
+    assert organisations_in(block) == organisation
+
+
+def test_a_name_line_wins_over_an_organisation_a_sentence_names() -> None:
+    block = (
+        "Vragen over je aanvraag? Neem contact op met het team schoolonderwijs van Epos.\n\n"
+        "Epos vzw\n\nKoning Albert II-laan 15\n\n1210 Brussel"
+    )
+    assert organisations_in(block) == "Epos vzw"
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in FIXTURES.iterdir()))
+def test_a_triage_row_names_the_organisation_its_document_names(name: str) -> None:
+    found = fixture(name)
+    meta = {
+        "handling_organisation": found.handling_organisation,
+        "contact": found.contact,
+        "managed_centrally": found.managed_centrally,
+    }
+    routing = route(meta, "Bij wie kan ik terecht met vragen?", "Epos")
+    assert routing.organisation  # never empty when the document names one
+    assert organisations_in(routing.organisation) == routing.organisation  # a name
+    # in the document's own words: its contact text or the name read from it
+    organisation = routing.organisation
+    assert organisation == found.handling_organisation or organisation in (found.contact or "")
+
+
+def test_routing_reads_a_name_out_of_stored_sentences() -> None:
+    """Metadata that holds only sentences (an index built before names were read) still routes
+    to the organisation they name, never to the sentence."""
+    meta = {
+        "handling_organisation": "Vragen? Neem contact op met het team Europa van Agentschap W.",
+        "contact": "Voor vragen kun je terecht bij het Agentschap W (AW), Straat 1, 1000 Brussel.",
+    }
+    routing = route(meta, "Wie helpt me?", "Epos")
+    assert routing.organisation == "Agentschap W (AW)"
+    assert routing.contact and "Straat 1" in routing.contact
+    assert routing.managed_by == "team Europa van Agentschap W"
