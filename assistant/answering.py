@@ -3,7 +3,6 @@ the retrieved documents and quotes them, each with a citation marker; abstains o
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -11,47 +10,36 @@ from datetime import date
 
 import numpy as np
 
-from assistant.classify import (
-    PART_BREAK,
-    asks_for_judgement,
-    classify_kind,
-    detect_language,
-    kind_in_conversation,
-)
+from assistant.abstention import Abstainer, Grounds
+from assistant.classify import PART_BREAK, asks_for_judgement, detect_language
 from assistant.conversation import resolve, search_in_conversation
-from assistant.glossary import english_stop_terms, with_dutch_terms
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
+from assistant.query import KindClassifier, Query, asking_text, build_query
+from assistant.ranking import (
+    AMOUNT,
+    ASKS_LIST,
+    DATE,
+    SECTION_CUES,
+    ScoredUnit,
+    UnitContext,
+    UnitRanker,
+    idf_of,
+    programme_block,
+    question_terms,
+    unit_features,
+)
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
 from assistant.units import Unit, call_numbers, is_item, item_head, units_of, words
 
-_DATE = re.compile(
-    r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
-    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b",
-    re.IGNORECASE,
-)
-_AMOUNT = re.compile(
-    r"(?:€\s?\d|\d[\d.,  ]*\s?(?:euro|eur\b|miljoen|miljard|mln|%|procent))", re.IGNORECASE
-)
-_CONTACT = re.compile(
-    r"@|\b(?:\+32|0\d{1,3})[ /.]?\d{2,3}[ .]?\d{2}[ .]?\d{2}|\bwww\.|https?://|\b\d{4} [A-Z][a-z]+",
-)
-_DURATION = re.compile(r"\d+\s*(?:tot|à|-|en)?\s*\d*\s*(?:maanden|jaar|dagen|weken|months|years)")
-
-# Section words that mark where each kind of fact is stated in these documents.
-_SECTION_CUES: dict[str, tuple[str, ...]] = {
-    "deadline": ("deadline", "indien", "timing", "datum", "data", "kalender", "planning"),
-    "budget": ("budget", "financ", "subsidie", "bedrag", "forfait", "kosten", "steun", "vergoed"),
-    "contact": ("contact", "info", "aanspreekpunt", "helpdesk", "meer weten", "vragen"),
-    "eligibility": ("wie", "aanmerking", "voorwaarde", "begunstigd", "deelnem", "criteria"),
-    "application": ("indien", "aanvra", "procedure", "hoe", "stappen", "praktisch", "selectie"),
-    "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
-    "other": (),
-}
 _MAX_WORDS = 65
 # Documents this close in retrieval score are both shown: retrieval cannot choose between them.
 _SIBLING_RATIO = 0.95
+# A runner-up unit joins the best one when the ranker gives it at least this share of the
+# best unit's probability, and at least the floor.
+_RUNNER_UP_RATIO = 0.3
+_RUNNER_UP_FLOOR = 0.1
 
 
 @dataclass(frozen=True)
@@ -66,21 +54,27 @@ class Evidence:
 
 
 @dataclass(frozen=True)
-class ScoredUnit:
-    unit: Unit
-    score: float
-    overlap: float
+class AnswerModels:
+    """The learned components of the answer path."""
+
+    kinds: KindClassifier
+    ranker: UnitRanker
+    abstainer: Abstainer
+
+    @classmethod
+    def load(cls) -> AnswerModels:
+        """The weights shipped in the package (rebuilt by `scripts/train.py`)."""
+        return cls(KindClassifier.load(), UnitRanker.load(), Abstainer.load())
 
 
 class Composer:
-    """Answers a question from the index; a langchain Runnable wraps it in `chain.py`."""
+    """Answers a question from the index in visible steps: analyse the question (`Query`),
+    retrieve, rank the best document's units, decide whether the documents answer, compose.
+    A langchain Runnable wraps it in `chain.py`."""
 
-    def __init__(
-        self, retriever: HybridRetriever, min_overlap: float = 0.05, meaning_weight: float = 0.35
-    ) -> None:
+    def __init__(self, retriever: HybridRetriever, models: AnswerModels | None = None) -> None:
         self.retriever = retriever
-        self.min_overlap = min_overlap
-        self.meaning_weight = meaning_weight
+        self.models = models or AnswerModels.load()
         self._units_by_source: dict[str, list[Unit]] = {}
         self._unit_matrices: dict[str, np.ndarray] = {}  # the units' vectors, stacked once
 
@@ -93,6 +87,23 @@ class Composer:
     ) -> Answer:
         """Compose a cited answer, or abstain with a referral."""
         return self.respond(question, history, today, where)[0]
+
+    def analyse(
+        self, question: str, history: Sequence[Turn] = (), where: SearchFilter | None = None
+    ) -> tuple[Query, list[DocumentHit]]:
+        """The question analysed in its conversation, and the documents found for it."""
+        resolution = resolve(question, history, self.retriever)
+        documents = search_in_conversation(resolution, self.retriever, 10, where)
+        earlier = [t.content for t in history if t.role == "user"]
+        query = build_query(
+            question,
+            resolution.query,
+            resolution.topic,
+            self.models.kinds,
+            self.retriever.query_vector,
+            earlier,
+        )
+        return query, documents
 
     def respond(
         self,
@@ -107,43 +118,97 @@ class Composer:
         if not question.strip():
             empty = Answer(text("empty_question", language), (), True, None, "other", language)
             return empty, Evidence((), (), question)
-        kind = kind_in_conversation(question, [t.content for t in history if t.role == "user"])
-        resolution = resolve(question, history, self.retriever)
-        documents = search_in_conversation(resolution, self.retriever, 10, where)
-        evidence = Evidence(tuple(documents), resolution.topic, resolution.query)
+        query, documents = self.analyse(question, history, where)
+        kind = query.kind
+        evidence = Evidence(tuple(documents), query.topic, query.search)
         retrieved = tuple(d.source for d in documents)
         if not documents:
             return self._abstain(language, kind, None, retrieved), evidence
         top = documents[0]
         if asks_for_judgement(question):
             return self._abstain(language, kind, top, retrieved, reason="no_judgement"), evidence
-        if self._names_what_document_lacks(question, top):
-            # the question is about something none of the documents describes: no programme
-            # is clear, so the referral is to the general contact points
-            return self._abstain(language, kind, None, retrieved), replace(evidence, unknown=True)
-        if (
-            self._names_something_unknown(question, language)
-            or _other_year(question, kind, top)
-            or (language == "nl" and self._nothing_close(resolution.query, top))
-        ):
+        ranked = self.rank(query, top)
+        grounds = self.grounds(query, documents, ranked)
+        # A question that names something the documents do not describe (a name of several
+        # words that the corpus only partly knows, or with a word the best document never
+        # uses) is not answered from a document about something else.
+        named_elsewhere = grounds.name_not_in_document or (
+            grounds.unknown_name and language == "nl"
+        )
+        if named_elsewhere or self.models.abstainer.abstains(query, grounds):
+            if grounds.name_not_in_document:
+                # the question is about something none of the documents describes: no
+                # programme is clear, so the referral is to the general contact points
+                unknown = replace(evidence, unknown=True)
+                return self._abstain(language, kind, None, retrieved), unknown
             return self._abstain(language, kind, top, retrieved), evidence
-        chosen = self._select(question, kind, top, resolution.query)
+        chosen = self._select(query, top, ranked)
         if not chosen:
             return self._abstain(language, kind, top, retrieved), evidence
-        chosen = self._answer_each_part(question, top, resolution.query, chosen)
+        chosen = self._answer_each_part(query, top, chosen)
         answer = self._compose(chosen, language, kind, top, today)
-        sibling = self._close_second(documents, resolution.topic, question, kind, resolution.query)
+        sibling = self._close_second(documents, query)
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
         return replace(answer, retrieved=retrieved), evidence
 
-    def _names_something_unknown(self, question: str, language: str) -> bool:
+    # --- the learned steps --------------------------------------------------------------
+
+    def unit_context(self, query: Query, source: str) -> UnitContext:
+        """The question's words with their rarity, and its similarity to each unit (of the
+        whole question, and of the sentences that ask)."""
+        lexical = self.retriever.lexical
+        terms = question_terms(query, lexical.document_frequency)
+        asking = replace(query, text=asking_text(query.text))
+        asking_terms = question_terms(asking, lexical.document_frequency)
+        idf = idf_of(terms | asking_terms, lexical.document_frequency, max(1, len(lexical.ids)))
+        return UnitContext(
+            terms,
+            idf,
+            self._similarities(query.search, source),
+            asking_terms,
+            self._similarities(asking.text, source),
+        )
+
+    def unit_rows(self, query: Query, document: DocumentHit) -> tuple[list[Unit], np.ndarray]:
+        """A document's units and their ranker features (the training script reads these)."""
+        units = self._units(document.source)
+        return units, unit_features(
+            query, document, units, self.unit_context(query, document.source)
+        )
+
+    def rank(self, query: Query, document: DocumentHit) -> list[ScoredUnit]:
+        """The document's units, best first, with the ranker's probability that they answer."""
+        units = self._units(document.source)
+        context = self.unit_context(query, document.source)
+        return self.models.ranker.rank(query, document, units, context)
+
+    def grounds(
+        self, query: Query, documents: Sequence[DocumentHit], ranked: Sequence[ScoredUnit]
+    ) -> Grounds:
+        """What the decision to answer from the best document rests on."""
+        top = documents[0]
+        context = self.unit_context(query, top.source)
+        similarities = context.similarities
+        best = float(np.nanmax(similarities)) if not np.isnan(similarities).all() else 0.0
+        chunks = self.retriever.chunks_of(top.source)
+        return Grounds(
+            document=top,
+            runner_up=documents[1] if len(documents) > 1 else None,
+            ranked=ranked,
+            best_similarity=best,
+            terms=context.terms,
+            idf=context.idf,
+            document_terms=self.retriever.document_terms(top.source),
+            document_text="\n".join(f"{c.title} {c.section} {c.text}" for c in chunks),
+            unknown_name=self._names_something_unknown(query.text),
+            name_not_in_document=self._names_what_document_lacks(query.text, top),
+        )
+
+    def _names_something_unknown(self, question: str) -> bool:
         """Whether the question names a programme or call our documents do not know: a proper
         name of several words of which some are in the documents' vocabulary and some never
-        occur (e.g. a known programme word followed by an unknown region). Only for Dutch
-        questions: English names of Dutch-described programmes are expected to be unknown."""
-        if language != "nl":
-            return False
+        occur (e.g. a known programme word followed by an unknown region)."""
         vocabulary = self.retriever.lexical.document_frequency
         for name in proper_names(question):
             known = [all(t in vocabulary for t in analyse(word)) for word in name]
@@ -154,8 +219,8 @@ class Composer:
     def _names_what_document_lacks(self, question: str, document: DocumentHit) -> bool:
         """Whether the question names something (a run of capitalised words) with a word the
         corpus knows but the best document never uses: it is about another programme or call
-        ("ERC Starting Grant" when the best match is an Erasmus+ call), which the documents then
-        do not describe. Words the corpus never uses (a town, a university) say nothing here."""
+        ("ERC Starting Grant" when the best match is an Erasmus+ call). Words the corpus never
+        uses (a town, a university) say nothing here."""
         vocabulary = self.retriever.lexical.document_frequency
         own = self.retriever.document_terms(document.source)
         for name in proper_names(question):
@@ -166,114 +231,74 @@ class Composer:
         return False
 
     def _answer_each_part(
-        self, question: str, document: DocumentHit, query: str, chosen: list[ScoredUnit]
+        self, query: Query, document: DocumentHit, chosen: list[ScoredUnit]
     ) -> list[ScoredUnit]:
         """A question of several parts ("…genoeg, en bij wie moeten we dat aanvragen?") gets
         the best unit for each part as well, within the answer's length."""
-        parts = question_parts(question)
+        parts = question_parts(query.text)
         if len(parts) < 2:
             return chosen
         extra: list[ScoredUnit] = []
         for part in parts:
-            best = self._select(part, classify_kind(part), document, f"{part} {query}")[:1]
-            extra.extend(best)
+            sub = build_query(
+                part,
+                f"{part} {query.search}",
+                query.topic,
+                self.models.kinds,
+                self.retriever.query_vector,
+            )
+            extra.extend(self._select(sub, document, self.rank(sub, document))[:1])
         return _fill(chosen[:1], [*extra, *chosen[1:]], limit=len(parts) + 2)
 
-    def _close_second(
-        self,
-        documents: Sequence[DocumentHit],
-        topic: Sequence[str],
-        question: str,
-        kind: str,
-        query: str,
-    ) -> ScoredUnit | None:
+    def _close_second(self, documents: Sequence[DocumentHit], query: Query) -> ScoredUnit | None:
         """The best unit of the runner-up document when retrieval could hardly tell the two
         apart (sibling calls, the same action in two years): the reader then sees both."""
-        if topic or len(documents) < 2:
+        if query.topic or len(documents) < 2:
             return None
         first, second = documents[0], documents[1]
         if second.score < _SIBLING_RATIO * first.score:
             return None
-        chosen = self._select(question, kind, second, query)
+        chosen = self._select(query, second, self.rank(query, second))
         return chosen[0] if chosen else None
 
     # --- evidence -----------------------------------------------------------------------
 
     def _select(
-        self, question: str, kind: str, document: DocumentHit, query: str
+        self, query: Query, document: DocumentHit, ranked: Sequence[ScoredUnit]
     ) -> list[ScoredUnit]:
-        """The best units of the top document for this question, best first."""
-        chunks = self.retriever.chunks_of(document.source)
-        hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
-        language = detect_language(question)
-        terms = set(analyse(with_dutch_terms(question, language)))
-        if language == "en":
-            # English words the documents never use cannot match any unit, and English
-            # function words match only by accident: counting them in the total would only
-            # drown the glossary's Dutch words that do match
-            vocabulary = self.retriever.lexical.document_frequency
-            terms = {t for t in terms if t in vocabulary and t not in english_stop_terms()}
-        # Words that name the document (title, programme, call code) are true of every unit in
-        # it: they count for each unit alike, so they let units pass the floor without ranking.
-        naming = _naming_terms(chunks[0]) & terms if chunks else set()
-        wants = asked_details(question)
-        # A date or an amount belongs to the call its paragraph is about: one about another
-        # call than the one asked (the predecessor's budget) does not answer.
-        asked_calls = call_numbers(question) if kind in ("deadline", "budget") else frozenset()
-        units = self._units(document.source)
-        meaning = self._closeness(query, document.source)
-        idf = self._idf(terms)
-        total = sum(idf.values()) or 1.0
-        scored: list[ScoredUnit] = []
-        for unit, closeness in zip(units, meaning, strict=True):
-            overlap = sum(idf[t] for t in terms & (unit.terms | naming)) / total
-            score = (
-                overlap
-                + _cue_score(kind, unit)
-                + _detail_score(wants, unit)
-                + _rank_prior(hit_rank.get(unit.chunk.id))
-                + self.meaning_weight * closeness
-            )
-            scored.append(ScoredUnit(unit, score, overlap))
-        # An English question shares few words with Dutch documents: it is not held to them.
-        floor = self.min_overlap if terms and detect_language(question) == "nl" else 0.0
-        # A unit passes on its words, on standing where this kind of fact is stated (a date
-        # under "Deadline" answers "tot wanneer?" without sharing a word with it), or on stating
-        # the detail asked for (a duration for "hoe lang?"). Meaning only ranks: scaled within
-        # the document, it cannot tell an answer from the best of nothing.
+        """The units to quote from the ranked units of a document, best first: a list or the
+        headings of sub-sections where the question asks for several things, else the best
+        unit with the runners-up the ranker rates nearly as high."""
+        # A lead-in whose list lies in the next chunk says nothing by itself; a date or an
+        # amount belongs to the call its paragraph is about, and one of another call than the
+        # one asked (the predecessor's budget) does not answer.
+        asked = call_numbers(query.text) if query.kind in ("deadline", "budget") else frozenset()
         scored = [
             s
-            for s in scored
-            if _states_fact(kind, s.unit)
-            and not (asked_calls and s.unit.about and not asked_calls & s.unit.about)
-            and not s.unit.text.endswith(":")  # a lead-in whose list lies in the next chunk
-            and (
-                s.overlap >= floor
-                or _in_kind_section(kind, s.unit)
-                or _detail_score(wants, s.unit) > 0
-            )
+            for s in ranked
+            if not s.unit.text.endswith(":")
+            and _states_fact(query.kind, s.unit)
+            and not (asked and s.unit.about and not asked & s.unit.about)
         ]
-        scored.sort(key=lambda s: -s.score)
         if not scored:
             return []
+        units = self._units(document.source)
+        question = query.text
         if _ASKS_PROCEDURE.search(question):
             # "hoe verloopt de aanvraag?": the document's list of steps, wherever it ranks
             steps = [s for s in scored if s.unit.listed >= 0 and _STEPS.search(s.unit.section)]
             listing = _whole_list(steps[:1], units)
             if listing:
                 return listing
-        if kind not in ("deadline", "budget", "contact") and (
-            kind == "objectives" or _ASKS_LIST.search(question)
+        if query.kind not in ("deadline", "budget", "contact") and (
+            query.kind == "objectives" or ASKS_LIST.search(question)
         ):
             listing = _sub_sections(scored[:3], units) or _whole_list(scored[:3], units)
             if listing:
                 return listing
         best = scored[0]
-        runners_up = []
-        for candidate in scored[1:8]:
-            if candidate.score < 0.45 * best.score or candidate.overlap < floor / 2:
-                break
-            runners_up.append(candidate)
+        floor = max(_RUNNER_UP_FLOOR, _RUNNER_UP_RATIO * best.score)
+        runners_up = [s for s in scored[1:8] if s.score >= floor]
         return _with_antecedents(_fill([best], runners_up, limit=4), units)
 
     def _units(self, source: str) -> list[Unit]:
@@ -285,46 +310,22 @@ class Composer:
             self._units_by_source[source] = units
         return units
 
-    def _nothing_close(self, query: str, document: DocumentHit) -> bool:
-        """Whether no sentence of the document comes near the question in meaning (by the
-        embedding model's calibrated floor): the documents then do not answer it. Only asked of
-        Dutch questions: across languages the same model's similarities run lower."""
-        floor = self.retriever.embedder.relevance_floor
-        similarities = self._similarities(query, document.source)
-        if floor is None or similarities is None:
-            return False
-        return float(np.nanmax(similarities)) < floor
-
-    def _closeness(self, query: str, source: str) -> list[float]:
-        """How close each unit of a document is to the question in meaning, scaled to 0..1
-        within the document: it finds the sentence that says the same thing in other words or
-        in another language. Units without a stored vector count as 0."""
-        similarities = self._similarities(query, source)
-        if similarities is None:
-            return [0.0] * len(self._units(source))
-        low, high = float(np.nanmin(similarities)), float(np.nanmax(similarities))
-        scaled = (similarities - low) / (high - low or 1.0)
-        return [0.0 if np.isnan(v) else float(v) for v in scaled]
-
-    def _similarities(self, query: str, source: str) -> np.ndarray | None:
+    def _similarities(self, query: str, source: str) -> np.ndarray:
         """Cosine similarity of the query to each unit of a document (NaN where a unit has no
-        stored vector), or None when none has one."""
+        stored vector)."""
         matrix = self._unit_matrices.get(source)
         if matrix is None:
             vectors = self.retriever.unit_vectors
             dim = len(next(iter(vectors.values()))) if vectors else 0
             nan = np.full(dim, np.nan, dtype=np.float32)
-            matrix = np.stack([vectors.get(u.id, nan) for u in self._units(source)] or [nan])
+            units = self._units(source)
+            matrix = np.stack([vectors.get(u.id, nan) for u in units]) if units else None
+            if matrix is None or matrix.size == 0:
+                matrix = np.full((len(units), max(dim, 1)), np.nan, dtype=np.float32)
             self._unit_matrices[source] = matrix
-        if matrix.size == 0 or np.isnan(matrix).all():
-            return None
+        if np.isnan(matrix).all():
+            return np.full(len(matrix), np.nan)
         return matrix @ self.retriever.query_vector(query)
-
-    def _idf(self, terms: set[str]) -> dict[str, float]:
-        """Inverse document frequency over the chunks: rare words weigh more."""
-        lexical = self.retriever.lexical
-        n = max(1, len(lexical.ids))
-        return {t: math.log(1 + n / (1 + lexical.document_frequency.get(t, 0))) for t in terms}
 
     # --- composing ----------------------------------------------------------------------
 
@@ -435,61 +436,6 @@ class Composer:
         return Answer(" ".join(parts), tuple(citations), True, programme, kind, language, retrieved)
 
 
-def _cue_score(kind: str, unit: Unit) -> float:
-    """How much a unit looks like it states the kind of fact asked for."""
-    section = (unit.section or unit.chunk.section).casefold()
-    unit_text = unit.text
-    score = 0.0
-    if _programme_block(unit) and kind != "contact":
-        score -= 0.15  # the call's own text is the more specific answer
-    if any(cue in section for cue in _SECTION_CUES.get(kind, ())):
-        score += 0.35 if kind == "deadline" else 0.15
-    if kind == "deadline":
-        score += 0.35 if _DATE.search(unit_text) else -0.2
-    elif kind == "budget":
-        score += 0.3 if _AMOUNT.search(unit_text) else -0.15
-    elif kind == "contact":
-        score += 0.3 if _CONTACT.search(unit_text) else 0.0
-    elif kind in ("eligibility", "other") and _DURATION.search(unit_text):
-        score += 0.05
-    return score
-
-
-_DETAILS = {
-    # a detail the question asks for, and how a unit that states it looks
-    "percentage": (
-        r"%|procent|percent|\baandeel|\bshare\b|cofinanc|co-financ|welk deel",
-        r"\d\s?%|procent",
-    ),
-    "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
-    "phone": (
-        r"telefoon|\bnummer|\bphone|\bbellen|\bcall\b|telefoonnr",
-        r"\b0\d{1,3}[ /.]?\d{2,3}",
-    ),
-    "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),
-    "duration": (
-        r"hoe lang|\bduur|\bduurt|how long|looptijd",
-        r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
-    ),
-    "count": (
-        r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
-        r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
-        r"|\bpartners? nodig\b",
-        r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens)\b",
-    ),
-}
-
-
-def asked_details(question: str) -> set[str]:
-    """The specific details a question asks for (a percentage, an e-mail address, …)."""
-    lowered = question.casefold()
-    return {name for name, (asks, _) in _DETAILS.items() if re.search(asks, lowered)}
-
-
-def _detail_score(wants: set[str], unit: Unit) -> float:
-    return sum(0.4 for name in wants if re.search(_DETAILS[name][1], unit.text, re.IGNORECASE))
-
-
 _PART_SPLIT = re.compile(r"\?\s+|;\s+|" + PART_BREAK, re.IGNORECASE)
 
 
@@ -499,7 +445,6 @@ def question_parts(question: str) -> list[str]:
 
 
 _NAME = re.compile(r"[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|[A-Z0-9]{2,}[\w-]*))+")
-_YEAR = re.compile(r"\b20\d{2}\b")
 
 
 def proper_names(question: str) -> list[list[str]]:
@@ -513,25 +458,6 @@ def proper_names(question: str) -> list[list[str]]:
         if len(words_) >= 2:
             names.append(words_)
     return names
-
-
-def _other_year(question: str, kind: str, document: DocumentHit) -> bool:
-    """A deadline question about a year the best document's call does not belong to: the
-    documents do not hold that call (its title, code and deadlines name other years)."""
-    years = set(_YEAR.findall(question))
-    if kind != "deadline" or not years:
-        return False
-    meta = document.hits[0].chunk.metadata
-    own = f"{document.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}"
-    return not years & set(_YEAR.findall(own))
-
-
-_ASKS_LIST = re.compile(
-    r"\b(?:welke?|which)\s+(?:\w+\s+)?(?:soort\w*|thema\w*|doel\w*|prioriteit\w*|activiteit\w*"
-    r"|kosten|stappen|types?|kinds?|activities|priorities|themes|objectives|costs|steps)\b"
-    r"|\bwat zijn de\b|\bwhat are the\b|\bhoe verloopt\b|\bhow does\b.*\bwork",
-    re.IGNORECASE,
-)
 
 
 _ASKS_PROCEDURE = re.compile(
@@ -580,7 +506,7 @@ def _sub_sections(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scor
         if unit.listed >= 0:
             return []  # an item list ranks first: _whole_list answers
         section = unit.chunk.section
-        if " › " not in section or " · " in section or _programme_block(unit):
+        if " › " not in section or " · " in section or programme_block(unit):
             continue
         parent = section.rsplit(" › ", 1)[0]
         firsts: dict[str, Unit] = {}
@@ -659,36 +585,12 @@ def _previous_sentence(unit: Unit, units: Sequence[Unit]) -> Unit | None:
     return before
 
 
-def _naming_terms(chunk: Chunk) -> set[str]:
-    meta = chunk.metadata
-    return set(analyse(f"{chunk.title} {meta.get('programme', '')} {meta.get('call_code', '')}"))
-
-
-def _programme_block(unit: Unit) -> bool:
-    """Whether a unit stands in the document's general part about the whole programme (e.g.
-    "Erasmus+ › Budget") rather than in the call's own sections."""
-    programme = str(unit.chunk.metadata.get("programme", "")).strip()
-    return bool(programme) and unit.chunk.section.startswith(f"{programme} › ")
-
-
-def _in_kind_section(kind: str, unit: Unit) -> bool:
-    section = (unit.section or unit.chunk.section).casefold()
-    return kind in ("deadline", "budget", "contact") and any(
-        cue in section for cue in _SECTION_CUES[kind]
-    )
-
-
-def _rank_prior(rank: int | None) -> float:
-    """Passages that retrieval ranked high for this question are likelier to hold the answer."""
-    return 0.0 if rank is None else 0.12 / rank
-
-
 def _states_fact(kind: str, unit: Unit) -> bool:
     """A deadline answer must hold a date and a budget answer an amount: else it is no answer."""
     if kind == "deadline":
-        return bool(_DATE.search(unit.text))
+        return bool(DATE.search(unit.text))
     if kind == "budget":
-        return bool(_AMOUNT.search(unit.text))
+        return bool(AMOUNT.search(unit.text))
     return True
 
 
@@ -750,7 +652,7 @@ def _contact_chunk(chunks: Sequence[Chunk]) -> Chunk | None:
         if first_line and first_line in chunk.text:
             return chunk
     for chunk in chunks:
-        if any(cue in chunk.section.casefold() for cue in _SECTION_CUES["contact"]):
+        if any(cue in chunk.section.casefold() for cue in SECTION_CUES["contact"]):
             return chunk
     return None
 

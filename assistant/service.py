@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
-from assistant.answering import Composer
+from assistant.answering import AnswerModels, Composer
 from assistant.errors import IndexNotBuiltError
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.settings import Settings
@@ -16,9 +16,9 @@ from assistant.types import Answer, Turn
 class Assistant:
     """Answers questions from the configured index; heavy parts load in `open`."""
 
-    def __init__(self, retriever: HybridRetriever) -> None:
+    def __init__(self, retriever: HybridRetriever, models: AnswerModels | None = None) -> None:
         self.retriever = retriever
-        self.composer = Composer(retriever)
+        self.composer = Composer(retriever, models)
 
     @classmethod
     def open(cls, settings: Settings, *, build_if_missing: bool = False) -> Assistant:
@@ -79,11 +79,23 @@ def answer_payload(answer: Answer) -> dict[str, Any]:
 
 
 def turns_from(history: Any) -> list[Turn]:
-    """Conversation turns from a JSON-like list of {"role", "content"}; other items are skipped."""
+    """Conversation turns from a JSON-like list of {"role", "content"}; other items are skipped.
+
+    An assistant item may carry "sources", the files its answer cited (a list of strings, as
+    the citations' "file"); anything else there is ignored.
+    """
     turns: list[Turn] = []
     for item in history or []:
         if isinstance(item, dict) and item.get("role") in ("user", "assistant"):
             content = item.get("content")
             if isinstance(content, str) and content.strip():
-                turns.append(Turn(str(item["role"]), content))
+                role = str(item["role"])
+                turns.append(Turn(role, content, _cited(item) if role == "assistant" else ()))
     return turns
+
+
+def _cited(item: dict[str, Any]) -> tuple[str, ...]:
+    sources = item.get("sources")
+    if not isinstance(sources, list):
+        return ()
+    return tuple(dict.fromkeys(s.strip() for s in sources if isinstance(s, str) and s.strip()))

@@ -13,6 +13,9 @@ class Turn:
 
     role: str
     content: str
+    # The corpus files an assistant turn's answer cited, first cited first; they tell a
+    # follow-up what the conversation is about.
+    sources: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,132 @@
+"""Whether the documents answer a question at all: features and the learned decision.
+
+A logistic regression over what the evidence looks like — how sure the unit ranker is, how
+close the best sentence comes, how much of the question's rare words the best document holds,
+whether the question names something the documents do not know — gives the probability that
+the documents do not answer. It is trained on answerable and unanswerable questions, and on
+answerable questions asked with their source document left out (which must not be answered
+from another document); its threshold is chosen by cross-validation grouped by document for a
+low false-abstain rate (`scripts/train.py`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.learned import LinearModel, load_model
+from assistant.query import Query
+from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, asked_details, detail_matches
+from assistant.types import DocumentHit
+
+_YEAR = re.compile(r"\b20\d{2}\b")
+_NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
+
+# The shape of the fact each kind of question asks for: no such fact among the best units of
+# the document is a sign that it does not answer.
+_SHAPE_OF_KIND = {"deadline": DATE, "budget": AMOUNT, "contact": CONTACT}
+
+ABSTAIN_FEATURES = (
+    "best_unit",
+    "second_unit",
+    "best_similarity",
+    "retrieval_score",
+    "runner_up_ratio",
+    "coverage",
+    "rare_coverage",
+    "missing_rare_terms",
+    "unknown_name",
+    "name_not_in_document",
+    "year_not_in_document",
+    "number_not_in_document",
+    "detail_absent",
+    "shape_absent",
+    "english",
+    "follow_up",
+    "kind_deadline",
+    "kind_budget",
+    "kind_contact",
+)
+
+
+@dataclass(frozen=True)
+class Grounds:
+    """What the decision to answer rests on, for the best document."""
+
+    document: DocumentHit
+    runner_up: DocumentHit | None
+    ranked: Sequence[ScoredUnit]
+    best_similarity: float
+    terms: frozenset[str]  # the question's analysed words
+    idf: dict[str, float]
+    document_terms: set[str]
+    document_text: str
+    unknown_name: bool  # a name of several words the documents only partly know
+    name_not_in_document: bool  # a name with a word the corpus knows but this document not
+
+
+def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
+    """One feature row (order of ABSTAIN_FEATURES)."""
+    ranked = evidence.ranked
+    idf = evidence.idf
+    total = sum(idf.values()) or 1.0
+    present = evidence.terms & evidence.document_terms
+    rare = {t for t, v in idf.items() if v >= 2.0}
+    rare_total = sum(idf[t] for t in rare) or 1.0
+    text = evidence.document_text
+    years = set(_YEAR.findall(query.text))
+    numbers = {n for n in _NUMBER.findall(query.text) if not _YEAR.fullmatch(n)}
+    first = evidence.document.score or 1e-9
+    second = evidence.runner_up.score if evidence.runner_up else 0.0
+    kinds = query.kind_probabilities
+    wants = asked_details(query.text)
+    texts = [s.unit.text for s in ranked]
+    best_texts = texts[:5]
+    row = {
+        "best_unit": ranked[0].score if ranked else 0.0,
+        "second_unit": ranked[1].score if len(ranked) > 1 else 0.0,
+        "best_similarity": evidence.best_similarity,
+        "retrieval_score": first,
+        "runner_up_ratio": second / first,
+        "coverage": sum(idf[t] for t in present) / total,
+        "rare_coverage": sum(idf[t] for t in rare & present) / rare_total if rare else 1.0,
+        "missing_rare_terms": float(len(rare - present)),
+        "unknown_name": float(evidence.unknown_name),
+        "name_not_in_document": float(evidence.name_not_in_document),
+        "year_not_in_document": float(bool(years - set(_YEAR.findall(text)))),
+        "number_not_in_document": float(any(n not in text for n in numbers)),
+        "detail_absent": float(bool(wants) and not any(detail_matches(wants, t) for t in texts)),
+        "shape_absent": sum(
+            kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))
+            for kind, pattern in _SHAPE_OF_KIND.items()
+        ),
+        "english": float(query.language == "en"),
+        "follow_up": float(bool(query.topic)),
+        "kind_deadline": kinds.get("deadline", 0.0),
+        "kind_budget": kinds.get("budget", 0.0),
+        "kind_contact": kinds.get("contact", 0.0),
+    }
+    return np.asarray([[row[name] for name in ABSTAIN_FEATURES]], dtype=np.float64)
+
+
+class Abstainer:
+    """Decides that the documents do not answer when P(unanswerable) reaches the threshold
+    chosen by cross-validation."""
+
+    def __init__(self, model: LinearModel) -> None:
+        if tuple(model.features) != ABSTAIN_FEATURES:
+            raise ValueError("the abstainer's weights were trained on other features")
+        self.model = model
+
+    @classmethod
+    def load(cls) -> Abstainer:
+        return cls(load_model("abstainer"))
+
+    def probability(self, query: Query, evidence: Grounds) -> float:
+        """P(the documents do not answer this question)."""
+        return float(self.model.positive(abstain_features(query, evidence))[0])
+
+    def abstains(self, query: Query, evidence: Grounds) -> bool:
+        return self.probability(query, evidence) >= self.model.threshold

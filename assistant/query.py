@@ -1,0 +1,124 @@
+"""The question as the answer path sees it, computed once: language, kind, words, asked details.
+
+The kind of question comes from a learned classifier (`KindClassifier`): the cue scores of
+`classify.py` and the embedding of the sentences that ask, weighed by a logistic regression
+trained on the labelled question sets (`scripts/train.py`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from assistant.classify import KINDS, asks_for_judgement, detect_language, kind_scores
+from assistant.learned import LinearModel, load_model
+
+_SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
+_QUESTION_WORD = re.compile(
+    r"\b(?:wie|wat|wanneer|hoe|hoeveel|welke?|waar|waarom|who|what|when|how|which|where|why)\b"
+)
+# The embedding's weight against the standardised cue features (chosen by grouped CV).
+_EMBEDDING_WEIGHT = 3.0
+KIND_FEATURES = (
+    *(f"cue_{kind}" for kind in KINDS if kind != "other"),
+    "judgement",
+    "english",
+    "follow_up",
+    "short",
+    "question_word",
+)
+
+
+@dataclass(frozen=True)
+class Query:
+    """One question in its conversation, analysed once for every stage after retrieval."""
+
+    text: str  # the question as asked
+    search: str  # what is searched: a follow-up carries its conversation's topic
+    language: str
+    kind: str
+    kind_probabilities: dict[str, float] = field(default_factory=dict)
+    topic: tuple[str, ...] = ()  # sources the conversation is about
+
+
+def asking_text(question: str) -> str:
+    """The sentences that ask (those with a question mark, else the last two): an e-mail's
+    greeting, situation and sign-off say little about what kind of answer is wanted."""
+    sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]
+    asking = [s for s in sentences if "?" in s]
+    return " ".join(asking) if asking else " ".join(sentences[-2:])
+
+
+def kind_cue_features(question: str, follow_up: bool) -> np.ndarray:
+    """The hand-made part of the kind features: cue scores per kind and the question's shape."""
+    scores = kind_scores(question)
+    asking = asking_text(question)
+    cues = [scores[kind] for kind in KINDS if kind != "other"]
+    shape = [
+        float(asks_for_judgement(question)),
+        float(detect_language(question) == "en"),
+        float(follow_up),
+        float(len(asking.split()) < 6),
+        float(bool(_QUESTION_WORD.search(asking.casefold()))),
+    ]
+    return np.asarray(cues + shape, dtype=np.float64)
+
+
+class KindClassifier:
+    """The kind of a question from its cue features and the embedding of its asking part."""
+
+    def __init__(self, model: LinearModel) -> None:
+        self.model = model
+
+    @classmethod
+    def load(cls) -> KindClassifier:
+        return cls(load_model("kind"))
+
+    @staticmethod
+    def features(question: str, vector: np.ndarray, follow_up: bool) -> np.ndarray:
+        """One feature row: the cue features, then the asking part's embedding."""
+        return np.concatenate([kind_cue_features(question, follow_up), _EMBEDDING_WEIGHT * vector])
+
+    def probabilities(
+        self,
+        question: str,
+        embed: Callable[[str], np.ndarray],
+        earlier_questions: Sequence[str] = (),
+    ) -> dict[str, float]:
+        """P(kind) for a question in its conversation. An elliptic follow-up (no question word,
+        a few words: "En bij een middelgroot project?") asks what the question before asked: its
+        probabilities are averaged with those of the earlier question."""
+        row = self.features(question, embed(asking_text(question)), bool(earlier_questions))
+        probabilities = self.model.probabilities(row)[0]
+        asking = asking_text(question)
+        if (
+            earlier_questions
+            and len(asking.split()) < 8
+            and not _QUESTION_WORD.search(asking.casefold())
+        ):
+            earlier = earlier_questions[-1]
+            before = self.features(earlier, embed(asking_text(earlier)), False)
+            probabilities = (probabilities + self.model.probabilities(before)[0]) / 2
+        return {k: float(p) for k, p in zip(self.model.classes, probabilities, strict=True)}
+
+
+def most_likely(probabilities: dict[str, float]) -> str:
+    """The kind with the highest probability ('other' without any)."""
+    return max(probabilities, key=probabilities.__getitem__) if probabilities else "other"
+
+
+def build_query(
+    question: str,
+    search: str,
+    topic: tuple[str, ...],
+    kinds: KindClassifier,
+    embed: Callable[[str], np.ndarray],
+    earlier_questions: Sequence[str] = (),
+) -> Query:
+    """Analyse a question once: language, kind and its probabilities."""
+    language = detect_language(question)
+    probabilities = kinds.probabilities(question, embed, earlier_questions)
+    kind = "other" if asks_for_judgement(question) else most_likely(probabilities)
+    return Query(question, search, language, kind, probabilities, topic)

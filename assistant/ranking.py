@@ -1,0 +1,358 @@
+"""Which quotable units of a document answer the question: features and the learned ranker.
+
+Each unit of the best document gets a feature row — how close it is to the question in
+meaning and in words, where it stands, what shape of fact it holds against the kind of fact
+asked for — and a logistic regression trained on the labelled question sets (a unit answers
+when it holds an expected fact) turns the row into the probability that the unit answers.
+The facts about the domain stay rules: what a date, an amount or an address looks like, and
+under which section headings each kind of fact is stated."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from assistant.classify import KINDS
+from assistant.glossary import english_stop_terms, with_dutch_terms
+from assistant.learned import LinearModel, load_model
+from assistant.lexical import analyse
+from assistant.query import Query
+from assistant.types import Chunk, DocumentHit
+from assistant.units import Unit, call_numbers, words
+
+DATE = re.compile(
+    r"\b\d{1,2}[ -](?:jan|feb|maa|mrt|apr|mei|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
+    r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b",
+    re.IGNORECASE,
+)
+AMOUNT = re.compile(
+    r"(?:€\s?\d|\d[\d.,  ]*\s?(?:euro|eur\b|miljoen|miljard|mln|million|billion|%|procent))",
+    re.IGNORECASE,
+)
+CONTACT = re.compile(
+    r"@|\b(?:\+32|0\d{1,3})[ /.]?\d{2,3}[ .]?\d{2}[ .]?\d{2}|\bwww\.|https?://|\b\d{4} [A-Z][a-z]+",
+)
+DURATION = re.compile(
+    r"\d+\s*(?:tot|à|-|en)?\s*\d*\s*(?:maanden|jaar|dagen|weken|months|years|days|weeks)"
+)
+_COUNT = re.compile(r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens|at least|at most)\b")
+_NEGATION = re.compile(
+    r"\b(?:geen|niet|nooit|uitgesloten|enkel|alleen|uitsluitend|not|no|only|excluded)\b",
+    re.IGNORECASE,
+)
+
+# A question that asks for the things of one sort ("welke thema's …?"): a list answers it.
+ASKS_LIST = re.compile(
+    r"\b(?:welke?|which)\s+(?:\w+\s+)?(?:soort\w*|thema\w*|doel\w*|prioriteit\w*|activiteit\w*"
+    r"|kosten|stappen|types?|kinds?|activities|priorities|themes|objectives|costs|steps)\b"
+    r"|\bwat zijn de\b|\bwhat are the\b|\bhoe verloopt\b|\bhow does\b.*\bwork",
+    re.IGNORECASE,
+)
+
+# Section words that mark where each kind of fact is stated in programme documents.
+SECTION_CUES: dict[str, tuple[str, ...]] = {
+    "deadline": ("deadline", "indien", "timing", "datum", "data", "kalender", "planning"),
+    "budget": ("budget", "financ", "subsidie", "bedrag", "forfait", "kosten", "steun", "vergoed"),
+    "contact": ("contact", "info", "aanspreekpunt", "helpdesk", "meer weten", "vragen"),
+    "eligibility": ("wie", "aanmerking", "voorwaarde", "begunstigd", "deelnem", "criteria"),
+    "application": ("indien", "aanvra", "procedure", "hoe", "stappen", "praktisch", "selectie"),
+    "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
+    "other": (),
+}
+
+DETAILS = {
+    # a detail the question asks for, and how a unit that states it looks
+    "percentage": (
+        r"%|procent|percent|\baandeel|\bshare\b|cofinanc|co-financ|welk deel",
+        r"\d\s?%|procent",
+    ),
+    "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
+    "phone": (
+        r"telefoon|\bnummer|\bphone|\bbellen|\bcall\b|telefoonnr",
+        r"\b0\d{1,3}[ /.]?\d{2,3}",
+    ),
+    "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),
+    "duration": (
+        r"hoe lang|\bduur|\bduurt|how long|looptijd",
+        r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
+    ),
+    "count": (
+        r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
+        r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
+        r"|\bpartners? nodig\b",
+        r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens)\b",
+    ),
+}
+
+
+def asked_details(question: str) -> set[str]:
+    """The specific details a question asks for (a percentage, an e-mail address, …)."""
+    lowered = question.casefold()
+    return {name for name, (asks, _) in DETAILS.items() if re.search(asks, lowered)}
+
+
+def detail_matches(wants: set[str], unit_text: str) -> int:
+    """How many of the asked details a unit states."""
+    return sum(1 for name in wants if re.search(DETAILS[name][1], unit_text, re.IGNORECASE))
+
+
+def programme_block(unit: Unit) -> bool:
+    """Whether a unit stands in the document's general part about the whole programme (e.g.
+    "Erasmus+ › Budget") rather than in the call's own sections."""
+    programme = str(unit.chunk.metadata.get("programme", "")).strip()
+    return bool(programme) and unit.chunk.section.startswith(f"{programme} › ")
+
+
+def in_kind_section(kind: str, unit: Unit) -> bool:
+    """Whether the unit stands under a heading where this kind of fact is stated."""
+    section = (unit.section or unit.chunk.section).casefold()
+    return any(cue in section for cue in SECTION_CUES.get(kind, ()))
+
+
+def naming_terms(chunk: Chunk) -> set[str]:
+    """Words that name a document (title, programme, call code): true of each of its units."""
+    meta = chunk.metadata
+    return set(analyse(f"{chunk.title} {meta.get('programme', '')} {meta.get('call_code', '')}"))
+
+
+_BASE_FEATURES = (
+    "overlap",
+    "overlap_naming",
+    "asking_overlap",
+    "section_overlap",
+    "similarity",
+    "similarity_missing",
+    "asking_similarity",
+    "similarity_scaled",
+    "similarity_gap",
+    "similarity_rank",
+    "neighbour_similarity",
+    "retrieval_rank",
+    "kind_section",
+    "kind_shape",
+    *(f"section_{kind}" for kind in KINDS if kind != "other"),
+    "has_date",
+    "has_amount",
+    "has_contact",
+    "has_duration",
+    "has_count",
+    "has_negation",
+    "details_asked",
+    "details_stated",
+    "details_missing",
+    "list_item",
+    "field",
+    "lead_in",
+    "programme_block",
+    "other_call",
+    "position",
+    "log_words",
+    "english",
+    "english_similarity",
+    "question_negation",
+    "asks_list",
+    "asks_list_item",
+)
+# Features compared within the document: a unit is judged against its neighbours in the same
+# document (its gap to the best, its rank), not against units of other questions.
+_RELATIVE = (
+    "overlap",
+    "overlap_naming",
+    "asking_overlap",
+    "similarity",
+    "asking_similarity",
+    "section_overlap",
+)
+# Unit shapes that answer some kinds of question and not others: each is crossed with P(kind).
+_SHAPES = (
+    "has_date",
+    "has_amount",
+    "has_contact",
+    "has_duration",
+    "has_count",
+    "list_item",
+    "field",
+    "has_negation",
+)
+_KINDS = tuple(KINDS)
+UNIT_FEATURES = (
+    *_BASE_FEATURES,
+    *(f"{name}_{what}" for name in _RELATIVE for what in ("gap", "rank")),
+    *(f"p_{kind}" for kind in _KINDS),
+    *(f"p_{kind}*{shape}" for kind in _KINDS for shape in _SHAPES),
+)
+
+
+@dataclass(frozen=True)
+class ScoredUnit:
+    """A unit with the ranker's probability that it answers, and its word overlap."""
+
+    unit: Unit
+    score: float
+    overlap: float
+
+
+@dataclass(frozen=True)
+class UnitContext:
+    """What the ranker needs of the index for one document: the question's analysed words
+    with their rarity, and the units' similarities to the question (NaN: no stored vector)."""
+
+    terms: frozenset[str]
+    idf: dict[str, float]
+    similarities: np.ndarray
+    asking_terms: frozenset[str]  # the words of the sentences that ask
+    asking_similarities: np.ndarray  # the units' similarities to those sentences
+
+
+def question_terms(query: Query, vocabulary: dict[str, int]) -> frozenset[str]:
+    """The question's analysed words, with the Dutch words of an English question's terms;
+    English words the documents never use, and English function words, are left out."""
+    terms = set(analyse(with_dutch_terms(query.text, query.language)))
+    if query.language == "en":
+        terms = {t for t in terms if t in vocabulary and t not in english_stop_terms()}
+    return frozenset(terms)
+
+
+def idf_of(terms: frozenset[str], document_frequency: dict[str, int], n: int) -> dict[str, float]:
+    """Inverse document frequency over the chunks: rare words weigh more."""
+    return {t: math.log(1 + n / (1 + document_frequency.get(t, 0))) for t in terms}
+
+
+def unit_features(
+    query: Query, document: DocumentHit, units: Sequence[Unit], context: UnitContext
+) -> np.ndarray:
+    """One feature row per unit of `document` (order of UNIT_FEATURES)."""
+    if not units:
+        return np.zeros((0, len(UNIT_FEATURES)))
+    terms = context.terms
+    idf = context.idf
+    total = sum(idf.values()) or 1.0
+    naming = naming_terms(units[0].chunk) & terms
+    hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
+    wants = asked_details(query.text)
+    asked_calls = call_numbers(query.text)
+    kinds = query.kind_probabilities or {query.kind: 1.0}
+    filled, missing = _filled(context.similarities)
+    asking_filled, _ = _filled(context.asking_similarities)
+    asking_total = sum(idf.get(t, 0.0) for t in context.asking_terms) or 1.0
+    low, high = float(filled.min()), float(filled.max())
+    order = np.argsort(-filled)
+    rank = np.empty(len(units))
+    rank[order] = np.arange(1, len(units) + 1)
+    positions = max(1, max(u.chunk.position for u in units))
+    english = float(query.language == "en")
+    question_negation = float(bool(_NEGATION.search(query.text)))
+    asks_list = float(bool(ASKS_LIST.search(query.text)))
+    rows = []
+    for i, unit in enumerate(units):
+        text = unit.text
+        own = terms & unit.terms
+        section_terms = set(analyse(unit.section or unit.chunk.section))
+        has = {
+            "deadline": bool(DATE.search(text)),
+            "budget": bool(AMOUNT.search(text)),
+            "contact": bool(CONTACT.search(text)),
+        }
+        stated = detail_matches(wants, text)
+        neighbours = [filled[j] for j in (i - 1, i + 1) if 0 <= j < len(units)]
+        sections = {k: float(in_kind_section(k, unit)) for k in KINDS if k != "other"}
+        row = {
+            "overlap": sum(idf[t] for t in own - naming) / total,
+            "overlap_naming": sum(idf[t] for t in own | naming) / total,
+            "asking_overlap": sum(idf.get(t, 0.0) for t in context.asking_terms & unit.terms)
+            / asking_total,
+            "section_overlap": sum(idf[t] for t in terms & section_terms) / total,
+            "similarity": filled[i],
+            "similarity_missing": float(missing[i]),
+            "asking_similarity": asking_filled[i],
+            "similarity_scaled": (filled[i] - low) / (high - low or 1.0),
+            "similarity_gap": filled[i] - high,
+            "similarity_rank": 1.0 / rank[i],
+            "neighbour_similarity": max(neighbours) if neighbours else filled[i],
+            "retrieval_rank": 1.0 / hit_rank[unit.chunk.id] if unit.chunk.id in hit_rank else 0.0,
+            "kind_section": sum(p * sections.get(k, 0.0) for k, p in kinds.items()),
+            "kind_shape": sum(p * float(has.get(k, False)) for k, p in kinds.items()),
+            **{f"section_{k}": v for k, v in sections.items()},
+            "has_date": float(has["deadline"]),
+            "has_amount": float(has["budget"]),
+            "has_contact": float(has["contact"]),
+            "has_duration": float(bool(DURATION.search(text))),
+            "has_count": float(bool(_COUNT.search(text))),
+            "has_negation": float(bool(_NEGATION.search(text))),
+            "details_asked": float(len(wants)),
+            "details_stated": float(stated),
+            "details_missing": float(len(wants) - stated),
+            "list_item": float(unit.listed >= 0),
+            "field": float(unit.paragraph < 0 and unit.listed < 0),
+            "lead_in": float(text.endswith(":")),
+            "programme_block": float(programme_block(unit)),
+            "other_call": float(bool(asked_calls and unit.about and not asked_calls & unit.about)),
+            "position": unit.chunk.position / positions,
+            "log_words": math.log(1 + words(text)),
+            "english": english,
+            "english_similarity": english * filled[i],
+            "question_negation": question_negation,
+            "asks_list": asks_list,
+            "asks_list_item": asks_list * float(unit.listed >= 0),
+        }
+        rows.append([row[name] for name in _BASE_FEATURES])
+    base = np.asarray(rows, dtype=np.float64)
+    return np.hstack([base, _relative(base), _crossed(base, kinds)])
+
+
+def _filled(similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Similarities with a unit that has no stored vector set to the document's lowest."""
+    missing = np.isnan(similarities)
+    low = np.nanmin(similarities) if not missing.all() else 0.0
+    return np.where(missing, low, similarities), missing
+
+
+def _relative(base: np.ndarray) -> np.ndarray:
+    columns = []
+    for name in _RELATIVE:
+        values = base[:, _BASE_FEATURES.index(name)]
+        rank = np.empty(len(values))
+        rank[np.argsort(-values, kind="stable")] = np.arange(1, len(values) + 1)
+        columns += [values - values.max(), 1.0 / rank]
+    return np.stack(columns, axis=1)
+
+
+def _crossed(base: np.ndarray, kinds: dict[str, float]) -> np.ndarray:
+    p = np.array([kinds.get(kind, 0.0) for kind in _KINDS])
+    shapes = base[:, [_BASE_FEATURES.index(name) for name in _SHAPES]]
+    crossed = np.einsum("k,ns->nks", p, shapes).reshape(len(base), -1)
+    return np.hstack([np.tile(p, (len(base), 1)), crossed])
+
+
+class UnitRanker:
+    """Orders a document's units by the learned probability that they answer the question."""
+
+    def __init__(self, model: LinearModel) -> None:
+        if tuple(model.features) != UNIT_FEATURES:
+            raise ValueError("the unit ranker's weights were trained on other features")
+        self.model = model
+
+    @classmethod
+    def load(cls) -> UnitRanker:
+        return cls(load_model("unit_ranker"))
+
+    def rank(
+        self, query: Query, document: DocumentHit, units: Sequence[Unit], context: UnitContext
+    ) -> list[ScoredUnit]:
+        """Every unit with its probability of answering, best first."""
+        rows = unit_features(query, document, units, context)
+        if len(rows) == 0:
+            return []
+        probabilities = self.model.positive(rows)
+        overlap = rows[:, _BASE_FEATURES.index("overlap_naming")]
+        scored = [
+            ScoredUnit(u, float(p), float(o))
+            for u, p, o in zip(units, probabilities, overlap, strict=True)
+        ]
+        scored.sort(key=lambda s: -s.score)
+        return scored

@@ -1,0 +1,461 @@
+"""Train the answer path's learned parts on labelled question sets and estimate, by k-fold
+cross-validation grouped by document, how they do on documents they have not seen.
+
+    python scripts/train.py                       # dev.jsonl + dev2.jsonl from ../shared/evals
+    python scripts/train.py --questions a.jsonl --questions b.jsonl --folds 5 --today 2026-11-27
+
+It needs the index of the corpus the questions are about (`assistant index`). It writes the
+weights to assistant/weights/ (kind.json, unit_ranker.json, abstainer.json) and the
+cross-validated report to evals/cv-report.json and evals/cv-report.md. Every question is
+answered in its test fold by models that never saw a question about its document: the
+numbers in the report are the estimate of what happens on new documents; the numbers of the
+final models on their own training questions are not reported.
+
+The three parts are stacked as they run: the kind classifier's out-of-fold probabilities are
+features of the unit ranker, whose out-of-fold probabilities are features of the abstainer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+PROJECT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(PROJECT))
+
+from assistant.abstention import ABSTAIN_FEATURES, Abstainer, abstain_features  # noqa: E402
+from assistant.answering import AnswerModels, Composer  # noqa: E402
+from assistant.classify import KINDS, asks_for_judgement  # noqa: E402
+from assistant.evaluation import (  # noqa: E402
+    Question,
+    QuestionResult,
+    load_questions,
+    normalise,
+    run_answers,
+    summarise,
+)
+from assistant.learned import LinearModel, fit_linear, save_model  # noqa: E402
+from assistant.query import (  # noqa: E402
+    KIND_FEATURES,
+    KindClassifier,
+    Query,
+    asking_text,
+    most_likely,
+)
+from assistant.ranking import UNIT_FEATURES, UnitRanker  # noqa: E402
+from assistant.retrieval import HybridRetriever  # noqa: E402
+from assistant.service import Assistant  # noqa: E402
+from assistant.settings import Settings  # noqa: E402
+from assistant.triage import triage  # noqa: E402
+from assistant.types import DocumentHit  # noqa: E402
+
+WEIGHTS = PROJECT / "assistant" / "weights"
+SHARED = PROJECT.parent / "shared" / "evals"
+MAX_FALSE_ABSTAIN = 0.05
+LEFT_OUT_WEIGHT = 0.5  # a left-out source is a cheaper negative than a real unanswerable one
+
+
+@dataclass
+class Item:
+    """One labelled question with what the index says about it."""
+
+    question: Question
+    group: str
+    query: Query  # language, search query, topic; kind filled in from the kind model
+    documents: list[DocumentHit]
+    kind_row: np.ndarray
+    follow_up_row: np.ndarray | None  # the earlier question's kind features, for ellipses
+
+
+def group_of(question: Question, documents: Sequence[DocumentHit]) -> str:
+    """The document a question is about: its source, else (unanswerable) what retrieval finds."""
+    if question.expected_sources:
+        return sorted(question.expected_sources)[0]
+    return documents[0].source if documents else "none"
+
+
+def folds_of(groups: Sequence[str], k: int) -> list[np.ndarray]:
+    """k folds of question indices, no document's questions in two folds."""
+    from sklearn.model_selection import GroupKFold
+
+    indices = np.arange(len(groups))
+    return [test for _, test in GroupKFold(k).split(indices, groups=list(groups))]
+
+
+def fit_kind(items: Sequence[Item], c: float) -> KindClassifier:
+    x = np.stack([it.kind_row for it in items])
+    y = np.array([it.question.category or "other" for it in items])
+    names = (*KIND_FEATURES, *(f"embedding_{i}" for i in range(x.shape[1] - len(KIND_FEATURES))))
+    model = fit_linear(x, y, names, c=c, standardise=len(KIND_FEATURES), standardised_weight=0.3)
+    return KindClassifier(model)
+
+
+def kind_probabilities(model: KindClassifier, item: Item) -> dict[str, float]:
+    """What KindClassifier.probabilities gives at run time, from the stored feature rows."""
+    p = model.model.probabilities(item.kind_row)[0]
+    if item.follow_up_row is not None:
+        p = (p + model.model.probabilities(item.follow_up_row)[0]) / 2
+    return {k: float(v) for k, v in zip(model.model.classes, p, strict=True)}
+
+
+def labelled_units(composer: Composer, item: Item) -> tuple[np.ndarray, np.ndarray]:
+    """Ranker rows of the question's source document and whether each unit holds a fact."""
+    question = item.question
+    source = sorted(question.expected_sources)[0]
+    found = {d.source: d for d in item.documents}
+    document = found.get(source) or DocumentHit(source, "", 0.0, ())
+    units, rows = composer.unit_rows(item.query, document)
+    forms = [normalise(f) for fact in question.expected_facts for f in fact]
+    labels = np.array([any(f in normalise(u.text) for f in forms) for u in units], dtype=int)
+    return rows, labels
+
+
+def abstain_row(composer: Composer, item: Item, documents: Sequence[DocumentHit]) -> np.ndarray:
+    ranked = composer.rank(item.query, documents[0])
+    grounds = composer.grounds(item.query, documents, ranked)
+    return abstain_features(item.query, grounds)[0]
+
+
+def choose_threshold(p_answerable: np.ndarray, limit: float) -> float:
+    """The lowest threshold whose false-abstain rate on answerable questions stays ≤ limit."""
+    candidates = np.unique(np.concatenate([p_answerable, [1.0]]))
+    for t in candidates:
+        if np.mean(p_answerable >= t) <= limit:
+            return float(t)
+    return 1.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--questions", type=Path, action="append")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--today", default="2026-11-27")
+    parser.add_argument("--kind-c", type=float, default=1.0)
+    parser.add_argument("--ranker-c", type=float, default=0.01)
+    parser.add_argument("--abstain-c", type=float, default=0.3)
+    parser.add_argument("--out", type=Path, default=PROJECT / "evals" / "cv-report.json")
+    parser.add_argument("--runner-up-ratio", type=float)
+    parser.add_argument("--runner-up-floor", type=float)
+    parser.add_argument("--no-write", action="store_true", help="Report only; keep the weights.")
+    args = parser.parse_args()
+    import assistant.answering as answering
+
+    if args.runner_up_ratio is not None:
+        answering._RUNNER_UP_RATIO = args.runner_up_ratio
+    if args.runner_up_floor is not None:
+        answering._RUNNER_UP_FLOOR = args.runner_up_floor
+    paths = args.questions or [SHARED / "dev.jsonl", SHARED / "dev2.jsonl"]
+    today = date.fromisoformat(args.today)
+    started = time.perf_counter()
+
+    questions = [q for path in paths for q in load_questions(path)]
+    settings = Settings()
+    retriever = HybridRetriever.from_settings(settings)
+    retriever.warm_up()
+    # placeholder models until the stages below fit each fold's own
+    assistant = Assistant(retriever, _placeholder_models(retriever))
+    composer = assistant.composer
+    embed = retriever.query_vector
+
+    items: list[Item] = []
+    for question in questions:
+        query, documents = composer.analyse(question.question, question.history)
+        earlier = [t.content for t in question.history if t.role == "user"]
+        follow = bool(earlier)
+        kind_row = KindClassifier.features(
+            question.question, embed(asking_text(question.question)), follow
+        )
+        asking = asking_text(question.question)
+        elliptic = follow and len(asking.split()) < 8 and not _has_question_word(asking)
+        follow_row = (
+            KindClassifier.features(earlier[-1], embed(asking_text(earlier[-1])), False)
+            if elliptic
+            else None
+        )
+        items.append(
+            Item(question, group_of(question, documents), query, documents, kind_row, follow_row)
+        )
+    folds = folds_of([it.group for it in items], args.folds)
+    print(
+        f"{len(items)} questions, {len({it.group for it in items})} documents, {args.folds} folds"
+    )
+
+    # --- 1. kind of question --------------------------------------------------------------
+    kind_models: list[KindClassifier] = []
+    oof_kind: dict[int, dict[str, float]] = {}
+    for test in folds:
+        train = [items[i] for i in range(len(items)) if i not in set(test)]
+        model = fit_kind(train, args.kind_c)
+        kind_models.append(model)
+        for i in test:
+            oof_kind[i] = kind_probabilities(model, items[i])
+    for i, item in enumerate(items):
+        probabilities = oof_kind[i]
+        kind = "other" if asks_for_judgement(item.question.question) else most_likely(probabilities)
+        item.query = replace(item.query, kind=kind, kind_probabilities=probabilities)
+    kind_cv = float(np.mean([it.query.kind == (it.question.category or "other") for it in items]))
+    print(f"kind: cross-validated accuracy {kind_cv:.3f}")
+
+    # --- 2. unit ranker -------------------------------------------------------------------
+    unit_data = {
+        i: labelled_units(composer, it) for i, it in enumerate(items) if it.question.answerable
+    }
+    if os.environ.get("TRAIN_DUMP"):
+        import pickle
+
+        dump = {
+            "units": unit_data,
+            "folds": folds,
+            "items": [
+                (it.question.id, it.group, it.query.kind_probabilities, it.question.category)
+                for it in items
+            ],
+        }
+        Path(os.environ["TRAIN_DUMP"]).write_bytes(pickle.dumps(dump))
+    ranker_models: list[UnitRanker] = []
+    top_hits: list[bool] = []
+    for test in folds:
+        tests = set(test)
+        train = [unit_data[i] for i in unit_data if i not in tests]
+        x = np.concatenate([r for r, _ in train])
+        y = np.concatenate([lab for _, lab in train])
+        model = UnitRanker(fit_linear(x, y, UNIT_FEATURES, c=args.ranker_c))
+        ranker_models.append(model)
+        for i in test:
+            if i in unit_data and unit_data[i][1].any():
+                p = model.model.positive(unit_data[i][0])
+                top_hits.append(bool(unit_data[i][1][int(np.argmax(p))]))
+    ranker_cv = float(np.mean(top_hits))
+    print(f"ranker: cross-validated precision@1 of the source document's units {ranker_cv:.3f}")
+
+    # --- 3. abstention --------------------------------------------------------------------
+    rows: dict[int, list[tuple[np.ndarray, int, float]]] = {}
+    for k, test in enumerate(folds):
+        composer.models = AnswerModels(kind_models[k], ranker_models[k], _any_abstainer())
+        for i in test:
+            it = items[i]
+            if not it.documents:
+                continue
+            label = 0 if it.question.answerable else 1
+            own = [(abstain_row(composer, it, it.documents), label, 1.0)]
+            expected = set(it.question.expected_sources)
+            rest = [d for d in it.documents if d.source not in expected]
+            if it.question.answerable and rest:
+                own.append((abstain_row(composer, it, rest), 1, LEFT_OUT_WEIGHT))
+            rows[i] = own
+    abstainers: list[Abstainer] = []
+    oof_abstain: dict[int, float] = {}
+    for test in folds:
+        tests = set(test)
+        train = [r for i in rows if i not in tests for r in rows[i]]
+        x = np.stack([r for r, _, _ in train])
+        y = np.array([lab for _, lab, _ in train])
+        w = np.array([wt for _, _, wt in train])
+        model = fit_linear(x, y, ABSTAIN_FEATURES, c=args.abstain_c, sample_weight=w)
+        abstainers.append(Abstainer(model))
+        for i in test:
+            if i in rows:
+                oof_abstain[i] = float(model.positive(rows[i][0][0][None, :])[0])
+    answerable = [i for i in oof_abstain if items[i].question.answerable]
+    for k, test in enumerate(folds):
+        # each fold's threshold comes from the other folds' out-of-fold probabilities
+        others = np.array([oof_abstain[i] for i in answerable if i not in set(test)])
+        threshold = choose_threshold(others, MAX_FALSE_ABSTAIN)
+        abstainers[k] = Abstainer(replace(abstainers[k].model, threshold=threshold))
+    threshold_all = choose_threshold(
+        np.array([oof_abstain[i] for i in answerable]), MAX_FALSE_ABSTAIN
+    )
+    unanswerable = [i for i in oof_abstain if not items[i].question.answerable]
+    abstain_auc = _auc([oof_abstain[i] for i in unanswerable], [oof_abstain[i] for i in answerable])
+    print(
+        f"abstainer: threshold {threshold_all:.3f} (false-abstain ≤ {MAX_FALSE_ABSTAIN}), "
+        f"cross-validated AUC unanswerable vs answerable {abstain_auc:.3f}"
+    )
+
+    # --- 4. the whole answer path, fold by fold -------------------------------------------
+    results: dict[int, QuestionResult] = {}
+    for k, test in enumerate(folds):
+        composer.models = AnswerModels(kind_models[k], ranker_models[k], abstainers[k])
+        fold_questions = [items[i].question for i in test]
+        fold_results = run_answers(
+            fold_questions,
+            lambda q: triage(assistant, settings, q.question, q.history, today, q.id),
+        )
+        for i, result in zip(test, fold_results, strict=True):
+            results[i] = result
+        print(f"fold {k + 1}/{len(folds)} answered")
+    order = list(range(len(items)))
+    summary = summarise([items[i].question for i in order], [results[i] for i in order])
+    by_set: dict[str, dict[str, object]] = {}
+    for path in paths:
+        ids = {q.id for q in load_questions(path)}
+        chosen = [i for i in order if items[i].question.id in ids]
+        by_set[path.name] = summarise(
+            [items[i].question for i in chosen], [results[i] for i in chosen]
+        )
+    english = [i for i in order if items[i].question.lang == "en"]
+    by_set["english"] = summarise(
+        [items[i].question for i in english], [results[i] for i in english]
+    )
+
+    # --- 5. the final models, on every question -------------------------------------------
+    info = {
+        "trained_on": [p.name for p in paths],
+        "questions": len(items),
+        "folds": args.folds,
+        "grouped_by": "document",
+    }
+    kind_final = fit_kind(items, args.kind_c)
+    x = np.concatenate([r for r, _ in unit_data.values()])
+    y = np.concatenate([lab for _, lab in unit_data.values()])
+    ranker_final = fit_linear(x, y, UNIT_FEATURES, c=args.ranker_c)
+    all_rows = [r for own in rows.values() for r in own]
+    abstain_final = fit_linear(
+        np.stack([r for r, _, _ in all_rows]),
+        np.array([lab for _, lab, _ in all_rows]),
+        ABSTAIN_FEATURES,
+        c=args.abstain_c,
+        sample_weight=np.array([wt for _, _, wt in all_rows]),
+    )
+    models = {
+        "kind": replace(kind_final.model, info=info | {"cv_accuracy": round(kind_cv, 4)}),
+        "unit_ranker": replace(
+            ranker_final, info=info | {"cv_precision_at_1": round(ranker_cv, 4)}
+        ),
+        "abstainer": replace(
+            abstain_final,
+            threshold=threshold_all,
+            info=info | {"max_false_abstain": MAX_FALSE_ABSTAIN},
+        ),
+    }
+    report = {
+        "cross_validated": summary,
+        "by_set": by_set,
+        "components": {
+            "kind_accuracy": kind_cv,
+            "ranker_precision_at_1": ranker_cv,
+            "abstain_threshold": threshold_all,
+            "abstain_auc": abstain_auc,
+        },
+        "settings": {
+            "folds": args.folds,
+            "kind_c": args.kind_c,
+            "ranker_c": args.ranker_c,
+            "abstain_c": args.abstain_c,
+            "today": args.today,
+            "questions": [str(p) for p in paths],
+        },
+        "questions": [
+            {"id": items[i].question.id, "fold": _fold_of(i, folds)} | _brief(results[i])
+            for i in order
+        ],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    _write_markdown(report, args.out.with_suffix(".md"))
+    if not args.no_write:
+        for name, model in models.items():
+            save_model(model, WEIGHTS / f"{name}.json")
+    print(json.dumps({"cross_validated": summary, "by_set": by_set}, indent=2))
+
+
+def _auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
+    """Probability that a positive scores above a negative (ties count half)."""
+    if not positives or not negatives:
+        return float("nan")
+    pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
+    return float(np.mean(pairs))
+
+
+def _has_question_word(text: str) -> bool:
+    from assistant.query import _QUESTION_WORD
+
+    return bool(_QUESTION_WORD.search(text.casefold()))
+
+
+def _constant(features: Sequence[str], classes: Sequence[str], logit: float) -> LinearModel:
+    """A model that ignores its features: the placeholder before a stage is fitted."""
+    n, rows = len(features), (1 if len(classes) == 2 else len(classes))
+    return LinearModel(
+        tuple(features),
+        tuple(classes),
+        np.zeros((rows, n)),
+        np.full(rows, logit),
+        np.zeros(n),
+        np.ones(n),
+    )
+
+
+def _any_abstainer() -> Abstainer:
+    """An abstainer that never abstains: its own features are computed before it exists."""
+    return Abstainer(_constant(ABSTAIN_FEATURES, ("0", "1"), -10.0))
+
+
+def _placeholder_models(retriever: HybridRetriever) -> AnswerModels:
+    dim = len(retriever.query_vector("dimension"))
+    kind_features = (*KIND_FEATURES, *(f"embedding_{i}" for i in range(dim)))
+    return AnswerModels(
+        KindClassifier(_constant(kind_features, KINDS, 0.0)),
+        UnitRanker(_constant(UNIT_FEATURES, ("0", "1"), 0.0)),
+        _any_abstainer(),
+    )
+
+
+def _fold_of(i: int, folds: Sequence[np.ndarray]) -> int:
+    return next(k for k, test in enumerate(folds) if i in set(test))
+
+
+def _brief(result: QuestionResult) -> dict[str, object]:
+    return {
+        "answer": result.answer,
+        "abstained": result.abstained,
+        "category": result.category,
+        "route": result.route,
+        "cited": result.cited,
+        "ok": result.ok,
+    }
+
+
+def _write_markdown(report: dict[str, object], path: Path) -> None:
+    summary = report["cross_validated"]
+    by_set = report["by_set"]
+    assert isinstance(summary, dict) and isinstance(by_set, dict)
+    sets = list(by_set)
+    lines = [
+        "# Cross-validated by document",
+        "",
+        "Every question answered by models trained without any question about its document "
+        f"(`python scripts/train.py`, {report['settings']['folds']} folds, "  # type: ignore[index]
+        f"{report['seconds']} s).",
+        "",
+        "| metric | all | " + " | ".join(sets) + " |",
+        "|---|---|" + "---|" * len(sets),
+    ]
+    for key, value in summary.items():
+        cells = " | ".join(_fmt(by_set[s].get(key)) for s in sets)
+        lines.append(f"| {key} | {_fmt(value)} | {cells} |")
+    components = report["components"]
+    assert isinstance(components, dict)
+    lines += ["", "| component | value |", "|---|---|"]
+    lines += [f"| {k} | {_fmt(v)} |" for k, v in components.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def _fmt(value: object) -> str:
+    if value is None:
+        return "—"
+    return f"{value:.3f}" if isinstance(value, float) else str(value)
+
+
+if __name__ == "__main__":
+    main()
