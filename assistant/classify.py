@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
 
 KINDS = ("eligibility", "objectives", "deadline", "budget", "contact", "application", "other")
 
@@ -189,32 +188,6 @@ def kind_scores(question: str) -> dict[str, float]:
                 hits += sum(1 for cue in _STRONG.get(kind, ()) if re.search(cue, part.lstrip("¿ ")))
                 scores[kind] += weight * hits
     return scores
-
-
-def classify_kind(question: str) -> str:
-    """The kind of question, one of KINDS, from Dutch and English cue phrases; a question that
-    asks for a judgement of its own case is of no kind the documents answer ("other")."""
-    if asks_for_judgement(question):
-        return "other"
-    scores = kind_scores(question)
-    best = max(scores.values())
-    if best == 0:
-        return "other"
-    return next(kind for kind in _PRIORITY if scores[kind] == best)
-
-
-_QUESTION_WORD = re.compile(
-    r"\b(?:wie|wat|wanneer|hoe|hoeveel|welke?|waar|waarom|who|what|when|how|which|where|why)\b"
-)
-
-
-def kind_in_conversation(question: str, earlier_questions: Sequence[str]) -> str:
-    """The kind of a question in its conversation: an elliptic follow-up with neither cue nor
-    question word ("En bij een middelgroot project?") asks the same kind as the question before."""
-    kind = classify_kind(question)
-    if kind != "other" or not earlier_questions or _QUESTION_WORD.search(question.casefold()):
-        return kind
-    return classify_kind(earlier_questions[-1])
 
 
 _JUDGEMENT = re.compile(

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.classify import classify_kind, detect_language
+from assistant.classify import detect_language
 from assistant.indexing import build_index
+from assistant.query import build_query
 from assistant.service import Assistant, answer_payload, turns_from
 from assistant.settings import Settings
 from assistant.types import Answer, Chunk, Turn
@@ -177,31 +178,37 @@ def test_numbered_steps_are_a_list_quoted_with_their_lead_in() -> None:
     ]
 
 
-def test_question_kind_and_language() -> None:
-    assert classify_kind("Tot wanneer kan ik indienen?") == "deadline"
-    assert classify_kind("Hoeveel subsidie krijg je maximaal?") == "budget"
-    assert classify_kind("Wat is het mailadres van de helpdesk?") == "contact"
+def _kind(assistant: Assistant, question: str, earlier: tuple[str, ...] = ()) -> str:
+    """The kind the shipped classifier gives a question in its conversation."""
+    kinds = assistant.composer.models.kinds
+    embed = assistant.retriever.query_vector
+    return build_query(question, question, (), kinds, embed, earlier).kind
+
+
+def test_question_kind_and_language(assistant: Assistant) -> None:
+    assert _kind(assistant, "Tot wanneer kan ik indienen?") == "deadline"
+    assert _kind(assistant, "Hoeveel subsidie krijg je maximaal?") == "budget"
+    assert _kind(assistant, "Wat is het mailadres van de helpdesk?") == "contact"
     # the sentence that asks decides, not the situation told before it
-    assert classify_kind("Wij zijn een vzw en willen een aanvraag doen. Kan een vzw dat?") == (
+    assert _kind(assistant, "Wij zijn een vzw en willen een aanvraag doen. Kan een vzw dat?") == (
         "eligibility"
     )
-    assert classify_kind("Hoeveel EFRO-steun kunnen we krijgen?") == "budget"
-    assert classify_kind("Kunnen wij als stad nog instappen in de oproep?") == "deadline"
-    assert classify_kind("Can a training centre in Morocco be the coordinator?") == "eligibility"
-    assert classify_kind("Is deze oproep iets voor ons?") == "eligibility"
-    assert classify_kind("Hoe groot is onze kans op slagen?") == "other"
+    assert _kind(assistant, "Hoeveel EFRO-steun kunnen we krijgen?") == "budget"
+    assert _kind(assistant, "Can a training centre in Morocco be the coordinator?") == (
+        "eligibility"
+    )
+    assert _kind(assistant, "Hoe groot is onze kans op slagen?") == "other"
     assert detect_language("What is the deadline for this call?") == "en"
     assert detect_language("Wat is de deadline van deze oproep?") == "nl"
 
 
-def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked() -> None:
-    from assistant.classify import kind_in_conversation
-
-    earlier = ["Hoeveel krijg je voor een klein project?"]
-    assert kind_in_conversation("En bij een middelgroot project?", earlier) == "budget"
+def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked(
+    assistant: Assistant,
+) -> None:
+    earlier = ("Hoeveel krijg je voor een klein project?",)
+    assert _kind(assistant, "En bij een middelgroot project?", earlier) == "budget"
     # a question of its own keeps its own kind
-    assert kind_in_conversation("En hoe lang loopt zo'n project?", earlier) == "other"
-    assert kind_in_conversation("En bij een middelgroot project?", []) == "other"
+    assert _kind(assistant, "Tot wanneer kan ik dan indienen?", earlier) == "deadline"
 
 
 def test_a_sentence_knows_the_call_its_paragraph_is_about() -> None:
