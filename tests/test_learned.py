@@ -1,0 +1,97 @@
+"""The learned parts: stored models round-trip, the shipped weights fit today's features, and
+the training script's folds never split a document's questions."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from assistant.abstention import ABSTAIN_FEATURES, Abstainer
+from assistant.errors import ConfigurationError
+from assistant.learned import fit_linear, load_model, save_model
+from assistant.query import KIND_FEATURES, KindClassifier
+from assistant.ranking import UNIT_FEATURES, UnitRanker
+
+PROJECT = Path(__file__).resolve().parent.parent
+
+
+def _train_module():
+    spec = importlib.util.spec_from_file_location("train", PROJECT / "scripts" / "train.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["train"] = module  # its dataclasses look their module up
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_a_fitted_model_round_trips_through_json(tmp_path: Path) -> None:
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    y = (x[:, 0] - 2 * x[:, 2] > 0).astype(int)
+    model = fit_linear(x, y, ("a", "b", "c"), c=10.0)
+    save_model(model, tmp_path / "m.json")
+    loaded = load_model("m", tmp_path)
+    assert loaded.features == ("a", "b", "c")
+    assert np.allclose(loaded.positive(x), model.positive(x), atol=1e-4)
+    # it learned the rule it was shown
+    assert np.mean((loaded.positive(x) > 0.5) == y) > 0.95
+
+
+def test_a_multiclass_model_gives_a_distribution() -> None:
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(300, 2))
+    y = np.where(x[:, 0] > 0.5, "hoog", np.where(x[:, 0] < -0.5, "laag", "midden"))
+    model = fit_linear(x, y, ("a", "b"))
+    p = model.probabilities(x)
+    assert p.shape == (300, 3) and np.allclose(p.sum(axis=1), 1.0)
+    predicted = np.array(model.classes)[p.argmax(axis=1)]
+    assert np.mean(predicted == y) > 0.9
+
+
+def test_missing_weights_are_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigurationError, match=r"scripts/train\.py"):
+        load_model("nothing-here", tmp_path)
+
+
+def test_the_shipped_weights_fit_the_features_of_the_code() -> None:
+    kinds = KindClassifier.load()
+    assert kinds.model.features[: len(KIND_FEATURES)] == KIND_FEATURES
+    assert set(kinds.model.classes) == {
+        "eligibility", "objectives", "deadline", "budget", "contact", "application", "other",
+    }  # fmt: skip
+    assert UnitRanker.load().model.features == UNIT_FEATURES
+    abstainer = Abstainer.load()
+    assert abstainer.model.features == ABSTAIN_FEATURES
+    assert 0.0 < abstainer.model.threshold < 1.0
+    # how they were validated travels with them
+    assert abstainer.model.info["grouped_by"] == "document"
+
+
+def test_folds_never_split_a_document() -> None:
+    train = _train_module()
+    groups = [f"doc-{i % 7}" for i in range(40)]
+    folds = train.folds_of(groups, 5)
+    assert sorted(i for fold in folds for i in fold) == list(range(40))
+    for fold in folds:
+        inside = {groups[i] for i in fold}
+        outside = {groups[i] for other in folds if other is not fold for i in other}
+        assert not inside & outside
+
+
+def test_the_threshold_keeps_false_abstentions_within_the_limit() -> None:
+    train = _train_module()
+    p = np.linspace(0.0, 0.99, 100)
+    threshold = train.choose_threshold(p, 0.05)
+    assert np.mean(p >= threshold) <= 0.05
+    assert np.mean(p >= threshold - 0.011) > 0.05  # and no higher than it needs to be
+
+
+def test_the_cv_report_is_the_documented_shape() -> None:
+    report = json.loads((PROJECT / "evals" / "cv-report.json").read_text("utf-8"))
+    assert {"hit@1", "fact_accuracy", "abstain_recall"} <= set(report["cross_validated"])
+    assert report["settings"]["folds"] >= 2
