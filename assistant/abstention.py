@@ -32,7 +32,6 @@ ABSTAIN_FEATURES = (
     "best_unit",
     "second_unit",
     "best_similarity",
-    "retrieval_score",
     "runner_up_ratio",
     "coverage",
     "rare_coverage",
@@ -45,9 +44,6 @@ ABSTAIN_FEATURES = (
     "shape_absent",
     "english",
     "follow_up",
-    "kind_deadline",
-    "kind_budget",
-    "kind_contact",
 )
 
 

@@ -264,7 +264,8 @@ def chat(
             continue
         _print_answer(answer)
         console.print()
-        history += [Turn("user", question), Turn("assistant", answer.text)]
+        cited = tuple(dict.fromkeys(c.source for c in answer.citations))
+        history += [Turn("user", question), Turn("assistant", answer.text, cited)]
 
 
 def _questions() -> Iterator[str]:

@@ -1,19 +1,26 @@
-"""Which documents a follow-up question is about, decided from the conversation without an LLM."""
+"""Which documents a follow-up question is about, decided from the conversation without an LLM.
+
+The topic comes from what the user asked and from what earlier answers cited, never from the
+words of an answer: an answer that mentions a neighbouring call ("anders is KA220 de juiste
+ingang") would otherwise pull the next question there.
+"""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from assistant.classify import detect_language
-from assistant.glossary import with_dutch_terms
+from assistant.glossary import dutch_terms, english_stop_terms, with_dutch_terms
+from assistant.lexical import analyse
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.types import DocumentHit, Turn
 
-_MARKER = re.compile(r"\[\d+\]")
-# Earlier turns looked at: enough for "en hoeveel krijg je dan?" after a question and an answer.
-_CONTEXT_TURNS = 2
+# Documents ranked per user turn: enough to find the best of the documents a turn names.
+_RANKED = 10
+# A word most documents use ("project", "programma", "eu") names no call, even where a title
+# happens to use it.
+_COMMON_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -25,31 +32,124 @@ class Resolution:
     follow_up: bool
 
 
-def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) -> Resolution:
-    """Carry the programme under discussion into a follow-up, or follow a switch of topic.
+@dataclass(frozen=True)
+class _Reading:
+    """What one user turn says about the topic: its best document, and how sure that is."""
 
-    A question that names a call by its own words (a code, an acronym, a programme the
-    conversation was not about) starts a new topic; any other question with a history is a
-    follow-up about the documents the last turns were about.
+    source: str | None
+    names_call: bool  # the turn names a call by its own words (a code, an acronym, a title word)
+    confident: bool  # no other document comes close in retrieval
+
+
+@dataclass(frozen=True)
+class _Topic:
+    """The conversation's topic so far and the user turn that set it."""
+
+    source: str
+    defining_turn: str  # the user's words the topic was found with (the glossary's added)
+    settled: bool  # named, retrieved confidently or cited: only naming another call changes it
+
+
+def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) -> Resolution:
+    """Carry the call under discussion into a follow-up, or follow a switch of topic.
+
+    The topic is read from the user's turns, oldest first: the first that names a call or
+    retrieves confidently sets it, and a later turn changes it only by naming another call (a
+    vague first question only points at a document until then). An earlier answer's first
+    cited source (`Turn.sources`) is the topic from that answer on. A question that names
+    another call starts a new topic; any other question with a history is a follow-up, searched
+    with the user turn that set the topic and the last user turn, its topic's document first.
     """
-    question = with_dutch_terms(question, detect_language(question))
-    # An earlier answer's citation markers ([1], [2]) are no words of the conversation.
-    context = _MARKER.sub(" ", " ".join(t.content for t in history[-_CONTEXT_TURNS:])).strip()
-    if not context:
-        return Resolution(question, (), False)
-    # The conversation's words rank the documents; when the last turns name calls (an answer
-    # names its programme), the best-ranked of those is the topic.
-    ranked = [d.source for d in retriever.search(context, k=10)]
-    named_before = retriever.named_documents(context)
-    named_ranked = [s for s in ranked if s in named_before]
-    topic = tuple((named_ranked or ranked)[:1])
+    searched = _with_dutch_terms(question)
+    topic = _topic_of(history, retriever)
+    if topic is None:
+        return Resolution(searched, (), False)
     # A switch of topic: the question names a call with a word the topic's document never uses
     # ("En MSCA?" after CERV), not merely a place both share ("in Vlaanderen").
-    naming = retriever.naming_terms(question)
-    if topic and naming and not naming <= retriever.document_terms(topic[0]):
-        return Resolution(question, (), False)
-    last_user = next((t.content for t in reversed(history) if t.role == "user"), "")
-    return Resolution(f"{question} {last_user}".strip(), topic, True)
+    if _names_another_call(question, topic.source, retriever):
+        return Resolution(searched, (), False)
+    users = [t for t in history if t.role == "user" and t.content.strip()]
+    last_user = _with_dutch_terms(users[-1].content) if users else ""
+    parts = dict.fromkeys(p for p in (searched, last_user, topic.defining_turn) if p)
+    # A document only a vague question pointed at is not pinned: the question's words are
+    # searched with the follow-up's, and retrieval decides.
+    pinned = (topic.source,) if topic.settled else ()
+    return Resolution(" ".join(parts), pinned, True)
+
+
+def _topic_of(history: Sequence[Turn], retriever: HybridRetriever) -> _Topic | None:
+    """The document the conversation is about after its last turn, or None without one."""
+    topic: _Topic | None = None
+    answered = ""  # the user turn the next assistant turn answers
+    for turn in history:
+        if turn.role == "assistant":
+            cited = next((s for s in turn.sources if retriever.chunks_of(s)), None)
+            if cited is not None:
+                same = topic is not None and topic.source == cited
+                defining = topic.defining_turn if same and topic is not None else answered
+                topic = _Topic(cited, defining, settled=True)
+            continue
+        if turn.role != "user" or not turn.content.strip():
+            continue
+        answered = _with_dutch_terms(turn.content)
+        reading = _read(turn.content, retriever)
+        if reading.source is None:
+            continue
+        settles = reading.names_call or reading.confident
+        if topic is not None and reading.source == topic.source:
+            topic = _Topic(topic.source, topic.defining_turn, topic.settled or settles)
+        elif (
+            topic is None
+            or (settles and not topic.settled)
+            or _names_another_call(turn.content, topic.source, retriever)
+        ):
+            topic = _Topic(reading.source, answered, settles)
+    return topic
+
+
+def _read(text: str, retriever: HybridRetriever) -> _Reading:
+    """The document one user turn is about: the best-ranked of the documents it names, else
+    the best-ranked document; confident when the runner-up scores clearly lower (below the
+    share at which triage calls a question ambiguous)."""
+    searched = _with_dutch_terms(text)
+    ranked = retriever.search(searched, k=_RANKED)
+    if not ranked:
+        return _Reading(None, False, False)
+    naming = _naming_terms(text, retriever)
+    # the documents named by the words that name calls, not by every word a title shares
+    words = " ".join(w for w in searched.split() if naming & set(analyse(w)))
+    named = retriever.named_documents(words) if naming else set()
+    named_ranked = [d.source for d in ranked if d.source in named]
+    ratio = retriever.settings.ambiguity_ratio
+    confident = len(ranked) < 2 or ranked[1].score < ratio * ranked[0].score
+    if named_ranked:
+        return _Reading(named_ranked[0], True, confident)
+    return _Reading(ranked[0].source, False, confident)
+
+
+def _names_another_call(text: str, source: str, retriever: HybridRetriever) -> bool:
+    """Whether `text` (as asked) names a call with a word the document `source` never uses."""
+    naming = _naming_terms(text, retriever)
+    return bool(naming) and not naming <= retriever.document_terms(source)
+
+
+def _naming_terms(text: str, retriever: HybridRetriever) -> set[str]:
+    """The words of `text` (as asked) that name calls. In English, function words ("and",
+    "you") and the EU-funding words the glossary translates ("call", "grant") name nothing,
+    even where an English title uses them: their Dutch words are weighed instead."""
+    language = detect_language(text)
+    terms = retriever.naming_terms(with_dutch_terms(text, language))
+    if language == "en":
+        generic = {t for word in text.split() if dutch_terms(word) for t in analyse(word)}
+        terms -= english_stop_terms() | generic
+    sources = retriever.sources
+    common = _COMMON_SHARE * len(sources)
+    return {t for t in terms if sum(t in retriever.document_terms(s) for s in sources) <= common}
+
+
+def _with_dutch_terms(text: str) -> str:
+    """The text searched for `text`: an English one with the glossary's Dutch words."""
+    return with_dutch_terms(text, detect_language(text)).strip()
 
 
 def search_in_conversation(

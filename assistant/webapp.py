@@ -93,6 +93,17 @@ def history_items(history: Any) -> list[Any]:
     return history if isinstance(history, list) else []
 
 
+def remembered(history: Sequence[dict[str, Any]], question: str, answer: Answer) -> list[Any]:
+    """The session's history after a question and its answer: the answer keeps the files it
+    cited ("sources", first cited first), so a follow-up stays on its document."""
+    cited = list(dict.fromkeys(c.source for c in answer.citations))
+    return [
+        *history,
+        {"role": "user", "content": question},
+        {"role": "assistant", "content": answer.text, "sources": cited},
+    ]
+
+
 def sources_html(citations: Sequence[Citation], language: str = LANGUAGE) -> str:
     """The sources panel: per citation [n], title, section, file, the passage with the quoted
     sentence marked, and a link to the source. Every text from the documents is escaped."""
@@ -293,9 +304,9 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
     def respond(
         message: str,
         chat: list[dict[str, Any]],
-        history: list[dict[str, str]],
+        history: list[dict[str, Any]],
         programme_choice: str,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, str]], str, str, dict[str, Any] | None, str]:
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, dict[str, Any] | None, str]:
         """One question: the answer joins the chat and the history; the panel shows its sources."""
         question = (message or "").strip()
         answer = answer_safely(
@@ -308,11 +319,7 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         if not question or answer.kind == "error":
             # Nothing to remember: the next question should not build on a failed turn.
             return chat, history, sources_html(answer.citations), message, None, ""
-        history = [
-            *history,
-            {"role": "user", "content": question},
-            {"role": "assistant", "content": answer.text},
-        ]
+        history = remembered(history, question, answer)
         last = {
             "question": question,
             "answer": answer.text,
@@ -337,14 +344,16 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         return [], [], waiting_html(), None, "", ""
 
     def ask(
-        question: str, history: str | list[dict[str, str]] = "[]", programme: str = ""
+        question: str, history: str | list[dict[str, Any]] = "[]", programme: str = ""
     ) -> dict[str, Any]:
         """Answer a question in its conversation.
 
         history: the earlier turns as a list of {"role": "user"|"assistant", "content": ...}, or
-        that list as a JSON string (unreadable JSON counts as no history). programme: only
-        documents of this programme (empty: all). Returns {answer, citations, abstained,
-        programme, kind, language}; citations carry n, file, title, section, url, passage, quote.
+        that list as a JSON string (unreadable JSON counts as no history); an assistant turn may
+        add "sources", the files its answer cited (its citations' "file"), which keeps a
+        follow-up on that answer's document. programme: only documents of this programme
+        (empty: all). Returns {answer, citations, abstained, programme, kind, language};
+        citations carry n, file, title, section, url, passage, quote.
         """
         turns = turns_from(history_items(history))
         return answer_payload(answer_safely(helpdesk, question, turns, programme or None))

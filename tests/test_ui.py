@@ -11,9 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from assistant.service import turns_from
 from assistant.settings import Settings
-from assistant.types import Citation
-from assistant.webapp import build_app, highlighted_snippet, history_items, sources_html
+from assistant.types import Answer, Citation
+from assistant.webapp import (
+    build_app,
+    highlighted_snippet,
+    history_items,
+    remembered,
+    sources_html,
+)
 from tests.conftest import SMALL_CORPUS
 
 KA210 = "Wie mag een aanvraag indienen voor een kleinschalig partnerschap (KA210)?"
@@ -76,6 +83,50 @@ def test_ask_endpoint_takes_history_as_json_or_list(client) -> None:
     assert "erasmus-ka210-kleinschalige-partnerschappen.txt" in {
         c["file"] for c in as_json["citations"]
     }
+
+
+@pytest.mark.slow
+def test_ask_endpoint_keeps_the_topic_an_earlier_answer_cited(client) -> None:
+    history = [
+        {"role": "user", "content": "Welke projecten zijn er voor jongeren?"},
+        {
+            "role": "assistant",
+            "content": "Er zijn verschillende mogelijkheden [1].",
+            "sources": ["cerv-stedenbanden-2024.md"],
+        },
+    ]
+    result = client.predict("en tot wanneer kan ik indienen?", history, api_name="/ask")
+    assert result["citations"][0]["file"] == "cerv-stedenbanden-2024.md"
+    # without the earlier answer's sources the vague question decides: not stedenbanden
+    without = [history[0], {k: v for k, v in history[1].items() if k != "sources"}]
+    plain = client.predict("en tot wanneer kan ik indienen?", without, api_name="/ask")
+    assert plain["citations"][0]["file"] != "cerv-stedenbanden-2024.md"
+    assert (
+        client.predict("en tot wanneer kan ik indienen?", json.dumps(history), api_name="/ask")
+        == result
+    )
+
+
+def test_the_session_history_keeps_the_files_an_answer_cited() -> None:
+    def cite(n: int, source: str) -> Citation:
+        return Citation(n, source, "T", "", None, "p", "p")
+
+    answer = Answer(
+        "A [1] B [2] C [3].",
+        (cite(1, "b.txt"), cite(2, "a.md"), cite(3, "b.txt")),
+        False,
+        None,
+        "other",
+        "nl",
+    )
+    earlier = [{"role": "user", "content": "eerder"}]
+    history = remembered(earlier, "Wat?", answer)
+    assert history == [
+        *earlier,
+        {"role": "user", "content": "Wat?"},
+        {"role": "assistant", "content": "A [1] B [2] C [3].", "sources": ["b.txt", "a.md"]},
+    ]
+    assert turns_from(history)[-1].sources == ("b.txt", "a.md")
 
 
 @pytest.mark.slow
