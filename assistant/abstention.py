@@ -16,9 +16,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from assistant.classify import asked_details, detail_matches
 from assistant.learned import LinearModel, load_model
 from assistant.query import Query
-from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, asked_details, detail_matches
+from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit
 from assistant.types import DocumentHit
 
 _YEAR = re.compile(r"\b20\d{2}\b")

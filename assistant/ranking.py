@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.classify import KINDS
+from assistant.classify import KINDS, asked_details, detail_matches
 from assistant.glossary import english_stop_terms, with_dutch_terms
 from assistant.learned import LinearModel, load_model
 from assistant.lexical import analyse
@@ -64,41 +64,6 @@ SECTION_CUES: dict[str, tuple[str, ...]] = {
     "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
     "other": (),
 }
-
-DETAILS = {
-    # a detail the question asks for, and how a unit that states it looks
-    "percentage": (
-        r"%|procent|percent|\baandeel|\bshare\b|cofinanc|co-financ|welk deel",
-        r"\d\s?%|procent",
-    ),
-    "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
-    "phone": (
-        r"telefoon|\bnummer|\bphone|\bbellen|\bcall\b|telefoonnr",
-        r"\b0\d{1,3}[ /.]?\d{2,3}",
-    ),
-    "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),
-    "duration": (
-        r"hoe lang|\bduur|\bduurt|how long|looptijd",
-        r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
-    ),
-    "count": (
-        r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
-        r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
-        r"|\bpartners? nodig\b",
-        r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens)\b",
-    ),
-}
-
-
-def asked_details(question: str) -> set[str]:
-    """The specific details a question asks for (a percentage, an e-mail address, …)."""
-    lowered = question.casefold()
-    return {name for name, (asks, _) in DETAILS.items() if re.search(asks, lowered)}
-
-
-def detail_matches(wants: set[str], unit_text: str) -> int:
-    """How many of the asked details a unit states."""
-    return sum(1 for name in wants if re.search(DETAILS[name][1], unit_text, re.IGNORECASE))
 
 
 def programme_block(unit: Unit) -> bool:
