@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 from collections.abc import Sequence
@@ -209,18 +208,6 @@ def main() -> None:
     unit_data = {
         i: labelled_units(composer, it) for i, it in enumerate(items) if it.question.answerable
     }
-    if os.environ.get("TRAIN_DUMP"):
-        import pickle
-
-        dump = {
-            "units": unit_data,
-            "folds": folds,
-            "items": [
-                (it.question.id, it.group, it.query.kind_probabilities, it.question.category)
-                for it in items
-            ],
-        }
-        Path(os.environ["TRAIN_DUMP"]).write_bytes(pickle.dumps(dump))
     ranker_models: list[UnitRanker] = []
     top_hits: list[bool] = []
     for test in folds:
