@@ -321,11 +321,12 @@ def build_report(
         "latency_ms": {"p50": percentile(latency, 50), "p95": percentile(latency, 95)},
         "notes": list(notes),
         "settings": settings_used,
-        "questions": [_record(r) for r in results],
+        "questions": [question_record(r) for r in results],
     }
 
 
-def _record(result: QuestionResult) -> dict[str, Any]:
+def question_record(result: QuestionResult) -> dict[str, Any]:
+    """One question's record of the report (FORMAT.md's keys, and the search query)."""
     return {
         "id": result.id,
         "retrieved": result.retrieved,
@@ -363,20 +364,21 @@ def write_markdown(report: dict[str, Any], path: Path) -> None:
         "| metric | value |",
         "|---|---|",
     ]
-    lines += [f"| {k} | {_fmt(v)} |" for k, v in summary.items()]
+    lines += [f"| {k} | {format_metric(v)} |" for k, v in summary.items()]
     metrics = [m for m in ("hit@1", "hit@5", "mrr@10", "fact_accuracy", "citation_accuracy")
                if summary.get(m) is not None]  # fmt: skip
     lines += ["", "| category | n | " + " | ".join(metrics) + " |",
               "|---|---|" + "---|" * len(metrics)]  # fmt: skip
     for name, values in report["by_category"].items():
-        cells = " | ".join(_fmt(values.get(m)) for m in metrics)
+        cells = " | ".join(format_metric(values.get(m)) for m in metrics)
         lines.append(f"| {name} | {values['n']} | {cells} |")
     lines += ["", f"![per-category scores and latency]({plot.name})", ""]
     lines += [f"- {note}" for note in report.get("notes", [])]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def _fmt(value: Any) -> str:
+def format_metric(value: Any) -> str:
+    """A metric as the Markdown reports print it."""
     if value is None:
         return "—"
     return f"{value:.3f}" if isinstance(value, float) else str(value)

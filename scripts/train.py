@@ -37,8 +37,10 @@ from assistant.classify import KINDS, asks_for_judgement  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
     Question,
     QuestionResult,
+    format_metric,
     load_questions,
     normalise,
+    question_record,
     run_answers,
     summarise,
 )
@@ -342,7 +344,7 @@ def main() -> None:
             "questions": [str(p) for p in paths],
         },
         "questions": [
-            {"id": items[i].question.id, "fold": _fold_of(i, folds)} | _brief(results[i])
+            {"id": items[i].question.id, "fold": _fold_of(i, folds)} | question_record(results[i])
             for i in order
         ],
         "seconds": round(time.perf_counter() - started, 1),
@@ -402,17 +404,6 @@ def _fold_of(i: int, folds: Sequence[np.ndarray]) -> int:
     return next(k for k, test in enumerate(folds) if i in set(test))
 
 
-def _brief(result: QuestionResult) -> dict[str, object]:
-    return {
-        "answer": result.answer,
-        "abstained": result.abstained,
-        "category": result.category,
-        "route": result.route,
-        "cited": result.cited,
-        "ok": result.ok,
-    }
-
-
 def _write_markdown(report: dict[str, object], path: Path) -> None:
     summary = report["cross_validated"]
     by_set = report["by_set"]
@@ -429,19 +420,13 @@ def _write_markdown(report: dict[str, object], path: Path) -> None:
         "|---|---|" + "---|" * len(sets),
     ]
     for key, value in summary.items():
-        cells = " | ".join(_fmt(by_set[s].get(key)) for s in sets)
-        lines.append(f"| {key} | {_fmt(value)} | {cells} |")
+        cells = " | ".join(format_metric(by_set[s].get(key)) for s in sets)
+        lines.append(f"| {key} | {format_metric(value)} | {cells} |")
     components = report["components"]
     assert isinstance(components, dict)
     lines += ["", "| component | value |", "|---|---|"]
-    lines += [f"| {k} | {_fmt(v)} |" for k, v in components.items()]
+    lines += [f"| {k} | {format_metric(v)} |" for k, v in components.items()]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-
-
-def _fmt(value: object) -> str:
-    if value is None:
-        return "—"
-    return f"{value:.3f}" if isinstance(value, float) else str(value)
 
 
 if __name__ == "__main__":
