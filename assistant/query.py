@@ -81,25 +81,35 @@ class KindClassifier:
         """One feature row: the cue features, then the asking part's embedding."""
         return np.concatenate([kind_cue_features(question, follow_up), _EMBEDDING_WEIGHT * vector])
 
+    @classmethod
+    def rows(
+        cls,
+        question: str,
+        embed: Callable[[str], np.ndarray],
+        earlier_questions: Sequence[str] = (),
+    ) -> tuple[np.ndarray, np.ndarray | None]:
+        """The question's feature row, and the earlier question's when the question is an
+        elliptic follow-up (no question word, a few words: "En bij een middelgroot project?"),
+        which asks what the question before asked."""
+        asking = asking_text(question)
+        row = cls.features(question, embed(asking), bool(earlier_questions))
+        elliptic = len(asking.split()) < 8 and not _QUESTION_WORD.search(asking.casefold())
+        if not earlier_questions or not elliptic:
+            return row, None
+        earlier = earlier_questions[-1]
+        return row, cls.features(earlier, embed(asking_text(earlier)), False)
+
     def probabilities(
         self,
         question: str,
         embed: Callable[[str], np.ndarray],
         earlier_questions: Sequence[str] = (),
     ) -> dict[str, float]:
-        """P(kind) for a question in its conversation. An elliptic follow-up (no question word,
-        a few words: "En bij een middelgroot project?") asks what the question before asked: its
-        probabilities are averaged with those of the earlier question."""
-        row = self.features(question, embed(asking_text(question)), bool(earlier_questions))
+        """P(kind) for a question in its conversation; an elliptic follow-up's probabilities
+        are averaged with those of the question before it."""
+        row, before = self.rows(question, embed, earlier_questions)
         probabilities = self.model.probabilities(row)[0]
-        asking = asking_text(question)
-        if (
-            earlier_questions
-            and len(asking.split()) < 8
-            and not _QUESTION_WORD.search(asking.casefold())
-        ):
-            earlier = earlier_questions[-1]
-            before = self.features(earlier, embed(asking_text(earlier)), False)
+        if before is not None:
             probabilities = (probabilities + self.model.probabilities(before)[0]) / 2
         return {k: float(p) for k, p in zip(self.model.classes, probabilities, strict=True)}
 

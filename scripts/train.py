@@ -49,7 +49,6 @@ from assistant.query import (  # noqa: E402
     KIND_FEATURES,
     KindClassifier,
     Query,
-    asking_text,
     most_likely,
 )
 from assistant.ranking import UNIT_FEATURES, UnitRanker  # noqa: E402
@@ -171,17 +170,7 @@ def main() -> None:
     for question in questions:
         query, documents = composer.analyse(question.question, question.history)
         earlier = [t.content for t in question.history if t.role == "user"]
-        follow = bool(earlier)
-        kind_row = KindClassifier.features(
-            question.question, embed(asking_text(question.question)), follow
-        )
-        asking = asking_text(question.question)
-        elliptic = follow and len(asking.split()) < 8 and not _has_question_word(asking)
-        follow_row = (
-            KindClassifier.features(earlier[-1], embed(asking_text(earlier[-1])), False)
-            if elliptic
-            else None
-        )
+        kind_row, follow_row = KindClassifier.rows(question.question, embed, earlier)
         items.append(
             Item(question, group_of(question, documents), query, documents, kind_row, follow_row)
         )
@@ -364,12 +353,6 @@ def _auc(positives: Sequence[float], negatives: Sequence[float]) -> float:
         return float("nan")
     pairs = [(p > n) + 0.5 * (p == n) for p in positives for n in negatives]
     return float(np.mean(pairs))
-
-
-def _has_question_word(text: str) -> bool:
-    from assistant.query import _QUESTION_WORD
-
-    return bool(_QUESTION_WORD.search(text.casefold()))
 
 
 def _constant(features: Sequence[str], classes: Sequence[str], logit: float) -> LinearModel:
