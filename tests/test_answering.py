@@ -447,3 +447,19 @@ def test_how_an_application_goes_is_answered_with_the_documents_steps(make_setti
     answer = Assistant.open(settings).ask("Hoe verloopt een aanvraag bij de innovatieoproep?")
     assert "Pitch; Dossier; Interview" in answer.text
     _markers_resolve(answer)
+
+
+def test_an_english_topic_page_answers_with_its_own_date(make_settings) -> None:
+    settings = make_settings()
+    settings.corpus_dir.mkdir(parents=True)
+    fixture = Path(__file__).parent / "fixtures" / "contact" / "english-contact.html"
+    (settings.corpus_dir / "smart-ports.html").write_bytes(fixture.read_bytes())
+    copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
+    build_index(settings)
+    answer = Assistant.open(settings).ask(
+        "When is the closing date of the Smart Ports pilot call?", today=date(2026, 1, 5)
+    )
+    assert not answer.abstained, answer.text
+    assert "12 March 2026" in answer.text
+    assert answer.citations[0].source == "smart-ports.html"
+    _markers_resolve(answer)
