@@ -119,7 +119,7 @@ class Composer:
             empty = Answer(text("empty_question", language), (), True, None, "other", language)
             return empty, Evidence((), (), question)
         query, documents = self.analyse(question, history, where)
-        kind = query.kind
+        kind, language = query.kind, query.language
         evidence = Evidence(tuple(documents), query.topic, query.search)
         retrieved = tuple(d.source for d in documents)
         if not documents:
@@ -127,8 +127,9 @@ class Composer:
         top = documents[0]
         if asks_for_judgement(question):
             return self._abstain(language, kind, top, retrieved, reason="no_judgement"), evidence
-        ranked = self.rank(query, top)
-        grounds = self.grounds(query, documents, ranked)
+        context = self.unit_context(query, top.source)
+        ranked = self.rank(query, top, context)
+        grounds = self.grounds(query, documents, ranked, context)
         # A question that names something the documents do not describe (a name of several
         # words that the corpus only partly knows, or with a word the best document never
         # uses) is not answered from a document about something else.
@@ -177,18 +178,25 @@ class Composer:
             query, document, units, self.unit_context(query, document.source)
         )
 
-    def rank(self, query: Query, document: DocumentHit) -> list[ScoredUnit]:
-        """The document's units, best first, with the ranker's probability that they answer."""
+    def rank(
+        self, query: Query, document: DocumentHit, context: UnitContext | None = None
+    ) -> list[ScoredUnit]:
+        """The document's units, best first, with the ranker's probability that they answer
+        (`context`: the document's unit context, when the caller has it already)."""
         units = self._units(document.source)
-        context = self.unit_context(query, document.source)
+        context = context or self.unit_context(query, document.source)
         return self.models.ranker.rank(query, document, units, context)
 
     def grounds(
-        self, query: Query, documents: Sequence[DocumentHit], ranked: Sequence[ScoredUnit]
+        self,
+        query: Query,
+        documents: Sequence[DocumentHit],
+        ranked: Sequence[ScoredUnit],
+        context: UnitContext,
     ) -> Grounds:
-        """What the decision to answer from the best document rests on."""
+        """What the decision to answer from the best document rests on (`context`: the best
+        document's unit context, as the units were ranked with)."""
         top = documents[0]
-        context = self.unit_context(query, top.source)
         similarities = context.similarities
         best = float(np.nanmax(similarities)) if not np.isnan(similarities).all() else 0.0
         chunks = self.retriever.chunks_of(top.source)

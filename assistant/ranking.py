@@ -13,6 +13,7 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,7 +26,8 @@ from assistant.types import Chunk, DocumentHit
 from assistant.units import Unit, call_numbers, words
 
 DATE = re.compile(
-    r"\b\d{1,2}[ -](?:jan|feb|maa|mar|mrt|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)[a-z]*\.?[ -]\d{4}"
+    r"\b\d{1,2}[ -](?:jan|feb|maa|mar|mrt|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)"
+    r"[a-z]*\.?[ -]\d{4}"
     r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2},? \d{4}"
     r"|\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}[/-]\d{1,2}[/-]\d{4}\b",
     re.IGNORECASE,
@@ -217,7 +219,7 @@ def unit_features(
     for i, unit in enumerate(units):
         text = unit.text
         own = terms & unit.terms
-        section_terms = set(analyse(unit.section or unit.chunk.section))
+        section_terms = _section_terms(unit.section or unit.chunk.section)
         has = {
             "deadline": bool(DATE.search(text)),
             "budget": bool(AMOUNT.search(text)),
@@ -268,6 +270,12 @@ def unit_features(
         rows.append([row[name] for name in _BASE_FEATURES])
     base = np.asarray(rows, dtype=np.float64)
     return np.hstack([base, _relative(base), _crossed(base, kinds)])
+
+
+@lru_cache(maxsize=4096)
+def _section_terms(section: str) -> frozenset[str]:
+    """A heading's analysed words: the same few headings come back for every question."""
+    return frozenset(analyse(section))
 
 
 def _filled(similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

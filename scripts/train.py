@@ -120,8 +120,9 @@ def labelled_units(composer: Composer, item: Item) -> tuple[np.ndarray, np.ndarr
 
 
 def abstain_row(composer: Composer, item: Item, documents: Sequence[DocumentHit]) -> np.ndarray:
-    ranked = composer.rank(item.query, documents[0])
-    grounds = composer.grounds(item.query, documents, ranked)
+    context = composer.unit_context(item.query, documents[0].source)
+    ranked = composer.rank(item.query, documents[0], context)
+    grounds = composer.grounds(item.query, documents, ranked, context)
     return abstain_features(item.query, grounds)[0]
 
 
