@@ -324,12 +324,10 @@ class Composer:
         matrix = self._unit_matrices.get(source)
         if matrix is None:
             vectors = self.retriever.unit_vectors
-            dim = len(next(iter(vectors.values()))) if vectors else 0
+            dim = len(next(iter(vectors.values()))) if vectors else 1
             nan = np.full(dim, np.nan, dtype=np.float32)
-            units = self._units(source)
-            matrix = np.stack([vectors.get(u.id, nan) for u in units]) if units else None
-            if matrix is None or matrix.size == 0:
-                matrix = np.full((len(units), max(dim, 1)), np.nan, dtype=np.float32)
+            rows = [vectors.get(u.id, nan) for u in self._units(source)]
+            matrix = np.stack(rows) if rows else np.empty((0, dim), dtype=np.float32)
             self._unit_matrices[source] = matrix
         if np.isnan(matrix).all():
             return np.full(len(matrix), np.nan)
@@ -500,7 +498,7 @@ def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scored
             terms = frozenset().union(*(u.terms for u in part))
             text = "; ".join(item_head(u.text) for u in part)
             listing = Unit(text, part[0].chunk, terms, unit.section, part[0].listed)
-            parts.append(ScoredUnit(listing, scored.score, scored.overlap))
+            parts.append(ScoredUnit(listing, scored.score))
         return parts
     return []
 
@@ -527,7 +525,7 @@ def _sub_sections(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scor
         parts = []
         for own, first in firsts.items():
             leaf = own[len(parent) + 3 :]
-            parts.append(ScoredUnit(Unit(leaf, first.chunk, first.terms, own), scored.score, 0))
+            parts.append(ScoredUnit(Unit(leaf, first.chunk, first.terms, own), scored.score))
         return parts
     return []
 
@@ -576,7 +574,7 @@ def _with_antecedents(chosen: list[ScoredUnit], units: Sequence[Unit]) -> list[S
             continue
         if length + words(before.text) > _MAX_WORDS + _CONTEXT_WORDS:
             continue
-        result.append(ScoredUnit(before, scored.score, scored.overlap))
+        result.append(ScoredUnit(before, scored.score))
         quoted.add(before.text)
         length += words(before.text)
     return result

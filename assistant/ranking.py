@@ -157,11 +157,10 @@ UNIT_FEATURES = (
 
 @dataclass(frozen=True)
 class ScoredUnit:
-    """A unit with the ranker's probability that it answers, and its word overlap."""
+    """A unit with the ranker's probability that it answers."""
 
     unit: Unit
     score: float
-    overlap: float
 
 
 @dataclass(frozen=True)
@@ -322,10 +321,6 @@ class UnitRanker:
         if len(rows) == 0:
             return []
         probabilities = self.model.positive(rows)
-        overlap = rows[:, _BASE_FEATURES.index("overlap_naming")]
-        scored = [
-            ScoredUnit(u, float(p), float(o))
-            for u, p, o in zip(units, probabilities, overlap, strict=True)
-        ]
+        scored = [ScoredUnit(u, float(p)) for u, p in zip(units, probabilities, strict=True)]
         scored.sort(key=lambda s: -s.score)
         return scored

@@ -375,7 +375,7 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
         f"- Spoor 3 – Uitbreiden: {detail}\n\nDaarna volgt een evaluatie.", 1, 60,
     )  # fmt: skip
     units = units_of(first) + units_of(second)
-    parts = _whole_list([ScoredUnit(units[0], 1.0, 0.5)], units)
+    parts = _whole_list([ScoredUnit(units[0], 1.0)], units)
     assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
         ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1"),
         ("Spoor 3 – Uitbreiden", "c2"),
@@ -394,13 +394,13 @@ def test_sub_section_headings_answer_a_which_question() -> None:
     ]  # fmt: skip
     units = [u for c in chunks for u in units_of(c)]
     best = next(u for u in units if u.chunk.id == "c2")
-    parts = _sub_sections([ScoredUnit(best, 1.0, 0.5)], units)
+    parts = _sub_sections([ScoredUnit(best, 1.0)], units)
     assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
         ("Prioriteit 1 – De zorgkloof", "c1"),
         ("Prioriteit 2 – Loontransparantie", "c2"),
     ]
     # a unit in a section without sub-sections gives no such list
-    assert _sub_sections([ScoredUnit(units[0], 1.0, 0.5)], units) == []
+    assert _sub_sections([ScoredUnit(units[0], 1.0)], units) == []
 
 
 def test_a_sentence_that_points_back_is_quoted_with_the_sentence_before_it() -> None:
@@ -415,13 +415,13 @@ def test_a_sentence_that_points_back_is_quoted_with_the_sentence_before_it() -> 
     )  # fmt: skip
     units = units_of(chunk)
     pointing, relative = units[2], units[3]
-    chosen = _with_antecedents([ScoredUnit(pointing, 1.0, 0.5)], units)
+    chosen = _with_antecedents([ScoredUnit(pointing, 1.0)], units)
     assert [c.unit.text for c in chosen] == [
         pointing.text,
         "Aan Nederlandse kant gaat het om Zeeland en Limburg.",
     ]
     # "die" after a noun starts a relative clause: nothing is pointed back to
-    assert len(_with_antecedents([ScoredUnit(relative, 1.0, 0.5)], units)) == 1
+    assert len(_with_antecedents([ScoredUnit(relative, 1.0)], units)) == 1
 
 
 def test_how_an_application_goes_is_answered_with_the_documents_steps(make_settings) -> None:
