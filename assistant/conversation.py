@@ -142,9 +142,7 @@ def _naming_terms(text: str, retriever: HybridRetriever) -> set[str]:
     if language == "en":
         generic = {t for word in text.split() if dutch_terms(word) for t in analyse(word)}
         terms -= english_stop_terms() | generic
-    sources = retriever.sources
-    common = _COMMON_SHARE * len(sources)
-    return {t for t in terms if sum(t in retriever.document_terms(s) for s in sources) <= common}
+    return {t for t in terms if retriever.document_share(t) <= _COMMON_SHARE}
 
 
 def _with_dutch_terms(text: str) -> str:

@@ -60,6 +60,7 @@ class HybridRetriever:
         self._codes: list[tuple[str, str]] = []
         self.unit_vectors: dict[str, np.ndarray] = {}
         self._document_terms: dict[str, set[str]] = {}
+        self._documents_using: dict[str, int] | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
 
@@ -79,6 +80,8 @@ class HybridRetriever:
         self._chunks = chunks
         self._by_id = {c.id: i for i, c in enumerate(chunks)}
         self._by_source = {}
+        self._document_terms = {}
+        self._documents_using = None
         for chunk in chunks:
             self._by_source.setdefault(chunk.source, []).append(chunk)
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
@@ -207,6 +210,16 @@ class HybridRetriever:
             terms = {t for c in self.chunks_of(source) for t in analyse(lexical_text(c))}
             self._document_terms[source] = terms
         return terms
+
+    def document_share(self, term: str) -> float:
+        """The share of the indexed documents that use `term` (counted once, on first use)."""
+        if self._documents_using is None:
+            counts: dict[str, int] = {}
+            for source in self.sources:
+                for t in self.document_terms(source):
+                    counts[t] = counts.get(t, 0) + 1
+            self._documents_using = counts
+        return self._documents_using.get(term, 0) / max(1, len(self.sources))
 
     def _source_of(self, chunk_id: str) -> str:
         return self.chunks[self._by_id[chunk_id]].source
