@@ -12,6 +12,15 @@ import numpy as np
 
 from assistant.abstention import Abstainer, Grounds
 from assistant.classify import PART_BREAK, asks_for_judgement, detect_language
+from assistant.composition import (
+    MARKER,
+    MAX_QUOTES,
+    Lead,
+    as_sentence,
+    fits,
+    lead_for,
+    says_something,
+)
 from assistant.conversation import resolve, search_in_conversation
 from assistant.lexical import analyse
 from assistant.prompts import ANSWER_INTRO, format_date, text
@@ -147,7 +156,7 @@ class Composer:
         if not chosen:
             return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._answer_each_part(query, top, chosen)
-        answer = self._compose(chosen, language, kind, top, today)
+        answer = self._compose(query, chosen, top, today)
         sibling = self._close_second(documents, query)
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
@@ -336,30 +345,66 @@ class Composer:
     # --- composing ----------------------------------------------------------------------
 
     def _compose(
-        self,
-        chosen: list[ScoredUnit],
-        language: str,
-        kind: str,
-        document: DocumentHit,
-        today: date,
+        self, query: Query, chosen: list[ScoredUnit], document: DocumentHit, today: date
     ) -> Answer:
+        """A first sentence around the asked fact, then at most two supporting quotes (a list
+        is quoted whole), each with its marker; then what the reader must know about the
+        call's deadline."""
+        language, kind = query.language, query.kind
         citations: list[Citation] = []
         numbers: dict[str, int] = {}
-        parts: list[str] = []
-        ordered = sorted(chosen, key=lambda s: (s.unit.chunk.position, s.unit.text))
-        for scored in ordered:
-            unit = scored.unit
+
+        def marker(unit: Unit) -> str:
             n = numbers.get(unit.chunk.id)
             if n is None:
                 n = numbers[unit.chunk.id] = len(numbers) + 1
                 citations.append(_citation(n, unit))
-            parts.append(f"{_sentence(unit.text)} [{n}]")
-        notes = self._deadline_notes(document, language, today, citations, kind)
-        intro = ANSWER_INTRO.get(language, "")
+            return f"[{n}]"
+
+        listing = any(s.listing for s in chosen)
+        lead = None if listing else self._lead(query, chosen, document, today)
+        parts: list[str] = []
+        if lead is not None:
+            markers = dict.fromkeys(marker(unit) for unit in lead.units)
+            parts.append(lead.wording.replace(MARKER, " ".join(markers)))
+        used = sum(words(p) for p in parts)
+        quota = max(MAX_QUOTES, len(question_parts(query.text)))
+        quotes: list[Unit] = []
+        for scored in chosen:
+            unit = scored.unit
+            if lead is not None and unit in lead.covered:
+                continue
+            if not listing and not says_something(unit.text):
+                continue
+            if listing or fits(used, unit.text, len(quotes), quota):
+                quotes.append(unit)
+                used += words(unit.text)
+        for unit in sorted(quotes, key=lambda u: (u.chunk.position, u.chunk.text.find(u.text))):
+            parts.append(f"{as_sentence(unit.text)} {marker(unit)}")
+        said_passed = lead is not None and kind == "deadline"
+        notes = self._deadline_notes(document, language, today, citations, said_passed)
         body = " ".join(parts + notes)
+        intro = ANSWER_INTRO.get(language, "") if lead is None else ""
         answer_text = f"{intro} {body}".strip() if intro else body
         programme = _programme(document)
         return Answer(answer_text, tuple(citations), False, programme, kind, language)
+
+    def _lead(
+        self, query: Query, chosen: Sequence[ScoredUnit], document: DocumentHit, today: date
+    ) -> Lead | None:
+        """The reply's first sentence for the question's kind, from the chosen units."""
+        units = [s.unit for s in chosen]
+        organisation = ""
+        contact_units: list[Unit] = []
+        if query.kind == "contact":
+            meta = document.hits[0].chunk.metadata
+            organisation = str(meta.get("handling_organisation", ""))
+            contact_chunk = _contact_chunk(self.retriever.chunks_of(document.source))
+            if contact_chunk is not None:
+                contact_units = units_of(contact_chunk)
+        return lead_for(
+            query.kind, query.text, units, today, query.language, organisation, contact_units
+        )
 
     def _deadline_notes(
         self,
@@ -367,14 +412,17 @@ class Composer:
         language: str,
         today: date,
         citations: list[Citation],
-        kind: str,
+        said_passed: bool = False,
     ) -> list[str]:
-        """Say when the cited call's deadline has passed, and point to a newer call."""
+        """Say when the cited call's deadline has passed (unless the reply's first sentence
+        said so), and point to a newer call."""
         meta = document.hits[0].chunk.metadata
         deadline = _iso(str(meta.get("deadline", "")))
         if deadline is None or deadline >= today:
             return []
-        notes = [text("deadline_passed", language, deadline=format_date(deadline, language))]
+        notes = [] if said_passed else [
+            text("deadline_passed", language, deadline=format_date(deadline, language))
+        ]
         newer = self._newer_call(document, deadline)
         if newer is not None:
             chunk, newer_deadline = newer
@@ -498,7 +546,7 @@ def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scored
             terms = frozenset().union(*(u.terms for u in part))
             text = "; ".join(item_head(u.text) for u in part)
             listing = Unit(text, part[0].chunk, terms, unit.section, part[0].listed)
-            parts.append(ScoredUnit(listing, scored.score))
+            parts.append(ScoredUnit(listing, scored.score, listing=True))
         return parts
     return []
 
@@ -525,7 +573,8 @@ def _sub_sections(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scor
         parts = []
         for own, first in firsts.items():
             leaf = own[len(parent) + 3 :]
-            parts.append(ScoredUnit(Unit(leaf, first.chunk, first.terms, own), scored.score))
+            heading = Unit(leaf, first.chunk, first.terms, own)
+            parts.append(ScoredUnit(heading, scored.score, listing=True))
         return parts
     return []
 
@@ -624,16 +673,12 @@ def _similar(a: Unit, b: Unit) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6
 
 
-def _sentence(unit_text: str) -> str:
-    return unit_text.rstrip(" ;,")
-
-
 def _with_sibling(answer: Answer, sibling: ScoredUnit, language: str) -> Answer:
     """The answer with one more cited sentence from a close second document."""
     n = len(answer.citations) + 1
     unit = sibling.unit
     line = text("also_relevant", language, title=unit.chunk.title)
-    extended = f"{answer.text} {line} {_sentence(unit.text)} [{n}]"
+    extended = f"{answer.text} {line} {as_sentence(unit.text)} [{n}]"
     return replace(answer, text=extended, citations=(*answer.citations, _citation(n, unit)))
 
 

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -19,6 +21,7 @@ from assistant.errors import AssistantError
 from assistant.settings import Settings
 
 if TYPE_CHECKING:
+    from assistant.indexing import IndexReport
     from assistant.retrieval import HybridRetriever
     from assistant.triage import Triage
     from assistant.types import Answer
@@ -73,6 +76,28 @@ def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
     raise typer.Exit(code)
 
 
+def _bars(*, transient: bool) -> Progress:
+    """Progress bars on stderr, so stdout stays clean for --json. Where stderr is not a
+    terminal (a pipe, a CI log) nothing is drawn while running: kept bars are printed once at
+    the end, transient ones not at all."""
+    columns = (
+        TextColumn("{task.description:<20}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    quiet = transient and not errors.is_terminal
+    return Progress(*columns, console=errors, transient=transient, disable=quiet)
+
+
+@contextmanager
+def _counting(label: str, total: int) -> Iterator[Callable[[], None]]:
+    """A bar counting finished items (gone when done); yields the call that counts one more."""
+    with _bars(transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda: bar.advance(task)
+
+
 class _RichProgress:
     """Shows each indexing stage as a progress bar."""
 
@@ -95,24 +120,8 @@ def index(
     rebuild: Annotated[bool, typer.Option(help="Drop the index and build it anew.")] = False,
 ) -> None:
     """Build or update the index from the corpus folder; only changes are written."""
-    from assistant.indexing import build_index
-
     settings = _settings(ctx)
-    if not settings.corpus_dir.is_dir():
-        _fail(f"Corpus folder {settings.corpus_dir} does not exist.")
-    columns = (
-        TextColumn("{task.description:<20}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-    )
-    try:
-        with Progress(*columns, console=errors, transient=False) as bar:
-            report = build_index(settings, rebuild=rebuild, progress=_RichProgress(bar))
-    except AssistantError as exc:
-        _fail(str(exc))
-    for failure in report.failures:
-        errors.print(f"[yellow]Skipped[/] {failure.source}: {failure.reason}", highlight=False)
+    report = _build_index(settings, rebuild=rebuild)
     if report.wrote_nothing:
         console.print(
             f"Index is up to date: {report.documents} documents, {report.chunks} chunks, "
@@ -133,8 +142,25 @@ def index(
             if names:
                 console.print(f"  {label}: {', '.join(names)}", highlight=False)
     if report.failures:
-        errors.print(f"{len(report.failures)} document(s) skipped.")
         raise typer.Exit(EXIT_SKIPPED)
+
+
+def _build_index(settings: Settings, *, rebuild: bool = False) -> IndexReport:
+    """Build the index with a kept progress bar per stage; report the skipped documents."""
+    from assistant.indexing import build_index
+
+    if not settings.corpus_dir.is_dir():
+        _fail(f"Corpus folder {settings.corpus_dir} does not exist.")
+    try:
+        with _bars(transient=False) as bar:
+            report = build_index(settings, rebuild=rebuild, progress=_RichProgress(bar))
+    except AssistantError as exc:
+        _fail(str(exc))
+    for failure in report.failures:
+        errors.print(f"[yellow]Skipped[/] {failure.source}: {failure.reason}", highlight=False)
+    if report.failures:
+        errors.print(f"{len(report.failures)} document(s) skipped.")
+    return report
 
 
 @app.command()
@@ -344,14 +370,9 @@ def triage_command(
                 _print_triage(result)
             return
         items, problems = read_incoming(inputs)
-        with Progress(console=console, transient=True) as progress:
-            task = progress.add_task("Triage", total=len(items))
+        with _counting("Triage", len(items)) as done:
             results = triage_all(
-                assistant,
-                settings,
-                ((i.id, i.question, i.history) for i in items),
-                day,
-                lambda: progress.advance(task),
+                assistant, settings, ((i.id, i.question, i.history) for i in items), day, done
             )
     except AssistantError as exc:
         _fail(str(exc))
@@ -406,15 +427,63 @@ def serve(
 ) -> None:
     """Start the web app; builds the index from the corpus first if there is none."""
     from assistant import webapp
+    from assistant.service import Assistant
 
+    started = time.perf_counter()
     settings = _settings(ctx, server_host=host, server_port=port)
     try:
-        assistant = webapp.open_assistant(
-            settings, notify=lambda m: errors.print(m, highlight=False, soft_wrap=True)
-        )
-        webapp.serve(settings, assistant)
+        _build_first_index(settings)
+        with errors.status("Opening the index and starting the web app …"):
+            web = webapp.build_app(settings, Assistant.open(settings))
+            # quiet: Gradio would otherwise suggest `share=True` (a public link through its
+            # servers), which this offline tool must not offer; the address is printed below.
+            web.launch(
+                server_name=settings.server_host,
+                server_port=settings.server_port,
+                share=False,
+                quiet=True,
+                prevent_thread_lock=True,
+            )
     except AssistantError as exc:
         _fail(str(exc))
+    except OSError as exc:  # Gradio's own message speaks of launch() parameters
+        reason = exc.strerror or "the port is in use or the address is not this machine's"
+        where = f"{settings.server_host}:{settings.server_port}"
+        _fail(f"Cannot listen on {where}: {reason}. Choose another with --port.")
+    seconds = time.perf_counter() - started
+    console.print(
+        f"Web app running on {web.local_url} (ready after {seconds:.0f} s; Ctrl+C stops it)",
+        highlight=False,
+        soft_wrap=True,
+    )
+    web.block_thread()
+
+
+def _build_first_index(settings: Settings) -> None:
+    """On the first run (no index yet), build the index with progress bars and say so."""
+    from assistant.indexing import index_is_ready
+    from assistant.loaders import count_corpus_files
+
+    try:
+        if index_is_ready(settings):
+            return
+    except AssistantError as exc:
+        _fail(str(exc))
+    if not settings.corpus_dir.is_dir():
+        _fail(f"No index yet, and no corpus folder {settings.corpus_dir} to build it from.")
+    errors.print(
+        f"First run: no index yet. Building it from the {count_corpus_files(settings.corpus_dir)} "
+        f"files in {settings.corpus_dir} before the web app starts …",
+        highlight=False,
+        soft_wrap=True,
+    )
+    report = _build_index(settings)
+    errors.print(
+        f"Index built in {report.seconds:.0f} s: {report.documents} documents, "
+        f"{report.chunks} chunks.",
+        highlight=False,
+        soft_wrap=True,
+    )
 
 
 @app.command("eval")
@@ -448,7 +517,8 @@ def evaluate(
         question_set = load_questions(questions)
         retriever = _open_retriever(settings)
         if retrieval_only:
-            results = run_retrieval(question_set, lambda q: retriever.search(q, k=10))
+            with _counting("Questions", len(question_set)) as done:
+                results = run_retrieval(question_set, lambda q: retriever.search(q, k=10), done)
             notes = [
                 "Retrieval only: answer, triage and answer-latency metrics are null.",
                 "Follow-up questions are searched with their history's last user turn prepended.",
@@ -459,10 +529,12 @@ def evaluate(
             from assistant.triage import triage
 
             assistant = Assistant(retriever)
-            results = run_answers(
-                question_set,
-                lambda q: triage(assistant, settings, q.question, q.history, day, q.id),
-            )
+            with _counting("Questions", len(question_set)) as done:
+                results = run_answers(
+                    question_set,
+                    lambda q: triage(assistant, settings, q.question, q.history, day, q.id),
+                    done,
+                )
             notes = [
                 "Every question went through triage (the answer path, then routing); follow-ups "
                 "through their history.",

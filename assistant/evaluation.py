@@ -160,11 +160,13 @@ Answerer = Callable[[Question], "Answer | Triage"]
 _MARKER = re.compile(r"\[(\d+)\]")
 
 
-def run_retrieval(questions: Sequence[Question], search: Searcher) -> list[QuestionResult]:
+def run_retrieval(
+    questions: Sequence[Question], search: Searcher, progress: Callable[[], None] | None = None
+) -> list[QuestionResult]:
     """Search every question once (after one warm-up search) and score the answerable ones.
 
     The cheap path: no answer is composed. Follow-ups are searched with their history's last
-    user turn prepended.
+    user turn prepended. `progress` is called after each question.
     """
     search("warm-up")
     results = []
@@ -182,11 +184,16 @@ def run_retrieval(questions: Sequence[Question], search: Searcher) -> list[Quest
         if question.answerable:
             score_retrieval(result, question)
         results.append(result)
+        if progress is not None:
+            progress()
     return results
 
 
-def run_answers(questions: Sequence[Question], answer: Answerer) -> list[QuestionResult]:
-    """Answer every question through the user's code path (history included) and score it."""
+def run_answers(
+    questions: Sequence[Question], answer: Answerer, progress: Callable[[], None] | None = None
+) -> list[QuestionResult]:
+    """Answer every question through the user's code path (history included) and score it;
+    `progress` is called after each question."""
     if questions:
         answer(questions[0])  # warm-up: latency is measured warm
     results = []
@@ -215,6 +222,8 @@ def run_answers(questions: Sequence[Question], answer: Answerer) -> list[Questio
         if triaged:
             score_triage(result, question)
         results.append(result)
+        if progress is not None:
+            progress()
     return results
 
 

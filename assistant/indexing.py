@@ -11,6 +11,7 @@ from typing import Protocol
 
 from assistant.chunking import split_document
 from assistant.embeddings import Embedder, EmbeddingCache, create_embedder, embed_cached
+from assistant.errors import IndexNotBuiltError
 from assistant.loaders import count_corpus_files, load_corpus
 from assistant.settings import Settings
 from assistant.store import ChunkStore
@@ -133,6 +134,21 @@ def build_index(
     report.deleted_chunks = len(to_delete)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def index_is_ready(settings: Settings) -> bool:
+    """Whether the configured index holds chunks and their sentence vectors.
+
+    False before the first build, and after a first build stopped before its sentence vectors
+    were written (building again finishes it: what was embedded is in the cache). Raises
+    ModelMismatchError for an index of another embedding model.
+    """
+    embedder = create_embedder(settings.embedding_model, settings.embedding_batch_size)
+    try:
+        store = ChunkStore.open(settings, embedder.model_id, create=False)
+    except IndexNotBuiltError:
+        return False
+    return bool(store.unit_ids())
 
 
 def _sync_units(

@@ -25,11 +25,30 @@ _TEXT = {
             "Voor vragen over Europese subsidies kan je terecht bij het Vlaamse contactpunt van "
             "het programma, of bij vleva (www.vleva.eu) voor een eerste oriëntatie."
         ),
-        "deadline_passed": "Let op: de deadline van {deadline} is verstreken.",
+        "deadline_passed": "Deadline verstreken: {deadline}.",
         "deadline_open": "De deadline is {deadline}.",
         "newer_call": "Er is een nieuwere oproep: {title} (deadline {deadline}).",
         "also_relevant": "Bedoel je {title}?",
         "contact_intro": "Contact voor {programme}: {organisation}.",
+        # The reply's first sentence: {marker} is where its citation goes.
+        "lead_deadline": "De deadline is {date} {marker}.",
+        "lead_deadlines": "De deadlines zijn {date} {marker}.",
+        "lead_deadline_next": "De eerstvolgende deadline is {date} {marker}.",
+        "lead_deadline_passed": "De deadline was {date} {marker}; die is verstreken.",
+        "lead_deadline_last_passed": "De laatste deadline was {date} {marker}; die is verstreken.",
+        "lead_amount": "Het gaat om {amount} {marker}.",
+        "lead_amounts": "De programmatekst noemt {amount} {marker}.",
+        "lead_contact": "Je kunt terecht bij {organisation} {marker}.",
+        "lead_condition": "Dat hangt af van deze voorwaarde:",
+        "lead_restricted": "Niet zonder meer:",
+        "out_of_scope": (
+            "Ik beantwoord vragen over Europese subsidieprogramma's uit de programmateksten "
+            "(wie mag aanvragen, deadlines, budget, contact), bijvoorbeeld: {examples}"
+        ),
+        "filter_matched_nothing": (
+            "Het programmafilter '{programme}' past bij geen enkel document. Kies een ander "
+            "programma of 'Alle programma's'."
+        ),
         "empty_question": "Stel gerust een vraag, bijvoorbeeld: wie mag een aanvraag indienen?",
         "sources": "Bronnen",
         "error": "Er ging iets mis bij het beantwoorden van je vraag: {message}",
@@ -97,11 +116,29 @@ _TEXT = {
             "For questions about EU funding, contact the programme's Flemish contact point, or "
             "vleva (www.vleva.eu) for a first orientation."
         ),
-        "deadline_passed": "Note: the deadline of {deadline} has passed.",
+        "deadline_passed": "Deadline passed: {deadline}.",
         "deadline_open": "The deadline is {deadline}.",
         "newer_call": "There is a newer call: {title} (deadline {deadline}).",
         "also_relevant": "Do you mean {title}?",
         "contact_intro": "Contact for {programme}: {organisation}.",
+        "lead_deadline": "The deadline is {date} {marker}.",
+        "lead_deadlines": "The deadlines are {date} {marker}.",
+        "lead_deadline_next": "The next deadline is {date} {marker}.",
+        "lead_deadline_passed": "The deadline was {date} {marker}; it has passed.",
+        "lead_deadline_last_passed": "The last deadline was {date} {marker}; it has passed.",
+        "lead_amount": "The amount is {amount} {marker}.",
+        "lead_amounts": "The document gives {amount} {marker}.",
+        "lead_contact": "You can contact {organisation} {marker}.",
+        "lead_condition": "That depends on this condition:",
+        "lead_restricted": "Not without conditions:",
+        "out_of_scope": (
+            "I answer questions about EU funding programmes from the programme documents (who "
+            "can apply, deadlines, budget, contacts), for example: {examples}"
+        ),
+        "filter_matched_nothing": (
+            "The programme filter '{programme}' matches no document. Choose another programme "
+            "or 'All programmes'."
+        ),
         "empty_question": "Please ask a question, for example: who can apply?",
         "sources": "Sources",
         "error": "Something went wrong while answering your question: {message}",

@@ -161,6 +161,7 @@ class ScoredUnit:
 
     unit: Unit
     score: float
+    listing: bool = False  # one part of a list quoted whole ("welke thema's …?")
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,8 @@ def test_deadline_passed_is_said_with_the_injected_date(assistant: Assistant) ->
     question = "Tot wanneer kan je een aanvraag voor stedenbanden indienen?"
     late = assistant.ask(question, today=date(2025, 1, 1))
     assert "19 september 2024" in late.text
-    assert "19 september 2024 is verstreken" in late.text
+    first = late.text.split("[1]")[0]  # the first sentence states the date and that it passed
+    assert "19 september 2024" in first and "verstreken" in late.text.split(".")[0]
     early = assistant.ask(question, today=date(2024, 5, 1))
     assert "19 september 2024" in early.text
     assert "verstreken" not in early.text
@@ -134,9 +135,10 @@ def test_english_question_gets_english_framing(assistant: Assistant) -> None:
         "What is the deadline for town twinning projects?", today=date(2025, 1, 1)
     )
     assert answer.language == "en"
-    assert answer.text.startswith("According to the programme documents")
-    assert "19 september 2024" in answer.text  # the Dutch fact is quoted as it stands
-    assert "has passed" in answer.text
+    first = answer.text.split(". ")[0]
+    # an English first sentence around the date as the Dutch document writes it
+    assert first.startswith("The deadline was 19 september 2024")
+    assert first.endswith("it has passed")
 
 
 def test_empty_question_gets_a_helpful_answer(assistant: Assistant) -> None:
@@ -357,7 +359,8 @@ def test_english_questions_get_the_dutch_words_of_the_glossary() -> None:
 def test_an_english_question_finds_the_dutch_amount(assistant: Assistant) -> None:
     answer = assistant.ask("How much funding does a small-scale partnership get?")
     assert not answer.abstained
-    assert "30.000 euro" in answer.text and answer.text.startswith("According to")
+    first = answer.text.split(". ")[0]
+    assert first.startswith("The ") and "30.000 euro" in first
 
 
 def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> None:

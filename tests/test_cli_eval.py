@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -160,6 +162,43 @@ def test_eval_writes_the_contract_report(small_index: Settings, tmp_path: Path) 
     assert all(required <= set(r) for r in records)
     assert len(records[0]["retrieved"]) == 6  # every document of the small corpus, best first
     assert records[1]["ok"]["hit@1"] is True
+
+
+def test_eval_and_triage_batch_show_progress_beside_their_output(
+    small_index: Settings, tmp_path: Path, monkeypatch
+) -> None:
+    """With a terminal the bars are drawn on stderr; the report and --json output are intact."""
+    from rich.console import Console
+
+    from assistant import cli
+
+    shown = io.StringIO()
+    monkeypatch.setattr(
+        cli, "errors", Console(file=shown, force_terminal=True, color_system=None, width=100)
+    )
+    questions = tmp_path / "vragen.jsonl"
+    lines = [
+        {"id": "a", "question": "Wie mag stedenbanden aanvragen?", "answerable": True,
+         "expected_sources": ["cerv-stedenbanden-2024.md"], "category": "eligibility"},
+        {"id": "b", "question": "Hoeveel kost een treinticket?", "answerable": False},
+    ]  # fmt: skip
+    questions.write_text("\n".join(json.dumps(x) for x in lines), encoding="utf-8")
+    out = tmp_path / "report.json"
+    args = [*_options(small_index), "eval", "--questions", str(questions), "--out", str(out)]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Questions\s+━+ 2/2", shown.getvalue()), shown.getvalue()
+    report = json.loads(out.read_text(encoding="utf-8"))
+    assert [r["id"] for r in report["questions"]] == ["a", "b"]
+    assert report["summary"]["hit@1"] == 1.0
+
+    batch = tmp_path / "vragen.csv"
+    batch.write_text("id,question\n1,Wie mag stedenbanden aanvragen?\n", encoding="utf-8")
+    command = ["triage", "--in", str(batch), "--out", str(tmp_path / "t.csv"), "--json"]
+    result = runner.invoke(app, [*_options(small_index), *command])
+    assert result.exit_code == 0, result.output
+    assert re.search(r"Triage\s+━+ 1/1", shown.getvalue()), shown.getvalue()
+    assert [r["id"] for r in json.loads(result.stdout)] == ["1"]
 
 
 def test_question_set_errors_name_the_line(tmp_path: Path) -> None:

