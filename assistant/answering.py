@@ -23,7 +23,7 @@ from assistant.composition import (
 )
 from assistant.conversation import resolve, search_in_conversation
 from assistant.lexical import analyse
-from assistant.prompts import ANSWER_INTRO, format_date, text
+from assistant.prompts import ANSWER_INTRO, EXAMPLE_QUESTIONS, format_date, text
 from assistant.query import KindClassifier, Query, asking_text, build_query
 from assistant.ranking import (
     AMOUNT,
@@ -39,6 +39,7 @@ from assistant.ranking import (
     unit_features,
 )
 from assistant.retrieval import HybridRetriever, SearchFilter
+from assistant.scope import Scope
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
 from assistant.units import Unit, call_numbers, is_item, item_head, units_of, words
 
@@ -86,6 +87,7 @@ class Composer:
         self.models = models or AnswerModels.load()
         self._units_by_source: dict[str, list[Unit]] = {}
         self._unit_matrices: dict[str, np.ndarray] = {}  # the units' vectors, stacked once
+        self.scope = Scope(retriever)
 
     def answer(
         self,
@@ -127,6 +129,13 @@ class Composer:
         if not question.strip():
             empty = Answer(text("empty_question", language), (), True, None, "other", language)
             return empty, Evidence((), (), question)
+        if where is not None and not self.retriever.matches(where):
+            nothing = text("filter_matched_nothing", language, programme=where.programme or "")
+            return Answer(nothing, (), True, None, "other", language), Evidence((), (), question)
+        if not self.scope.covers(question, history):
+            examples = " ".join(EXAMPLE_QUESTIONS.get(language, EXAMPLE_QUESTIONS["nl"]))
+            reply = text("out_of_scope", language, examples=examples)
+            return Answer(reply, (), True, None, "other", language), Evidence((), (), question)
         query, documents = self.analyse(question, history, where)
         kind, language = query.kind, query.language
         evidence = Evidence(tuple(documents), query.topic, query.search)

@@ -227,6 +227,10 @@ def run_answers(
     return results
 
 
+# Kinds of question whose fact the reply's first sentence states.
+_STATED_FIRST = ("deadline", "budget", "contact")
+
+
 def score_answer(result: QuestionResult, question: Question) -> None:
     """Fill in the answer metrics of one question (and its retrieval metrics)."""
     if question.answerable:
@@ -238,6 +242,11 @@ def score_answer(result: QuestionResult, question: Question) -> None:
             any(_base_name(s) in expected for s in result.cited) and result.dangling_citations == 0
         )
         result.ok["false_abstain"] = bool(result.abstained)
+        if question.category in _STATED_FIRST and question.expected_facts:
+            first = answer.split("[", 1)[0]  # the reply up to its first marker
+            result.ok["first_sentence_fact_accuracy"] = all(
+                contains_any(first, f) for f in question.expected_facts
+            )
     else:
         result.ok["abstain_recall"] = bool(result.abstained)
 
@@ -281,6 +290,17 @@ def summarise(questions: Sequence[Question], results: Sequence[QuestionResult]) 
         summary["latency_ms_p50"] = percentile(latencies, 50)
         summary["latency_ms_p95"] = percentile(latencies, 95)
     return summary
+
+
+def first_sentence_fact_accuracy(results: Sequence[QuestionResult]) -> float | None:
+    """The share of deadline, budget and contact questions whose reply states every expected
+    fact before its first marker (outside the format's summary, whose keys are fixed)."""
+    scored = [
+        r.ok["first_sentence_fact_accuracy"]
+        for r in results
+        if "first_sentence_fact_accuracy" in r.ok
+    ]
+    return _mean(scored) if scored else None
 
 
 def by_category(
@@ -327,6 +347,7 @@ def build_report(
     return {
         "summary": summarise(questions, results),
         "by_category": by_category(questions, results),
+        "first_sentence_fact_accuracy": first_sentence_fact_accuracy(results),
         "latency_ms": {"p50": percentile(latency, 50), "p95": percentile(latency, 95)},
         "notes": list(notes),
         "settings": settings_used,

@@ -239,3 +239,11 @@ def with_dutch_terms(question: str, language: str) -> str:
         return question
     extra = dutch_terms(question)
     return f"{question} {extra}" if extra else question
+
+
+@cache
+def funding_terms() -> frozenset[str]:
+    """The analysed terms of the glossary's EU-funding words, in English and in Dutch: a text
+    without any of them (and without a programme's name) is not about funding."""
+    terms = {t for key, dutch in _GLOSSARY.items() for t in analyse(f"{key} {dutch}")}
+    return frozenset(terms - english_stop_terms())

@@ -224,6 +224,11 @@ class HybridRetriever:
     def _source_of(self, chunk_id: str) -> str:
         return self.chunks[self._by_id[chunk_id]].source
 
+    def matches(self, where: SearchFilter) -> bool:
+        """Whether any indexed chunk passes the filter (a misspelt programme matches none)."""
+        mask = self._allowed_mask(where)
+        return mask is None or bool(mask.any())
+
     def _allowed_mask(self, where: SearchFilter) -> np.ndarray | None:
         if not where.programme and not where.open_only and where.sources is None:
             return None

@@ -37,6 +37,7 @@ from assistant.classify import KINDS, asks_for_judgement  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
     Question,
     QuestionResult,
+    first_sentence_fact_accuracy,
     format_metric,
     load_questions,
     normalise,
@@ -324,6 +325,9 @@ def main() -> None:
             "ranker_precision_at_1": ranker_cv,
             "abstain_threshold": threshold_all,
             "abstain_auc": abstain_auc,
+            "first_sentence_fact_accuracy": first_sentence_fact_accuracy(
+                [results[i] for i in order]
+            ),
         },
         "settings": {
             "folds": args.folds,

@@ -1,0 +1,186 @@
+"""The reply's first sentence per kind of question, in Dutch and English: its facts are copied
+exactly from the unit its marker points at."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from assistant.composition import (
+    MARKER,
+    Lead,
+    amounts_in,
+    as_sentence,
+    contact_details,
+    dates_in,
+    fits,
+    lead_for,
+    says_something,
+)
+from assistant.types import Chunk
+from assistant.units import Unit, units_of
+
+
+def unit(text: str, section: str = "Deadline", chunk_text: str | None = None) -> Unit:
+    chunk = Chunk("c1", "doc.txt", "Oproep", section, chunk_text or text, 0, 10, {})
+    return Unit(text, chunk, frozenset(), section)
+
+
+def first_sentence(lead: Lead | None) -> str:
+    assert lead is not None
+    return lead.wording.replace(MARKER, "[1]")
+
+
+def test_open_deadline_keeps_the_time_as_written() -> None:
+    line = unit("Tweede ronde: 1 oktober 2025, 12:00 uur (Brusselse tijd)")
+    lead = lead_for("deadline", "Tot wanneer?", [line], date(2025, 9, 1), "nl")
+    assert first_sentence(lead) == (
+        "De deadline is 1 oktober 2025, 12:00 uur (Brusselse tijd) [1]."
+    )
+    assert lead is not None and lead.units == (line,)
+
+
+def test_passed_deadlines_name_the_last_one() -> None:
+    line = unit("Deadline: 05 maart 2025 en 01 oktober 2025")
+    lead = lead_for("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl")
+    assert first_sentence(lead) == "De laatste deadline was 01 oktober 2025 [1]; die is verstreken."
+    # the line says nothing beyond its dates: quoting it again adds nothing
+    assert lead is not None and lead.covered == (line,)
+
+
+def test_next_deadline_when_one_round_has_passed_in_english() -> None:
+    line = unit("Eerste ronde: 5 maart 2025; tweede ronde: 1 oktober 2025")
+    lead = lead_for("deadline", "When is the deadline?", [line], date(2025, 6, 1), "en")
+    assert first_sentence(lead) == "The next deadline is 1 oktober 2025 [1]."
+
+
+def test_deadline_line_of_its_own_section_comes_before_a_sentence_in_passing() -> None:
+    passing = unit(
+        "Voor sport dien je rechtstreeks in bij het agentschap, met deadline 5 maart 2025 om "
+        "17:00 uur, want er is geen najaarsronde voor deze sector in de oproep.",
+        section="Waar indienen?",
+    )
+    field = unit("Deadline: 1 oktober 2025")
+    lead = lead_for("deadline", "Wanneer?", [passing, field], date(2025, 1, 1), "nl")
+    assert first_sentence(lead) == "De deadline is 1 oktober 2025 [1]."
+
+
+def test_amounts_as_written_from_one_passage() -> None:
+    chunk_text = "Beheerskosten: 650 euro per maand\nNetwerkkosten: 1.000 euro per maand"
+    a = unit("Beheerskosten: 650 euro per maand", "Budget", chunk_text)
+    b = Unit("Netwerkkosten: 1.000 euro per maand", a.chunk, frozenset(), "Budget")
+    lead = lead_for("budget", "Hoeveel krijgt de instelling?", [a, b], date(2025, 1, 1), "nl")
+    assert first_sentence(lead) == "De programmatekst noemt 650 euro en 1.000 euro [1]."
+    one = lead_for(
+        "budget", "How much?", [unit("Budget: € 60.000", "Budget")], date(2025, 1, 1), "en"
+    )
+    assert first_sentence(one) == "The amount is € 60.000 [1]."
+
+
+def test_amounts_of_another_passage_stay_out_of_the_first_sentence() -> None:
+    call = unit("Je kiest tussen twee bedragen: 30.000 euro; 60.000 euro", "Budget")
+    chunk = Chunk("c2", "doc.txt", "Oproep", "Programma › Budget", "x", 3, 10, {})
+    total = Unit("Erasmus+ heeft 26,2 miljard euro.", chunk, frozenset(), "Budget")
+    lead = lead_for("budget", "Hoeveel?", [call, total], date(2025, 1, 1), "nl")
+    assert "26,2" not in first_sentence(lead)
+
+
+def test_contact_names_the_organisation_with_its_details() -> None:
+    line = unit(
+        "LIFE-contactpunt Vlaanderen, Departement Omgeving, Koning Albert II-laan 20, "
+        "1000 Brussel, 02 553 80 11, life@omgeving.be",
+        "Contact",
+    )
+    lead = lead_for("contact", "Bij wie kan ik terecht?", [line], date(2025, 1, 1), "nl")
+    assert first_sentence(lead) == (
+        "Je kunt terecht bij LIFE-contactpunt Vlaanderen, Departement Omgeving "
+        "(life@omgeving.be, 02 553 80 11) [1]."
+    )
+    english = lead_for("contact", "Whom do I contact?", [line], date(2025, 1, 1), "en")
+    assert first_sentence(english).startswith("You can contact LIFE-contactpunt Vlaanderen")
+
+
+def test_contact_uses_the_handling_organisation_where_a_passage_names_it() -> None:
+    text = "Voor vragen kan je terecht bij het Agentschap Voorbeeld (AV), info@av.be."
+    line = unit(text, "Contact")
+    lead = lead_for(
+        "contact", "Wie?", [line], date(2025, 1, 1), "nl", organisation="Agentschap Voorbeeld (AV)"
+    )
+    assert first_sentence(lead) == "Je kunt terecht bij Agentschap Voorbeeld (AV) (info@av.be) [1]."
+
+
+def test_yes_no_eligibility_states_its_condition() -> None:
+    line = unit(
+        "Enkel organisaties met rechtspersoonlijkheid kunnen een aanvraag indienen.",
+        "Wie komt in aanmerking",
+    )
+    lead = lead_for(
+        "eligibility", "Mag een feitelijke vereniging indienen?", [line], date(2025, 1, 1), "nl"
+    )
+    assert first_sentence(lead) == (
+        "Niet zonder meer: Enkel organisaties met rechtspersoonlijkheid kunnen een aanvraag "
+        "indienen [1]."
+    )
+    open_question = lead_for("eligibility", "Wie mag indienen?", [line], date(2025, 1, 1), "nl")
+    assert open_question is None  # not a yes/no question: the quote itself comes first
+
+
+def test_no_first_sentence_without_a_fact_of_the_asked_shape() -> None:
+    line = unit("De oproep steunt samenwerking tussen scholen.", "Inleiding")
+    assert lead_for("deadline", "Wanneer?", [line], date(2025, 1, 1), "nl") is None
+    assert lead_for("budget", "Hoeveel?", [line], date(2025, 1, 1), "nl") is None
+    assert lead_for("objectives", "Waarover?", [line], date(2025, 1, 1), "nl") is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "sentence"),
+    [
+        (
+            "Je kiest tussen: 30.000 euro; 60.000 euro;",
+            "Je kiest tussen: 30.000 euro; 60.000 euro.",
+        ),
+        (
+            "Deadline: 19 september 2024 (17u00 Brusselse tijd)",
+            "Deadline: 19 september 2024 (17u00 Brusselse tijd).",
+        ),
+        ("Is dat zo?", "Is dat zo?"),
+        ("Een zin.", "Een zin."),
+    ],
+)
+def test_quotes_end_in_a_full_stop(raw: str, sentence: str) -> None:
+    assert as_sentence(raw) == sentence
+
+
+def test_fact_spans_are_copied_as_written() -> None:
+    assert dates_in("deadline 5 maart 2025 om 17:00 uur.")[0] == (
+        "5 maart 2025 om 17:00 uur",
+        date(2025, 3, 5),
+    )
+    assert amounts_in("tussen € 60.000 en 26,2 miljard euro of 80 %") == [
+        "€ 60.000",
+        "26,2 miljard euro",
+        "80 %",
+    ]
+    assert contact_details("Mail info@jint.be of bel 02 209 07 20 – www.jint.be.") == [
+        "info@jint.be",
+        "02 209 07 20",
+        "www.jint.be",
+    ]
+
+
+def test_a_label_alone_is_no_quote_and_the_reply_stays_short() -> None:
+    assert not says_something("Vlaams contactpunt")
+    assert says_something("Budget: 30.000 euro")
+    long = " ".join(["woord"] * 40)
+    assert fits(0, long, 0)  # the best quote always fits
+    assert not fits(20, long, 1)  # a second one only within the reply's length
+    assert not fits(0, "kort", 2)  # never more than two quotes
+
+
+def test_units_of_a_real_chunk_feed_the_first_sentence() -> None:
+    chunk = Chunk(
+        "c9", "doc.txt", "Oproep", "Deadline", "Deadline: 12 maart 2026, 17:00 uur", 0, 9, {}
+    )
+    lead = lead_for("deadline", "Wanneer?", units_of(chunk), date(2026, 1, 1), "nl")
+    assert first_sentence(lead) == "De deadline is 12 maart 2026, 17:00 uur [1]."
