@@ -34,8 +34,8 @@ _TEXT = {
         "lead_deadline": "De deadline is {date} {marker}.",
         "lead_deadlines": "De deadlines zijn {date} {marker}.",
         "lead_deadline_next": "De eerstvolgende deadline is {date} {marker}.",
-        "lead_deadline_passed": "De deadline was {date} {marker}; die is verstreken.",
-        "lead_deadline_last_passed": "De laatste deadline was {date} {marker}; die is verstreken.",
+        "lead_deadline_passed": "De deadline was {date}; die is verstreken {marker}.",
+        "lead_deadline_last_passed": "De laatste deadline was {date}; die is verstreken {marker}.",
         "lead_amount": "Het gaat om {amount} {marker}.",
         "lead_amounts": "De programmatekst noemt {amount} {marker}.",
         "lead_contact": "Je kunt terecht bij {organisation} {marker}.",
@@ -74,11 +74,12 @@ _TEXT = {
         "ui_no_sources": "Bij dit antwoord horen geen bronnen.",
         "ui_section": "Sectie",
         "ui_file": "Bestand",
-        "ui_open_source": "Bekijk de bron",
+        "ui_open_source": "Bekijk de bron op het web",
+        "ui_open_document": "Bekijk het document",
         "ui_feedback_label": "Was dit antwoord nuttig?",
         "ui_comment_label": "Opmerking (niet verplicht)",
-        "ui_thumbs_up": "👍 Nuttig",
-        "ui_thumbs_down": "👎 Niet nuttig",
+        "ui_thumbs_up": "Nuttig",
+        "ui_thumbs_down": "Niet nuttig",
         "ui_tab_chat": "Vragen",
         "ui_tab_triage": "Triage",
         "ui_triage_intro": (
@@ -94,12 +95,42 @@ _TEXT = {
         "ui_triage_chart": "Samenvatting",
         "ui_triage_nothing": "Plak een vraag of laad een bestand op.",
         "ui_triage_done": "{count} vragen getrieerd.",
+        "ui_triage_done_one": "{count} vraag getrieerd.",
         "ui_triage_skipped": "Overgeslagen: {where}: {reason}",
         "ui_triage_columns": (
-            "id|vraag|programma|soort|organisatie|zelf behandelen|urgentie|deadline|zekerheid"
-            "|kandidaten|ontwerp-antwoord"
+            "id|programma|soort vraag|organisatie|urgentie|deadline|zelf behandelen|zekerheid"
+            "|vraag"
         ),
         "ui_triage_summary": "programma|organisatie|soort vraag|urgentie|vragen",
+        "ui_triage_chart_titles": (
+            "vragen per programma|vragen per organisatie|vragen per soort vraag"
+            "|vragen per urgentie"
+        ),
+        "ui_triage_chart_axis": "aantal vragen",
+        "ui_triage_summary_table": "Samenvatting als tabel",
+        "ui_triage_detail_waiting": (
+            "Kies een rij in de tabel: hier verschijnen dan de vraag, het ontwerp-antwoord met "
+            "bronnen, het contact en de kandidaten."
+        ),
+        "ui_triage_detail_title": "Vraag {id}",
+        "ui_triage_detail_fields": (
+            "programma|actie|oproepcode|document|organisatie|zelf behandelen|beheerd door"
+            "|contact|urgentie|zekerheid|kandidaten|vraag|ontwerp-antwoord"
+        ),
+        "ui_triage_ambiguous": "Onzeker: kijk deze programma's na voor je doorstuurt.",
+        "label_yes": "ja",
+        "label_no": "nee",
+        "label_category_eligibility": "wie mag aanvragen",
+        "label_category_objectives": "doelstellingen",
+        "label_category_deadline": "deadline",
+        "label_category_budget": "budget",
+        "label_category_contact": "contact",
+        "label_category_application": "aanvraag",
+        "label_category_other": "andere",
+        "label_urgency_high": "hoog",
+        "label_urgency_normal": "normaal",
+        "label_urgency_closed": "gesloten",
+        "label_urgency_unknown": "onbekend",
         "feedback_thanks": "Bedankt voor je feedback!",
         "feedback_nothing": "Stel eerst een vraag; daarna kan je het antwoord beoordelen.",
         "feedback_failed": "Je feedback kon niet bewaard worden. Probeer het later opnieuw.",
@@ -124,8 +155,8 @@ _TEXT = {
         "lead_deadline": "The deadline is {date} {marker}.",
         "lead_deadlines": "The deadlines are {date} {marker}.",
         "lead_deadline_next": "The next deadline is {date} {marker}.",
-        "lead_deadline_passed": "The deadline was {date} {marker}; it has passed.",
-        "lead_deadline_last_passed": "The last deadline was {date} {marker}; it has passed.",
+        "lead_deadline_passed": "The deadline was {date}; it has passed {marker}.",
+        "lead_deadline_last_passed": "The last deadline was {date}; it has passed {marker}.",
         "lead_amount": "The amount is {amount} {marker}.",
         "lead_amounts": "The document gives {amount} {marker}.",
         "lead_contact": "You can contact {organisation} {marker}.",
@@ -164,11 +195,12 @@ _TEXT = {
         "ui_no_sources": "This answer has no sources.",
         "ui_section": "Section",
         "ui_file": "File",
-        "ui_open_source": "View the source",
+        "ui_open_source": "View the source on the web",
+        "ui_open_document": "View the document",
         "ui_feedback_label": "Was this answer helpful?",
         "ui_comment_label": "Comment (optional)",
-        "ui_thumbs_up": "👍 Helpful",
-        "ui_thumbs_down": "👎 Not helpful",
+        "ui_thumbs_up": "Helpful",
+        "ui_thumbs_down": "Not helpful",
         "ui_tab_chat": "Questions",
         "ui_tab_triage": "Triage",
         "ui_triage_intro": (
@@ -184,12 +216,41 @@ _TEXT = {
         "ui_triage_chart": "Summary",
         "ui_triage_nothing": "Paste a question or upload a file.",
         "ui_triage_done": "{count} questions triaged.",
+        "ui_triage_done_one": "{count} question triaged.",
         "ui_triage_skipped": "Skipped: {where}: {reason}",
         "ui_triage_columns": (
-            "id|question|programme|kind|organisation|handled here|urgency|deadline|confidence"
-            "|candidates|draft reply"
+            "id|programme|kind|organisation|urgency|deadline|handled here|confidence|question"
         ),
         "ui_triage_summary": "programme|organisation|kind|urgency|questions",
+        "ui_triage_chart_titles": (
+            "questions per programme|questions per organisation|questions per kind"
+            "|questions per urgency"
+        ),
+        "ui_triage_chart_axis": "number of questions",
+        "ui_triage_summary_table": "Summary as a table",
+        "ui_triage_detail_waiting": (
+            "Select a row in the table to see the question, the draft reply with its sources, "
+            "the contact and the candidates here."
+        ),
+        "ui_triage_detail_title": "Question {id}",
+        "ui_triage_detail_fields": (
+            "programme|action|call code|document|organisation|handled here|managed by"
+            "|contact|urgency|confidence|candidates|question|draft reply"
+        ),
+        "ui_triage_ambiguous": "Uncertain: check these programmes before forwarding.",
+        "label_yes": "yes",
+        "label_no": "no",
+        "label_category_eligibility": "eligibility",
+        "label_category_objectives": "objectives",
+        "label_category_deadline": "deadline",
+        "label_category_budget": "budget",
+        "label_category_contact": "contact",
+        "label_category_application": "application",
+        "label_category_other": "other",
+        "label_urgency_high": "high",
+        "label_urgency_normal": "normal",
+        "label_urgency_closed": "closed",
+        "label_urgency_unknown": "unknown",
         "feedback_thanks": "Thank you for your feedback!",
         "feedback_nothing": "Ask a question first; then you can rate the answer.",
         "feedback_failed": "Your feedback could not be saved. Please try again later.",

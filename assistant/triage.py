@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Evidence
 from assistant.lexical import analyse
@@ -19,6 +19,9 @@ from assistant.metadata import contact_entries, organisation_name, organisations
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer, DocumentHit, Turn
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 URGENCIES = ("high", "normal", "closed", "unknown")
 # Summary dimensions: the attribute of a Triage each one counts.
@@ -280,25 +283,49 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def write_summary_chart(summary: Mapping[str, Mapping[str, int]], path: Path) -> None:
+def write_summary_chart(
+    summary: Mapping[str, Mapping[str, int]],
+    path: Path,
+    titles: Mapping[str, str] | None = None,
+    axis_label: str | None = None,
+) -> None:
     """The batch summary as bar charts (PNG): questions per programme, organisation, category
-    and urgency."""
+    and urgency. `titles` names each chart (key: the dimension) and `axis_label` the count
+    axis in the reader's language; the summary's values are drawn as given."""
+    import matplotlib.pyplot as plt
+
+    figure = summary_figure(summary, titles, axis_label)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def summary_figure(
+    summary: Mapping[str, Mapping[str, int]],
+    titles: Mapping[str, str] | None = None,
+    axis_label: str | None = None,
+) -> Figure:
+    """The summary's bar charts as a matplotlib Figure (the caller closes it); counts are
+    whole questions, so the count axis has whole-number ticks only."""
     import matplotlib
 
     matplotlib.use("Agg")  # no display on a server
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
+    titles = titles or {}
     figure, axes = plt.subplots(2, 2, figsize=(13, 9))
     for axis, name in zip(axes.flat, SUMMARY_FIELDS, strict=True):
         counts = summary.get(name, {})
         labels = [_short(label) for label in counts]
         axis.barh(labels[::-1], list(counts.values())[::-1])
-        axis.set_title(f"questions per {name}")
+        axis.set_title(titles.get(name, f"questions per {name}"))
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
+        if axis_label:
+            axis.set_xlabel(axis_label, fontsize=9)
         axis.tick_params(axis="y", labelsize=8)
     figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path, dpi=100)
-    plt.close(figure)
+    return figure
 
 
 def summary_markdown(

@@ -1,4 +1,5 @@
-"""The Gradio web app: chat, sources panel, programme filter, feedback, and the /ask API.
+"""The Gradio web app: chat, sources panel, programme filter, feedback, the Triage screen, the
+/ask and /triage API, and the corpus documents the sources link to (read-only, under /bron/).
 
 Wiring only: every handler calls the `Assistant` façade. Nothing mutable lives at module level
 (Gradio shares module globals between all users); each browser session keeps its own history
@@ -13,8 +14,11 @@ import json
 import logging
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote as url_quote
 
 from assistant import prompts
 from assistant.errors import AssistantError, IndexNotBuiltError
@@ -23,6 +27,9 @@ from assistant.types import Answer, Citation, Turn
 
 if TYPE_CHECKING:
     import gradio as gr
+    from starlette.requests import Request
+    from starlette.responses import Response
+    from starlette.routing import Route
 
     from assistant.service import Assistant
     from assistant.triage import Triage
@@ -32,8 +39,58 @@ log = logging.getLogger(__name__)
 LANGUAGE = "nl"  # the language of the web page itself; answers follow the question's language
 MAX_QUESTION_CHARS = 2000
 SNIPPET_CONTEXT_CHARS = 220  # passage text shown on either side of the quoted sentence
+# The app serves corpus file F at /bron/F; the sources link to it relatively, so a proxy's path
+# prefix is kept.
+DOCUMENT_ROUTE = "bron"
+# Long names are cut in the triage table (the row's detail has them whole).
+TABLE_NAME_CHARS = 70
+TABLE_QUESTION_CHARS = 90
 _JOINER = re.compile(r"[\s,;.:·\-–—]*")
 _SENTENCE_START = re.compile(r"(?<=[.!?])\s+|\n+")
+# The fields of a triaged question's detail, in the order of "ui_triage_detail_fields".
+_DETAIL_FIELDS = (
+    "programme", "action", "call_code", "document", "organisation", "handled", "managed_by",
+    "contact", "urgency", "confidence", "candidates", "question", "draft",
+)  # fmt: skip
+
+# The feedback buttons' marks, drawn as SVG masks in the text colour (Feather's thumbs-up and
+# thumbs-down, MIT licence): an emoji is an empty box in a browser without an emoji font. The
+# words "Nuttig" / "Niet nuttig" carry the meaning on their own.
+_THUMB_UP = (
+    "M14 9V5a3 3 0 0 0-3-3l-4 9v11h11.28a2 2 0 0 0 2-1.7l1.38-9a2 2 0 0 0-2-2.3z"
+    "M7 22H4a2 2 0 0 1-2-2v-7a2 2 0 0 1 2-2h3"
+)
+_THUMB_DOWN = (
+    "M10 15v4a3 3 0 0 0 3 3l4-9V2H5.72a2 2 0 0 0-2 1.7l-1.38 9a2 2 0 0 0 2 2.3z"
+    "m7-13h2.67A2.31 2.31 0 0 1 22 4v7a2.31 2.31 0 0 1-2.33 2H17"
+)
+
+
+def _mark_css(elem_id: str, path: str) -> str:
+    svg = (
+        "<svg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 24 24' fill='none' stroke='black' "
+        f"stroke-width='2' stroke-linecap='round' stroke-linejoin='round'><path d='{path}'/></svg>"
+    )
+    mask = f'url("data:image/svg+xml,{url_quote(svg)}") center / contain no-repeat'
+    return (
+        f"#{elem_id}::before {{ content: ''; display: inline-block; width: 1.05em; "
+        "height: 1.05em; margin-right: 0.4em; vertical-align: -0.15em; "
+        f"background-color: currentColor; -webkit-mask: {mask}; mask: {mask}; }}"
+    )
+
+
+APP_CSS = "\n".join(
+    (
+        _mark_css("thumbs-up", _THUMB_UP),
+        _mark_css("thumbs-down", _THUMB_DOWN),
+        # Compact triage rows in the page's own font, each cell's text at the top of its row
+        # (not centred out of view); a row is clicked to open its detail.
+        "#triage-table .cell-wrap { align-items: flex-start; }",
+        "#triage-table [role='gridcell'] span, #triage-table [role='columnheader'] span "
+        "{ font-family: var(--font); }",
+        "#triage-table [role='gridcell'] { cursor: pointer; }",
+    )
+)
 
 
 def open_assistant(settings: Settings, notify: Callable[[str], None] = log.info) -> "Assistant":
@@ -104,9 +161,16 @@ def remembered(history: Sequence[dict[str, Any]], question: str, answer: Answer)
     ]
 
 
-def sources_html(citations: Sequence[Citation], language: str = LANGUAGE) -> str:
+# --- the sources panel ------------------------------------------------------------------------
+
+
+def sources_html(
+    citations: Sequence[Citation], language: str = LANGUAGE, id_prefix: str = "bron"
+) -> str:
     """The sources panel: per citation [n], title, section, file, the passage with the quoted
-    sentence marked, and a link to the source. Every text from the documents is escaped."""
+    sentence marked (once), and a link to the document: its web address where it has one,
+    else the app's read-only copy (`document_link`). Every text from the documents is escaped;
+    `id_prefix` keeps the items' ids apart when two panels share a page."""
     if not citations:
         return _panel(f"<p>{_e(prompts.text('ui_no_sources', language))}</p>", language)
     items = []
@@ -114,25 +178,31 @@ def sources_html(citations: Sequence[Citation], language: str = LANGUAGE) -> str
         details = [f"{_e(prompts.text('ui_file', language))}: <code>{_e(c.source)}</code>"]
         if c.section:
             details.insert(0, f"{_e(prompts.text('ui_section', language))}: {_e(c.section)}")
-        link = ""
         if c.url and re.match(r"https?://", c.url, re.IGNORECASE):
-            link = (
-                f'<div><a href="{_e(c.url)}" target="_blank" rel="noopener noreferrer">'
-                f"{_e(prompts.text('ui_open_source', language))} ↗</a></div>"
-            )
+            href, label = c.url, prompts.text("ui_open_source", language)
+        else:
+            href, label = document_link(c.source), prompts.text("ui_open_document", language)
         items.append(
-            f'<li id="bron-{c.n}" class="source" style="margin:0 0 1em 0; padding:0.6em 0.8em; '
-            'border:1px solid var(--border-color-primary, #ddd); border-radius:8px;">'
+            f'<li id="{_e(id_prefix)}-{c.n}" class="source" style="margin:0 0 1em 0; '
+            "padding:0.6em 0.8em; border:1px solid var(--border-color-primary, #ddd); "
+            'border-radius:8px;">'
             f'<div class="source-title"><strong>[{c.n}] {_e(c.title)}</strong></div>'
             f'<div class="source-meta" style="font-size:0.85em; opacity:0.8;">'
             f"{' · '.join(details)}</div>"
             '<blockquote class="source-passage" style="white-space:pre-line; margin:0.5em 0; '
             'padding-left:0.7em; border-left:3px solid var(--color-accent, #f97316);">'
-            f"{highlighted_snippet(c.passage, c.quote)}</blockquote>{link}</li>"
+            f"{highlighted_snippet(c.passage, c.quote)}</blockquote>"
+            f'<div><a class="source-link" href="{_e(href)}" target="_blank" '
+            f'rel="noopener noreferrer">{_e(label)}</a></div></li>'
         )
     return _panel(
         f'<ol style="list-style:none; padding:0; margin:0;">{"".join(items)}</ol>', language
     )
+
+
+def document_link(source: str) -> str:
+    """The link (relative to the app's page) under which the app serves corpus file `source`."""
+    return f"{DOCUMENT_ROUTE}/{url_quote(source)}"
 
 
 def waiting_html(language: str = LANGUAGE) -> str:
@@ -153,7 +223,8 @@ def highlighted_snippet(passage: str, quote: str, context: int = SNIPPET_CONTEXT
     """The passage around the quote, HTML-escaped, with the quote (or its parts) in <mark>."""
     spans = _quote_spans(passage, quote)
     if not spans:
-        # The quote is not verbatim in the passage: show it marked, then the passage's start.
+        # The quote is not in the passage, not even with other punctuation: show it marked,
+        # then the passage's start.
         return f"<mark>{_e(quote)}</mark>\n{_e(_clip(passage, 0, 2 * context))}"
     start = max(0, spans[0][0] - context)
     end = min(len(passage), spans[-1][1] + context)
@@ -179,8 +250,8 @@ def highlighted_snippet(passage: str, quote: str, context: int = SNIPPET_CONTEXT
 
 
 def _quote_spans(passage: str, quote: str) -> list[tuple[int, int]]:
-    """Where the quote stands in the passage, whitespace-insensitive; failing that, where each
-    of its parts stands (a quoted field joins a label and its value with ', ')."""
+    """Where the quote stands in the passage; failing that, where each of its parts stands (a
+    quoted field joins a label and its value with ', ')."""
     whole = _find_words(passage, quote, 0)
     if whole:
         return [whole]
@@ -201,15 +272,127 @@ def _quote_spans(passage: str, quote: str) -> list[tuple[int, int]]:
 
 
 def _find_words(passage: str, text: str, start: int) -> tuple[int, int] | None:
-    words = text.split()
+    """Where `text`'s words stand in order in the passage, whatever punctuation and white space
+    stand between them: the quote "Deadline: 11 september 2024" is the passage's field
+    "Deadline\\n11 september 2024", not a line to show a second time. The quote's own
+    punctuation at either end is marked with it where the passage has it too."""
+    words = re.findall(r"\w+", text)
     if not words:
         return None
-    found = re.compile(r"\s+".join(re.escape(w) for w in words)).search(passage, start)
-    return found.span() if found else None
+    pattern = r"(?<!\w)" + r"\W+".join(re.escape(w) for w in words)
+    found = re.compile(pattern).search(passage, start)
+    if not found:
+        return None
+    begin, end = found.span()
+    stripped = text.strip()
+    lead = stripped[: len(stripped) - len(stripped.lstrip("\"'‘“([<*-"))]
+    trail = stripped[len(stripped.rstrip("\"'’”)]>*.!?:;,")) :]
+    if lead and passage[:begin].endswith(lead):
+        begin -= len(lead)
+    if trail and passage.startswith(trail, end):
+        end += len(trail)
+    elif not trail:  # a quote cut off inside a word ("… contactpunt: Crea") marks the word
+        end += len(re.findall(r"^\w*", passage[end : end + 80])[0])
+    return begin, end
 
 
 def _clip(text: str, start: int, end: int) -> str:
     return text[start:end] + ("…" if end < len(text) else "")
+
+
+# --- the corpus documents, served read-only ---------------------------------------------------
+
+
+def corpus_file(corpus_dir: Path, name: str) -> Path | None:
+    """The corpus document `name` (a path relative to the corpus folder), or None when it names
+    anything else: a path that leads outside the corpus folder (`..`, an absolute path, a
+    symlink that points out), a hidden file, a folder, a missing file, a file type the corpus
+    does not hold."""
+    from assistant.loaders import SUPPORTED_SUFFIXES
+
+    if not name or "\x00" in name or any(p.startswith(".") for p in Path(name).parts):
+        return None
+    root = corpus_dir.resolve()
+    try:
+        path = (root / name).resolve(strict=True)  # follows symlinks: their target counts
+    except (OSError, RuntimeError, ValueError):
+        return None
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    return path if path.suffix.lower() in SUPPORTED_SUFFIXES else None
+
+
+def document_response(corpus_dir: Path, name: str) -> "Response":
+    """A corpus document as the browser should show it: text files as text/plain, a web page
+    as it was saved (sandboxed: its scripts do not run, it cannot reach the app), a PDF as a
+    PDF; 404 for anything `corpus_file` refuses."""
+    from starlette.responses import Response
+
+    path = corpus_file(corpus_dir, name)
+    if path is None:
+        return Response("Not found", status_code=404, media_type="text/plain")
+    suffix = path.suffix.lower()
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "no-cache"}
+    if suffix == ".pdf":
+        return Response(path.read_bytes(), media_type="application/pdf", headers=headers)
+    headers["Content-Security-Policy"] = "sandbox"
+    media = "text/html" if suffix in (".html", ".htm") else "text/plain"
+    # The corpus is UTF-8 (the loader refuses anything else); Starlette declares it.
+    return Response(path.read_bytes(), media_type=media, headers=headers)
+
+
+def document_route(corpus_dir: Path) -> "Route":
+    """The route /bron/{name} that serves the corpus documents (GET and HEAD, nothing else)."""
+    from starlette.routing import Route
+
+    def serve_document(request: "Request") -> "Response":
+        return document_response(corpus_dir, str(request.path_params["name"]))
+
+    # A plain function: Starlette runs it in a worker thread, so reading a file never blocks.
+    return Route(f"/{DOCUMENT_ROUTE}/{{name:path}}", serve_document, methods=["GET", "HEAD"])
+
+
+# --- the Triage screen ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TriageView:
+    """What the Triage screen shows for one batch."""
+
+    rows: list[list[str]]  # the table: the key fields of each question, compact
+    details: list[str]  # per row, its detail (HTML), shown when the row is selected
+    csv_path: str | None
+    chart_path: str | None
+    message: str  # how many questions were triaged and what was skipped (Markdown)
+    summary: str  # the counts per programme, organisation, kind and urgency (Markdown tables)
+
+
+def value_label(field: str, value: str, language: str = LANGUAGE) -> str:
+    """A category or urgency value as the reader's language names it ("application" →
+    "aanvraag", "closed" → "gesloten"); a value without a label is shown as it is."""
+    try:
+        return prompts.text(f"label_{field}_{value}", language)
+    except KeyError:
+        return value
+
+
+def triaged_message(count: int, language: str = LANGUAGE) -> str:
+    """'1 vraag getrieerd.', '3 vragen getrieerd.'"""
+    key = "ui_triage_done_one" if count == 1 else "ui_triage_done"
+    return prompts.text(key, language, count=count)
+
+
+def labelled_summary(
+    summary: Mapping[str, Mapping[str, int]], language: str = LANGUAGE
+) -> dict[str, dict[str, int]]:
+    """The batch summary with its category and urgency values in the reader's language."""
+    labelled: dict[str, dict[str, int]] = {}
+    for name, counts in summary.items():
+        labelled[name] = {}
+        for value, count in counts.items():
+            label = value_label(name, value, language)
+            labelled[name][label] = labelled[name].get(label, 0) + count
+    return labelled
 
 
 def triage_safely(
@@ -218,12 +401,11 @@ def triage_safely(
     text: str | None,
     files: Sequence[str] | None,
     workdir: str,
-) -> tuple[list[list[str]], str | None, str | None, str]:
-    """Triage a pasted question and/or uploaded CSV and .eml files: the table rows, the CSV and
-    chart paths (in `workdir`), and a Markdown message. Never raises: a file that cannot be
-    read is reported and skipped, an unexpected error becomes a sentence."""
-    from pathlib import Path
-
+) -> TriageView:
+    """Triage a pasted question and/or uploaded CSV and .eml files: the table, each row's
+    detail, the CSV and chart (written in `workdir`), the message and the summary. Never
+    raises: a file that cannot be read is reported and skipped, an unexpected error becomes a
+    sentence. The screen is Dutch; the CSV keeps its machine-readable English values."""
     from assistant.intake import Incoming, read_incoming, write_csv
     from assistant.triage import (
         SUMMARY_FIELDS,
@@ -233,6 +415,9 @@ def triage_safely(
         write_summary_chart,
     )
 
+    def names(key: str, fields: Sequence[str]) -> dict[str, str]:
+        return dict(zip(fields, prompts.text(key, LANGUAGE).split("|"), strict=True))
+
     try:
         items, problems = read_incoming([Path(f) for f in files or []])
         if isinstance(text, str) and text.strip():
@@ -240,48 +425,162 @@ def triage_safely(
             pasted_id = "0" if items else "1"
             items.insert(0, Incoming(pasted_id, text.strip()[:MAX_QUESTION_CHARS]))
         if not items and not problems:
-            return [], None, None, prompts.text("ui_triage_nothing", LANGUAGE)
+            return _triage_note(prompts.text("ui_triage_nothing", LANGUAGE))
         results = triage_all(assistant, settings, ((i.id, i.question, i.history) for i in items))
         csv_path = Path(workdir) / "triage.csv"
         write_csv(results, csv_path)
-        summary = summarise(results)
-        chart_path = Path(workdir) / "triage-summary.png"
-        if results:
-            write_summary_chart(summary, chart_path)
-        lines = [prompts.text("ui_triage_done", LANGUAGE, count=len(results))]
+        summary = labelled_summary(summarise(results))
+        chart_path = Path(workdir) / "triage-summary.png" if results else None
+        if chart_path:
+            titles = names("ui_triage_chart_titles", SUMMARY_FIELDS)
+            axis = prompts.text("ui_triage_chart_axis", LANGUAGE)
+            write_summary_chart(summary, chart_path, titles, axis)
+        lines = [triaged_message(len(results))]
         lines += [
             "- " + prompts.text("ui_triage_skipped", LANGUAGE, where=p.where, reason=p.reason)
             for p in problems
         ]
-        names = prompts.text("ui_triage_summary", LANGUAGE).split("|")
-        labels = dict(zip((*SUMMARY_FIELDS, "count"), names, strict=True))
-        message = "\n".join(lines) + "\n\n" + summary_markdown(summary, labels)
-        chart = str(chart_path) if results else None
-        return [_triage_row(r) for r in results], str(csv_path), chart, message
+        tables = summary_markdown(summary, names("ui_triage_summary", (*SUMMARY_FIELDS, "count")))
+        return TriageView(
+            rows=[triage_row(r) for r in results],
+            details=[triage_detail_html(r) for r in results],
+            csv_path=str(csv_path),
+            chart_path=str(chart_path) if chart_path else None,
+            message="\n".join(lines),
+            summary=tables if results else "",
+        )
     except AssistantError as exc:
-        return [], None, None, prompts.text("error", LANGUAGE, message=str(exc))
+        return _triage_note(prompts.text("error", LANGUAGE, message=str(exc)))
     except Exception:
         log.exception("Triage failed")
         message = prompts.text("unexpected_error", LANGUAGE)
-        return [], None, None, prompts.text("error", LANGUAGE, message=message)
+        return _triage_note(prompts.text("error", LANGUAGE, message=message))
 
 
-def _triage_row(result: "Triage") -> list[str]:
+def _triage_note(message: str) -> TriageView:
+    return TriageView([], [], None, None, message, "")
+
+
+def triage_row(result: "Triage", language: str = LANGUAGE) -> list[str]:
+    """A triaged question's row in the table (columns "ui_triage_columns"): the key fields,
+    short; the draft reply and the contact are in the row's detail."""
     routing = result.routing
-    yes_no = ("ja", "nee") if LANGUAGE == "nl" else ("yes", "no")
     return [
         result.id,
-        result.question,
-        result.programme or "",
-        result.category,
-        routing.organisation or "",
-        yes_no[0] if routing.handled_by_helpdesk else yes_no[1],
-        result.urgency,
+        _short(result.programme or "—", TABLE_NAME_CHARS),
+        value_label("category", result.category, language),
+        _short(routing.organisation or "—", TABLE_NAME_CHARS),
+        value_label("urgency", result.urgency, language),
         result.deadline.isoformat() if result.deadline else "",
-        f"{result.confidence:.2f}",
-        "; ".join(result.candidates),
-        result.answer.text,
+        _yes_no(routing.handled_by_helpdesk, language),
+        _number(result.confidence, language),
+        _short(" ".join(result.question.split()), TABLE_QUESTION_CHARS),
     ]
+
+
+def triage_detail_html(result: "Triage", language: str = LANGUAGE) -> str:
+    """A triaged question in full, shown below the table when its row is selected: the key
+    fields, the contact as the document writes it (its own line breaks and separators), the
+    candidates when it is ambiguous, the question, and the draft reply with its sources."""
+    names = prompts.text("ui_triage_detail_fields", language).split("|")
+    label = {f: n[:1].upper() + n[1:] for f, n in zip(_DETAIL_FIELDS, names, strict=True)}
+    routing = result.routing
+    urgency = value_label("urgency", result.urgency, language)
+    if result.deadline:
+        urgency += f" (deadline {prompts.format_date(result.deadline, language)})"
+    document = f"{result.title} ({result.source})" if result.title else result.source
+    managed_by = routing.managed_by if routing.managed_by != routing.organisation else None
+    fields = [
+        ("programme", result.programme),
+        ("action", result.action),
+        ("call_code", result.call_code),
+        ("document", document),
+        ("organisation", routing.organisation),
+        ("handled", _yes_no(routing.handled_by_helpdesk, language)),
+        ("managed_by", managed_by),
+        ("contact", routing.contact),
+        ("urgency", urgency),
+        ("confidence", _number(result.confidence, language)),
+    ]
+    rows = "".join(
+        f'<dt style="font-weight:600;">{_e(label[name])}</dt>'
+        f'<dd class="triage-{name.replace("_", "-")}" style="margin:0; white-space:pre-line;">'
+        f"{_e(value)}</dd>"
+        for name, value in fields
+        if value
+    )
+    candidates = ""
+    if result.ambiguous:
+        entries = "".join(f"<li>{_e(c)}</li>" for c in result.candidates)
+        candidates = (
+            f'<div class="triage-candidates"><h4>{_e(label["candidates"])}</h4>'
+            f"<p>{_e(prompts.text('ui_triage_ambiguous', language))}</p><ul>{entries}</ul></div>"
+        )
+    title = prompts.text("ui_triage_detail_title", language, id=result.id)
+    return (
+        '<div class="triage-detail" style="display:grid; gap:1.5em; '
+        'grid-template-columns:minmax(0, 3fr) minmax(0, 2fr);"><div>'
+        f'<h3 style="margin-top:0;">{_e(title)}</h3>'
+        '<dl style="display:grid; grid-template-columns:max-content 1fr; gap:0.3em 1em; '
+        f'margin:0 0 1em 0;">{rows}</dl>{candidates}'
+        f"<h4>{_e(label['question'])}</h4>"
+        '<blockquote class="triage-question" style="white-space:pre-line; margin:0 0 1em 0; '
+        'padding-left:0.7em; border-left:3px solid var(--border-color-primary, #ddd);">'
+        f"{_e(result.question)}</blockquote>"
+        f"<h4>{_e(label['draft'])}</h4>"
+        f'<div class="triage-draft" style="white-space:pre-line;">{_e(result.answer.text)}</div>'
+        f"</div><div>{sources_html(result.answer.citations, language, 'triage-bron')}</div></div>"
+    )
+
+
+def triage_waiting_html(language: str = LANGUAGE) -> str:
+    """The detail area before a row is selected."""
+    return f"<p>{_e(prompts.text('ui_triage_detail_waiting', language))}</p>"
+
+
+def selected_detail(
+    views: Sequence[Mapping[str, Any]], row: Sequence[Any] | None, position: int | None
+) -> str:
+    """The detail of a selected table row: the view whose row has these cells (a table the
+    reader sorted keeps them), else the one at its position, else the waiting text."""
+    cells = [str(cell) for cell in row or ()]
+    for view in views:
+        if cells and view["row"] == cells:
+            return str(view["html"])
+    if position is not None and 0 <= position < len(views):
+        return str(views[position]["html"])
+    return triage_waiting_html()
+
+
+def _yes_no(value: bool, language: str) -> str:
+    return prompts.text("label_yes" if value else "label_no", language)
+
+
+def _number(value: float, language: str) -> str:
+    text = f"{value:.2f}"
+    return text.replace(".", ",") if language == "nl" else text
+
+
+def _short(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+# --- the app ----------------------------------------------------------------------------------
+
+
+def _blocks(title: str, corpus_dir: Path) -> "gr.Blocks":
+    """An empty app whose launch, however it is called (`assistant serve`, `python ui.py`, a
+    test), also serves the corpus documents (`document_route`) and the app's CSS."""
+    import gradio as gr
+
+    class HelpdeskBlocks(gr.Blocks):
+        def launch(self, *args: Any, **kwargs: Any) -> Any:
+            app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
+            app_kwargs["routes"] = [*app_kwargs.get("routes", ()), document_route(corpus_dir)]
+            kwargs["css"] = "\n".join(filter(None, (APP_CSS, kwargs.get("css"))))
+            return super().launch(*args, app_kwargs=app_kwargs, **kwargs)
+
+    return HelpdeskBlocks(title=title)
 
 
 def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.Blocks":
@@ -360,10 +659,30 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
 
     def run_triage(
         text: str, files: list[str] | None
-    ) -> tuple[list[list[str]], str | None, str | None, str]:
+    ) -> tuple[list[list[str]], list[dict[str, Any]], str | None, str | None, str, str, str]:
+        """The Triage button: the table, each row's detail (kept in the session), the CSV, the
+        chart, the message, the summary tables, and the detail area (open when there is one
+        question only)."""
         import tempfile
 
-        return triage_safely(helpdesk, settings, text, files, tempfile.mkdtemp(prefix="triage-"))
+        view = triage_safely(helpdesk, settings, text, files, tempfile.mkdtemp(prefix="triage-"))
+        views = [{"row": r, "html": d} for r, d in zip(view.rows, view.details, strict=True)]
+        detail = view.details[0] if len(view.details) == 1 else triage_waiting_html()
+        return (
+            view.rows,
+            views,
+            view.csv_path,
+            view.chart_path,
+            view.message,
+            view.summary,
+            detail,
+        )
+
+    def show_detail(views: list[dict[str, Any]], event: gr.SelectData) -> str:
+        """A click on a table row: that question's detail."""
+        index = event.index
+        position = index[0] if isinstance(index, (list, tuple)) and index else None
+        return selected_detail(views or [], event.row_value, position)
 
     def triage_api(question: str) -> dict[str, Any]:
         """Triage one incoming question: programme, action, category, organisation and its
@@ -374,9 +693,10 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         text = question if isinstance(question, str) else ""
         return triage_payload(triage(helpdesk, settings, text[:MAX_QUESTION_CHARS]))
 
-    with gr.Blocks(title=t("ui_title")) as app:
+    with _blocks(t("ui_title"), settings.corpus_dir) as app:
         history = gr.State([])  # this session's conversation, as the core reads it
         last = gr.State(None)  # this session's last answer, for feedback
+        triage_views = gr.State([])  # this session's triage rows and their details
         gr.Markdown(f"# {t('ui_title')}\n{t('ui_intro')}")
         with gr.Tab(t("ui_tab_chat")), gr.Row():
             with gr.Column(scale=3):
@@ -428,38 +748,36 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                     file_types=[".csv", ".eml"],
                     type="filepath",
                     scale=2,
+                    elem_id="triage-files",
                 )
             triage_button = gr.Button(t("ui_triage_run"), variant="primary", elem_id="triage-run")
             triage_message = gr.Markdown(elem_id="triage-message")
             triage_table = gr.Dataframe(
                 headers=t("ui_triage_columns").split("|"),
+                datatype="str",
                 label=t("ui_triage_table"),
                 wrap=True,
                 interactive=False,
-                column_widths=[
-                    "5%",
-                    "20%",
-                    "10%",
-                    "7%",
-                    "12%",
-                    "6%",
-                    "6%",
-                    "7%",
-                    "5%",
-                    "8%",
-                    "14%",
-                ],
+                max_height=420,
+                # id, programme, kind, organisation, urgency, deadline, handled here,
+                # confidence, question
+                column_widths=["5%", "17%", "10%", "20%", "8%", "9%", "9%", "8%", "14%"],
                 elem_id="triage-table",
             )
+            triage_detail = gr.HTML(triage_waiting_html(), elem_id="triage-detail")
             with gr.Row():
                 triage_csv = gr.File(
-                    label=t("ui_triage_download"), interactive=False, elem_id="triage-csv"
+                    label=t("ui_triage_download"), interactive=False, scale=1, elem_id="triage-csv"
                 )
                 triage_chart = gr.Image(
+                    scale=2,
                     label=t("ui_triage_chart"),
                     type="filepath",
                     buttons=["download", "fullscreen"],  # no "share": it would post to a hub
+                    elem_id="triage-chart",
                 )
+            with gr.Accordion(t("ui_triage_summary_table"), open=False):
+                triage_summary = gr.Markdown(elem_id="triage-summary")
 
         # Send, Enter, or a click on an example question (which fills the box, then asks it).
         for trigger in (send.click, question.submit, examples.load_input_event.then):
@@ -496,9 +814,18 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         triage_button.click(
             run_triage,
             [triage_text, triage_files],
-            [triage_table, triage_csv, triage_chart, triage_message],
+            [
+                triage_table,
+                triage_views,
+                triage_csv,
+                triage_chart,
+                triage_message,
+                triage_summary,
+                triage_detail,
+            ],
             api_visibility="private",
         )
+        triage_table.select(show_detail, [triage_views], [triage_detail], api_visibility="private")
         gr.api(ask, api_name="ask")
         gr.api(triage_api, api_name="triage")
     return app

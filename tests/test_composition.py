@@ -44,7 +44,7 @@ def test_open_deadline_keeps_the_time_as_written() -> None:
 def test_passed_deadlines_name_the_last_one() -> None:
     line = unit("Deadline: 05 maart 2025 en 01 oktober 2025")
     lead = lead_for("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl")
-    assert first_sentence(lead) == "De laatste deadline was 01 oktober 2025 [1]; die is verstreken."
+    assert first_sentence(lead) == "De laatste deadline was 01 oktober 2025; die is verstreken [1]."
     # the line says nothing beyond its dates: quoting it again adds nothing
     assert lead is not None and lead.covered == (line,)
 

@@ -22,7 +22,15 @@ from assistant.intake import (
 )
 from assistant.service import Assistant
 from assistant.settings import Settings
-from assistant.triage import route, summarise, triage, triage_all, urgency_of
+from assistant.triage import (
+    route,
+    summarise,
+    summary_figure,
+    triage,
+    triage_all,
+    urgency_of,
+    write_summary_chart,
+)
 
 runner = CliRunner()
 
@@ -156,6 +164,38 @@ def test_summary_counts_a_batch(assistant: Assistant, small_index: Settings) -> 
     assert sum(summary["category"].values()) == 3
     assert summary["programme"]["Burgers, Gelijkheid, Rechten en Waarden (CERV)"] == 2
     assert set(summary) == {"programme", "organisation", "category", "urgency"}
+
+
+def test_the_summary_chart_has_the_readers_titles_and_whole_counts(tmp_path: Path) -> None:
+    import matplotlib.pyplot as plt
+
+    summary = {
+        "programme": {"CERV": 2, "Erasmus+": 1},
+        "organisation": {"VVSG": 2, "Epos vzw": 1},
+        "category": {"aanvraag": 2, "wie mag aanvragen": 1},
+        "urgency": {"gesloten": 3},
+    }
+    titles = {name: f"vragen per {name}" for name in summary}
+    figure = summary_figure(summary, titles, "aantal vragen")
+    try:
+        axes = figure.axes
+        assert [a.get_title() for a in axes] == [f"vragen per {name}" for name in summary]
+        assert {a.get_xlabel() for a in axes} == {"aantal vragen"}
+        assert [t.get_text() for t in axes[2].get_yticklabels()] == [
+            "wie mag aanvragen",
+            "aanvraag",
+        ]
+        figure.canvas.draw()
+        for axis in axes:  # a count of questions has no fractions
+            ticks = [t for t in axis.get_xticks() if axis.get_xlim()[0] <= t <= axis.get_xlim()[1]]
+            assert ticks and all(float(t).is_integer() for t in ticks), ticks
+    finally:
+        plt.close(figure)
+    assert "questions per urgency" in [a.get_title() for a in summary_figure(summary).axes]
+    plt.close("all")
+    chart = tmp_path / "chart.png"
+    write_summary_chart(summary, chart, titles, "aantal vragen")
+    assert chart.read_bytes().startswith(b"\x89PNG")
 
 
 # --- intake: CSV and e-mail ---------------------------------------------------------------------

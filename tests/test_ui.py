@@ -1,25 +1,38 @@
-"""The web app: its /ask API through gradio_client on a real server, and the sources panel."""
+"""The web app: its /ask API through gradio_client on a real server, the sources panel and the
+documents it links to, and the Triage screen's Dutch table, labels and row details."""
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from assistant.service import turns_from
 from assistant.settings import Settings
+from assistant.triage import Routing, Triage
 from assistant.types import Answer, Citation
 from assistant.webapp import (
     build_app,
+    corpus_file,
+    document_route,
     highlighted_snippet,
     history_items,
+    labelled_summary,
     remembered,
+    selected_detail,
     sources_html,
+    triage_detail_html,
+    triage_row,
+    triaged_message,
+    value_label,
 )
 from tests.conftest import SMALL_CORPUS
 
@@ -50,13 +63,31 @@ def running_app(settings: Settings, tmp: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def client(small_index: Settings, tmp_path_factory: pytest.TempPathFactory):
-    from gradio_client import Client
-
+def app_url(small_index: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     tmp = tmp_path_factory.mktemp("ui")
     settings = small_index.model_copy(update={"feedback_db": tmp / "feedback.sqlite3"})
     with running_app(settings, tmp) as url:
-        yield Client(url, verbose=False)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def client(app_url: str):
+    from gradio_client import Client
+
+    return Client(app_url, verbose=False)
+
+
+def raw_get(url: str, path: str) -> tuple[int, str, str]:
+    """GET `path` exactly as written (no client-side clean-up of `..`): status, type, body."""
+    where = urlsplit(url)
+    connection = http.client.HTTPConnection(where.hostname or "", where.port, timeout=30)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        body = response.read().decode("utf-8", errors="replace")
+        return response.status, response.getheader("Content-Type") or "", body
+    finally:
+        connection.close()
 
 
 @pytest.mark.slow
@@ -177,10 +208,38 @@ def test_sources_panel_escapes_documents_and_marks_the_quote() -> None:
     assert "Wie &amp; wat" in panel
     assert "a&lt;b&gt;.txt" in panel
     assert "<mark>Aanvragers: &lt;i&gt;publieke&lt;/i&gt; organisaties  uit\nde EU.</mark>" in panel
-    assert "javascript:" not in panel  # only http(s) sources become links
+    assert "javascript:" not in panel  # only http(s) addresses are linked as such
+    assert 'href="bron/a%3Cb%3E.txt"' in panel  # … otherwise the app's copy of the file
     linked = sources_html([Citation(2, "f.md", "T", "", "https://x.eu/?a=1&b=2", "p", "p")])
     assert 'href="https://x.eu/?a=1&amp;b=2"' in linked
     assert "[2] T" in linked
+    assert "bron/f.md" not in linked
+
+
+def test_a_source_without_a_web_address_links_to_the_served_document() -> None:
+    for name in ("erasmus-ka210.txt", "cerv stedenbanden.md", "map/pagina.html"):
+        panel = sources_html([Citation(1, name, "T", "", "", "p", "p")])
+        assert panel.count("<a ") == 1
+        assert 'target="_blank"' in panel and "Bekijk het document" in panel
+    assert 'href="bron/cerv%20stedenbanden.md"' in sources_html(
+        [Citation(1, "cerv stedenbanden.md", "T", "", None, "p", "p")]
+    )
+
+
+def test_the_quoted_field_is_marked_once_and_not_repeated() -> None:
+    """A quote that joins a label and its value ("Deadline: 11 september 2024") is marked where
+    the passage has that field on two lines, instead of being shown a second time."""
+    passage = (
+        "Deadline\n11 september 2024\n\nCode\nHORIZON-MSCA-2024-PF-01-01\n\nInleiding\nDe MSCA"
+    )
+    snippet = highlighted_snippet(passage, "Deadline: 11 september 2024")
+    assert snippet.startswith("<mark>Deadline\n11 september 2024</mark>")
+    assert snippet.count("<mark>") == 1 and snippet.count("11 september 2024") == 1
+    rounds = "- Ronde 1: 12 februari 2025, 12:00 uur (Brusselse tijd)\n- Ronde 2: 1 oktober 2025"
+    quote = "Ronde 1: 12 februari 2025, 12:00 uur (Brusselse tijd); Ronde 2: 1 oktober 2025"
+    assert highlighted_snippet(rounds, quote) == f"- <mark>{rounds[2:]}</mark>"
+    cut = highlighted_snippet("- Vlaams contactpunt\nCreative Europe Desk", "contactpunt: Crea")
+    assert cut == "- Vlaams <mark>contactpunt\nCreative</mark> Europe Desk"
 
 
 def test_quote_of_joined_fields_marks_each_part() -> None:
@@ -214,17 +273,230 @@ def test_triage_tab_handler_takes_text_and_files(small_index: Settings, tmp_path
     upload.write_text("id,vraag\nq1,Wie mag stedenbanden aanvragen?\nq2,\n", encoding="utf-8")
     broken = tmp_path / "kapot.eml"
     broken.write_bytes(b"")
-    rows, csv_path, chart, message = triage_safely(
-        Assistant.open(small_index),
+    assistant = Assistant.open(small_index)
+    view = triage_safely(
+        assistant,
         small_index,
         "Tot wanneer kan ik een jeugduitwisseling indienen?",
         [str(upload), str(broken)],
         str(tmp_path),
     )
-    assert [r[0] for r in rows] == ["0", "q1"]
-    assert csv_path and Path(csv_path).read_text(encoding="utf-8-sig").startswith("id,question")
-    assert chart and Path(chart).read_bytes().startswith(b"\x89PNG")
-    assert "2 vragen getrieerd" in message
-    assert "vragen.csv:3" in message and "kapot.eml" in message
-    empty = triage_safely(Assistant.open(small_index), small_index, " ", [], str(tmp_path))
-    assert empty[0] == [] and "Plak een vraag" in empty[3]
+    assert [r[0] for r in view.rows] == ["0", "q1"]
+    assert len(view.details) == 2 and "Wie mag stedenbanden aanvragen?" in view.details[1]
+    # the screen is Dutch: category and urgency values, the summary's values
+    assert view.rows[1][2] == "wie mag aanvragen"
+    assert {r[4] for r in view.rows} <= {"hoog", "normaal", "gesloten", "onbekend"}
+    assert (
+        "| wie mag aanvragen | 1 |" in view.summary and "| soort vraag | vragen |" in view.summary
+    )
+    # … while the CSV keeps its machine-readable English values
+    csv_text = Path(str(view.csv_path)).read_text(encoding="utf-8-sig")
+    assert csv_text.startswith("id,question") and ",eligibility," in csv_text
+    assert view.chart_path and Path(view.chart_path).read_bytes().startswith(b"\x89PNG")
+    assert "2 vragen getrieerd" in view.message
+    assert "vragen.csv:3" in view.message and "kapot.eml" in view.message
+    one = triage_safely(
+        assistant, small_index, "Wie mag stedenbanden aanvragen?", [], str(tmp_path)
+    )
+    assert one.message.startswith("1 vraag getrieerd.")
+    empty = triage_safely(assistant, small_index, " ", [], str(tmp_path))
+    assert empty.rows == [] and "Plak een vraag" in empty.message
+
+
+# --- the Triage screen's labels, rows and details ---------------------------------------------
+
+
+def test_category_and_urgency_values_have_dutch_labels() -> None:
+    expected = {
+        "application": "aanvraag",
+        "eligibility": "wie mag aanvragen",
+        "objectives": "doelstellingen",
+        "other": "andere",
+        "deadline": "deadline",
+        "budget": "budget",
+        "contact": "contact",
+    }
+    assert {k: value_label("category", k) for k in expected} == expected
+    urgencies = {"high": "hoog", "normal": "normaal", "closed": "gesloten", "unknown": "onbekend"}
+    assert {k: value_label("urgency", k) for k in urgencies} == urgencies
+    assert value_label("urgency", "closed", "en") == "closed"
+    assert value_label("category", "iets nieuws") == "iets nieuws"  # no label: shown as it is
+
+
+def test_the_count_of_triaged_questions_is_singular_for_one() -> None:
+    assert triaged_message(1) == "1 vraag getrieerd."
+    assert triaged_message(3) == "3 vragen getrieerd."
+    assert triaged_message(0) == "0 vragen getrieerd."
+    assert triaged_message(1, "en") == "1 question triaged."
+
+
+def test_the_summary_counts_dutch_values() -> None:
+    summary = {
+        "programme": {"CERV": 2},
+        "category": {"application": 2, "eligibility": 1},
+        "urgency": {"closed": 3},
+    }
+    assert labelled_summary(summary) == {
+        "programme": {"CERV": 2},
+        "category": {"aanvraag": 2, "wie mag aanvragen": 1},
+        "urgency": {"gesloten": 3},
+    }
+
+
+def _triaged(**changes: object) -> Triage:
+    contact = "Epos vzw\nKoning Albert II-laan 15\n1210 Brussel\n02 553 97 31"
+    answer = Answer(
+        "Elke organisatie uit een EU-lidstaat [1].",
+        (Citation(1, "ka210.txt", "KA210", "Wie", "", "Elke organisatie.", "Elke organisatie."),),
+        False,
+        "Erasmus+",
+        "eligibility",
+        "nl",
+    )
+    values: dict[str, object] = {
+        "id": "q7",
+        "question": "Wie mag <b>een</b> KA210\n indienen?",
+        "language": "nl",
+        "category": "eligibility",
+        "programme": "Erasmus+",
+        "action": "KA210",
+        "call_code": None,
+        "title": "Kleinschalige partnerschappen",
+        "source": "ka210.txt",
+        "routing": Routing("Epos vzw", contact, "Epos vzw", True),
+        "urgency": "closed",
+        "deadline": date(2024, 3, 5),
+        "confidence": 0.4,
+        "candidates": ("Erasmus+ → Epos vzw", "CERV → VVSG"),
+        "answer": answer,
+        "sources": ("ka210.txt",),
+    }
+    values.update(changes)
+    return Triage(**values)  # type: ignore[arg-type]
+
+
+def test_a_triage_row_holds_the_key_fields_in_dutch_and_no_draft_reply() -> None:
+    row = triage_row(_triaged(programme="P" * 200))
+    assert row == [
+        "q7",
+        "P" * 69 + "…",
+        "wie mag aanvragen",
+        "Epos vzw",
+        "gesloten",
+        "2024-03-05",
+        "ja",
+        "0,40",
+        "Wie mag <b>een</b> KA210 indienen?",
+    ]
+    assert not any("EU-lidstaat" in cell for cell in row)
+
+
+def test_a_triage_detail_shows_the_draft_reply_sources_contact_and_candidates() -> None:
+    detail = triage_detail_html(_triaged())
+    assert "Vraag q7" in detail
+    assert "Wie mag &lt;b&gt;een&lt;/b&gt; KA210" in detail and "<b>" not in detail
+    assert "Elke organisatie uit een EU-lidstaat [1]." in detail  # the draft reply
+    assert "Bronnen" in detail and 'href="bron/ka210.txt"' in detail  # its sources, linked
+    # the contact as the document writes it: its own line breaks, no separators added
+    assert "Epos vzw\nKoning Albert II-laan 15\n1210 Brussel\n02 553 97 31" in detail
+    assert "white-space:pre-line" in detail
+    assert "Erasmus+ → Epos vzw" in detail and "CERV → VVSG" in detail
+    assert "gesloten (deadline 5 maart 2024)" in detail
+    assert "closed" not in detail and "eligibility" not in detail
+    assert "Kandidaten" in detail and "Ontwerp-antwoord" in detail
+    assert "Kandidaten" not in triage_detail_html(_triaged(candidates=()))
+
+
+def test_a_selected_row_finds_its_detail_even_in_a_sorted_table() -> None:
+    views = [{"row": ["a", "x"], "html": "A"}, {"row": ["b", "y"], "html": "B"}]
+    assert selected_detail(views, ["b", "y"], 0) == "B"  # sorted: shown first, still B
+    assert selected_detail(views, None, 1) == "B"
+    assert "Kies een rij" in selected_detail(views, ["c", "z"], 5)
+
+
+# --- the documents the sources link to -------------------------------------------------------
+
+
+@pytest.fixture
+def corpus_with_escapes(tmp_path: Path) -> Path:
+    """A corpus with a document, a sub-folder, a hidden file, and symlinks in and out of it."""
+    corpus = tmp_path / "corpus"
+    (corpus / "map").mkdir(parents=True)
+    (corpus / "oproep.txt").write_text("Deadline: 5 maart 2024 – é\n", encoding="utf-8")
+    (corpus / "map" / "pagina.html").write_text(
+        "<html><body><p>Opgeslagen pagina</p></body></html>", encoding="utf-8"
+    )
+    (corpus / "map" / "notities.docx").write_bytes(b"PK")
+    (corpus / ".verborgen.txt").write_text("verborgen", encoding="utf-8")
+    (tmp_path / "geheim.txt").write_text("GEHEIM", encoding="utf-8")
+    (corpus / "uitweg.txt").symlink_to(tmp_path / "geheim.txt")
+    (corpus / "uitmap").symlink_to(tmp_path)
+    (corpus / "binnen.md").symlink_to(corpus / "oproep.txt")
+    return corpus
+
+
+def test_only_documents_inside_the_corpus_are_served(corpus_with_escapes: Path) -> None:
+    corpus = corpus_with_escapes
+    assert corpus_file(corpus, "oproep.txt") == (corpus / "oproep.txt").resolve()
+    assert corpus_file(corpus, "map/pagina.html") is not None
+    assert corpus_file(corpus, "binnen.md") is not None  # a symlink that stays inside
+    for refused in (
+        "../geheim.txt",
+        "map/../../geheim.txt",
+        str(corpus.parent / "geheim.txt"),  # absolute
+        "uitweg.txt",  # a symlink that points out
+        "uitmap/geheim.txt",  # a symlinked folder that points out
+        ".verborgen.txt",
+        "map",
+        "map/notities.docx",
+        "ontbreekt.txt",
+        "",
+        "oproep.txt\x00.md",
+    ):
+        assert corpus_file(corpus, refused) is None, refused
+
+
+def test_the_document_route_serves_text_and_pages_and_refuses_the_rest(
+    corpus_with_escapes: Path,
+) -> None:
+    from starlette.applications import Starlette
+    from starlette.testclient import TestClient
+
+    web = TestClient(Starlette(routes=[document_route(corpus_with_escapes)]))
+    text = web.get("/bron/oproep.txt")
+    assert text.status_code == 200
+    assert text.headers["content-type"] == "text/plain; charset=utf-8"
+    assert text.text == "Deadline: 5 maart 2024 – é\n"
+    page = web.get("/bron/map/pagina.html")
+    assert page.headers["content-type"].startswith("text/html")
+    assert page.text == "<html><body><p>Opgeslagen pagina</p></body></html>"
+    assert page.headers["content-security-policy"] == "sandbox"  # its scripts never run
+    for refused in ("/bron/uitweg.txt", "/bron/..%2Fgeheim.txt", "/bron/uitmap/geheim.txt"):
+        response = web.get(refused)
+        assert response.status_code == 404 and "GEHEIM" not in response.text
+    assert web.post("/bron/oproep.txt").status_code == 405  # read-only
+
+
+@pytest.mark.slow
+def test_the_running_app_serves_corpus_documents_and_nothing_outside(
+    app_url: str, small_index: Settings
+) -> None:
+    name = "erasmus-ka210-kleinschalige-partnerschappen.txt"
+    status, kind, body = raw_get(app_url, f"/bron/{name}")
+    assert status == 200 and kind.startswith("text/plain")
+    assert body == (small_index.corpus_dir / name).read_text(encoding="utf-8")
+    secret = small_index.corpus_dir.parent / "buiten-het-corpus.txt"
+    secret.write_text("GEHEIM", encoding="utf-8")
+    try:
+        for path in (
+            "/bron/../buiten-het-corpus.txt",
+            "/bron/..%2Fbuiten-het-corpus.txt",
+            "/bron/%2E%2E/buiten-het-corpus.txt",
+            f"/bron/{secret}",
+            "/bron//etc/passwd",
+        ):
+            status, _, body = raw_get(app_url, path)
+            assert status in (403, 404), path
+            assert "GEHEIM" not in body and "root:" not in body
+    finally:
+        secret.unlink()
