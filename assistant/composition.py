@@ -132,7 +132,7 @@ def _fact_spans(kind: str, unit_text: str) -> list[str]:
 
 
 def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | None:
-    """"De deadline is …" / "De laatste deadline was … ; die is verstreken." from the best
+    """ "De deadline is …" / "De laatste deadline was … ; die is verstreken." from the best
     unit that holds a date."""
     for unit in units:
         found = dates_in(unit.text)
@@ -154,7 +154,7 @@ def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | N
 
 
 def budget_lead(units: Sequence[Unit], language: str) -> Lead | None:
-    """"Het gaat om 650 euro en 1.000 euro" from the best units that hold an amount (a
+    """ "Het gaat om 650 euro en 1.000 euro" from the best units that hold an amount (a
     question about money often asks for more than one)."""
     sources: list[Unit] = []
     amounts: list[str] = []
@@ -185,7 +185,7 @@ def _covered(unit: Unit, spans: Sequence[str]) -> tuple[Unit, ...]:
 def contact_lead(
     units: Sequence[Unit], organisation: str, contact_units: Sequence[Unit], language: str
 ) -> Lead | None:
-    """"Je kunt terecht bij <organisation> (<e-mail>, <phone>)": the handling organisation
+    """ "Je kunt terecht bij <organisation> (<e-mail>, <phone>)": the handling organisation
     where a passage names it in those words, else the name that opens a contact line
     ("LIFE-contactpunt Vlaanderen, Departement Omgeving, Koning Albert II-laan 20, …")."""
     candidates = [*units, *contact_units]
@@ -211,16 +211,18 @@ _LABEL = re.compile(r"^[^:\n]{2,40}:\s+")
 
 
 def _opening_name(line: str) -> str:
-    """The name a contact line opens with: its parts up to the first address, number or
-    e-mail ("Vlaams contactpunt: Epos vzw, Koning Albert II-laan 15, …" → "Epos vzw")."""
+    """The name a contact line opens with, as written: its parts up to the first address,
+    number or e-mail ("Vlaams contactpunt: Epos vzw, Koning Albert II-laan 15, …" → "Epos
+    vzw"; "NCP Flanders – MSCA\nFWO\nLeuvenseweg 38" → "NCP Flanders – MSCA\nFWO" with its
+    line break as a comma)."""
     value = _LABEL.sub("", line, count=1)
-    parts: list[str] = []
-    for part in re.split(r",|\n|\s[–|]\s", value):
-        part = part.strip()
-        if not part or any(ch.isdigit() or ch == "@" for ch in part) or "www." in part:
+    end = 0
+    for match in re.finditer(r"[^,\n]+", value):
+        part = match.group(0).strip()
+        if any(ch.isdigit() or ch == "@" for ch in part) or "www." in part:
             break
-        parts.append(part)
-    name = ", ".join(parts)
+        end = match.end()
+    name = ", ".join(p.strip() for p in value[:end].split("\n") if p.strip())
     return name if 0 < words(name) <= 12 else ""
 
 

@@ -184,3 +184,13 @@ def test_units_of_a_real_chunk_feed_the_first_sentence() -> None:
     )
     lead = lead_for("deadline", "Wanneer?", units_of(chunk), date(2026, 1, 1), "nl")
     assert first_sentence(lead) == "De deadline is 12 maart 2026, 17:00 uur [1]."
+
+
+def test_a_contact_name_keeps_its_own_dashes() -> None:
+    block = unit(
+        "NCP Flanders – MSCA\nFonds Wetenschappelijk Onderzoek\nLeuvenseweg 38\nwww.x.be", "Contact"
+    )
+    lead = lead_for("contact", "Bij wie?", [block], date(2025, 1, 1), "nl")
+    assert first_sentence(lead) == (
+        "Je kunt terecht bij NCP Flanders – MSCA, Fonds Wetenschappelijk Onderzoek (www.x.be) [1]."
+    )
