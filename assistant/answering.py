@@ -429,9 +429,11 @@ class Composer:
         deadline = _iso(str(meta.get("deadline", "")))
         if deadline is None or deadline >= today:
             return []
-        notes = [] if said_passed else [
-            text("deadline_passed", language, deadline=format_date(deadline, language))
-        ]
+        notes = (
+            []
+            if said_passed
+            else [text("deadline_passed", language, deadline=format_date(deadline, language))]
+        )
         newer = self._newer_call(document, deadline)
         if newer is not None:
             chunk, newer_deadline = newer

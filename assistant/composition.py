@@ -13,7 +13,7 @@ from datetime import date
 
 from assistant.metadata import parse_dutch_dates
 from assistant.prompts import text
-from assistant.ranking import AMOUNT, DATE, in_kind_section, programme_block
+from assistant.ranking import AMOUNT, DATE, NEGATION, in_kind_section, programme_block
 from assistant.units import Unit, words
 
 # How long a reply may be in words (first sentence, quotes and notes); a list is quoted whole.
@@ -40,10 +40,6 @@ _WEB = re.compile(r"\b(?:https?://|www\.)[^\s,;)]+[^\s,;).]")
 _YES_NO = re.compile(
     r"^(?:kan|kunnen|mag|mogen|moet|moeten|is|zijn|komt|komen|heeft|hebben|krijgt|krijgen"
     r"|can|may|must|is|are|do|does|should)\b",
-    re.IGNORECASE,
-)
-_NEGATION = re.compile(
-    r"\b(?:geen|niet|nooit|uitgesloten|enkel|alleen|uitsluitend|not|no|only|excluded|cannot)\b",
     re.IGNORECASE,
 )
 _CONDITION = re.compile(
@@ -234,7 +230,7 @@ def condition_lead(units: Sequence[Unit], language: str) -> Lead | None:
     unit = units[0]
     if not in_kind_section("eligibility", unit) or not _CONDITION.search(unit.text):
         return None
-    key = "lead_restricted" if _NEGATION.search(unit.text) else "lead_condition"
+    key = "lead_restricted" if NEGATION.search(unit.text) else "lead_condition"
     sentence = as_sentence(unit.text)
     body, end = (sentence[:-1], ".") if sentence.endswith(".") else (sentence, "")
     wording = f"{_say(key, language)} {body} {MARKER}{end}"

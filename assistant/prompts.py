@@ -98,13 +98,11 @@ _TEXT = {
         "ui_triage_done_one": "{count} vraag getrieerd.",
         "ui_triage_skipped": "Overgeslagen: {where}: {reason}",
         "ui_triage_columns": (
-            "id|programma|soort vraag|organisatie|urgentie|deadline|zelf behandelen|zekerheid"
-            "|vraag"
+            "id|programma|soort vraag|organisatie|urgentie|deadline|zelf behandelen|zekerheid|vraag"
         ),
         "ui_triage_summary": "programma|organisatie|soort vraag|urgentie|vragen",
         "ui_triage_chart_titles": (
-            "vragen per programma|vragen per organisatie|vragen per soort vraag"
-            "|vragen per urgentie"
+            "vragen per programma|vragen per organisatie|vragen per soort vraag|vragen per urgentie"
         ),
         "ui_triage_chart_axis": "aantal vragen",
         "ui_triage_summary_table": "Samenvatting als tabel",

@@ -43,7 +43,7 @@ DURATION = re.compile(
     r"\d+\s*(?:tot|à|-|en)?\s*\d*\s*(?:maanden|jaar|dagen|weken|months|years|days|weeks)"
 )
 _COUNT = re.compile(r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens|at least|at most)\b")
-_NEGATION = re.compile(
+NEGATION = re.compile(
     r"\b(?:geen|niet|nooit|uitgesloten|enkel|alleen|uitsluitend|not|no|only|excluded)\b",
     re.IGNORECASE,
 )
@@ -213,7 +213,7 @@ def unit_features(
     rank[order] = np.arange(1, len(units) + 1)
     positions = max(1, max(u.chunk.position for u in units))
     english = float(query.language == "en")
-    question_negation = float(bool(_NEGATION.search(query.text)))
+    question_negation = float(bool(NEGATION.search(query.text)))
     asks_list = float(bool(ASKS_LIST.search(query.text)))
     rows = []
     for i, unit in enumerate(units):
@@ -250,7 +250,7 @@ def unit_features(
             "has_contact": float(has["contact"]),
             "has_duration": float(bool(DURATION.search(text))),
             "has_count": float(bool(_COUNT.search(text))),
-            "has_negation": float(bool(_NEGATION.search(text))),
+            "has_negation": float(bool(NEGATION.search(text))),
             "details_asked": float(len(wants)),
             "details_stated": float(stated),
             "details_missing": float(len(wants) - stated),
