@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from assistant.classify import asked_details
 from assistant.metadata import parse_dutch_dates
 from assistant.prompts import text
 from assistant.ranking import AMOUNT, DATE, NEGATION, in_kind_section, programme_block
@@ -114,9 +115,10 @@ def _rest_words(unit_text: str, spans: Sequence[str]) -> int:
     return len([w for w in rest.split() if any(ch.isalnum() for ch in w)])
 
 
-# How many units and amounts a first sentence about money draws on.
+# How many units of one passage a first sentence draws on, and how many dates it lists.
 _LEAD_UNITS = 2
-_LEAD_AMOUNTS = 4
+_LEAD_FACTS = 3
+_SHARE_UNITS = ("%", "procent", "percent")
 # A line with at most this many words beside its dates or amounts states them.
 _FACT_LINE_WORDS = 12
 
@@ -128,48 +130,73 @@ def _fact_spans(kind: str, unit_text: str) -> list[str]:
 
 
 def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | None:
-    """ "De deadline is …" / "De laatste deadline was … ; die is verstreken." from the best
-    unit that holds a date."""
-    for unit in units:
-        found = dates_in(unit.text)
-        if not found:
-            continue
-        spans = [span for span, _ in found]
-        upcoming = [span for span, day in found if day is None or day >= today]
-        passed = [span for span, day in found if day is not None and day < today]
-        if upcoming and passed:
-            wording = _say("lead_deadline_next", language, date=upcoming[0])
-        elif upcoming:
-            key = "lead_deadline" if len(upcoming) == 1 else "lead_deadlines"
-            wording = _say(key, language, date=_join(upcoming[:3], language))
-        else:
-            key = "lead_deadline_passed" if len(passed) == 1 else "lead_deadline_last_passed"
-            wording = _say(key, language, date=passed[-1])
-        return Lead(wording, (unit,), _covered(unit, spans))
-    return None
-
-
-def budget_lead(units: Sequence[Unit], language: str) -> Lead | None:
-    """ "Het gaat om 650 euro en 1.000 euro" from the best units that hold an amount (a
-    question about money often asks for more than one)."""
-    sources: list[Unit] = []
-    amounts: list[str] = []
-    for unit in units:
-        if sources and unit.chunk.id != sources[0].chunk.id:
-            continue  # more amounts only from the same passage (the lines of one table)
-        held = amounts_in(unit.text) if AMOUNT.search(unit.text) else []
-        found = [a for a in held if a not in amounts]
-        if not found:
-            continue
-        sources.append(unit)
-        amounts.extend(found)
-        if len(sources) == _LEAD_UNITS or len(amounts) >= _LEAD_AMOUNTS:
-            break
+    """ "De deadline is …" / "De deadlines waren … en …; die zijn verstreken." from the best
+    unit that holds a date and the next one of its passage (a pre-registration and a
+    submission date, two rounds)."""
+    sources = _same_passage([u for u in units if dates_in(u.text)], "deadline")
     if not sources:
         return None
+    by_day: dict[object, tuple[str, date | None]] = {}
+    for unit in sources:
+        for span, day in dates_in(unit.text):
+            by_day.setdefault(day or span, (span, day))  # one span per date, as first written
+    found = list(by_day.values())
+    upcoming = [span for span, day in found if day is None or day >= today]
+    passed = [span for span, day in found if day is not None and day < today]
+    if upcoming and passed:
+        wording = _say("lead_deadline_next", language, date=upcoming[0])
+    elif upcoming:
+        key = "lead_deadline" if len(upcoming) == 1 else "lead_deadlines"
+        wording = _say(key, language, date=_join(upcoming[:_LEAD_FACTS], language))
+    elif len(passed) == 1:
+        wording = _say("lead_deadline_passed", language, date=passed[0])
+    elif len(passed) <= _LEAD_FACTS:
+        wording = _say("lead_deadlines_passed", language, date=_join(passed, language))
+    else:  # a history of rounds: the last one the best unit gives
+        own = [span for span, day in dates_in(sources[0].text) if day is not None]
+        wording = _say("lead_deadline_last_passed", language, date=(own or passed)[-1])
+    spans = [span for span, _ in found]
+    return Lead(wording, tuple(sources), tuple(u for u in sources if _covered(u, spans)))
+
+
+def _same_passage(units: Sequence[Unit], kind: str) -> list[Unit]:
+    """The first unit, and after it the lines of its passage that state a fact of the same
+    kind (labelled fields, a table's rows, two rounds), up to _LEAD_UNITS; a sentence that
+    mentions a date or an amount in passing does not join."""
+    if not units:
+        return []
+    first = units[0]
+    rows = [
+        u
+        for u in units[1:]
+        if u.chunk.id == first.chunk.id
+        and (
+            _LABEL.match(u.text)  # a labelled field: "Subsidie per project: tot … euro"
+            or _rest_words(u.text, _fact_spans(kind, u.text)) <= _FACT_LINE_WORDS
+        )
+    ]
+    return [first, *rows][:_LEAD_UNITS]
+
+
+def budget_lead(units: Sequence[Unit], language: str, question: str = "") -> Lead | None:
+    """ "Het gaat om 650 euro en 1.000 euro" from the best units of one passage that hold an
+    amount (a question about money often asks for more than one); a question about a share
+    ("welk percentage", "cofinanciering") is answered with percentages."""
+    share = "percentage" in asked_details(question)
+
+    def stated(unit: Unit) -> list[str]:
+        return amounts_in(unit.text) if AMOUNT.search(unit.text) else []
+
+    holding = [u for u in units if stated(u)]
+    if share:  # the units that state a share come first
+        holding.sort(key=lambda u: not any(a.endswith(_SHARE_UNITS) for a in stated(u)))
+    sources = _same_passage(holding, "budget")
+    amounts = list(dict.fromkeys(a for unit in sources for a in stated(unit)))[: _LEAD_FACTS + 1]
+    if not amounts:
+        return None
     key = "lead_amount" if len(amounts) == 1 else "lead_amounts"
-    wording = _say(key, language, amount=_join(amounts[:_LEAD_AMOUNTS], language))
-    covered = tuple(u for u in sources if _covered(u, amounts[:_LEAD_AMOUNTS]))
+    wording = _say(key, language, amount=_join(amounts, language))
+    covered = tuple(u for u in sources if _covered(u, amounts))
     return Lead(wording, tuple(sources), covered)
 
 
@@ -271,7 +298,7 @@ def lead_for(
     if kind == "deadline":
         return deadline_lead(units, today, language)
     if kind == "budget":
-        return budget_lead(units, language)
+        return budget_lead(units, language, question)
     if kind == "contact":
         return contact_lead(units, organisation, contact_units, language)
     if kind == "eligibility" and is_yes_no(question):

@@ -41,10 +41,18 @@ def test_open_deadline_keeps_the_time_as_written() -> None:
     assert lead is not None and lead.units == (line,)
 
 
-def test_passed_deadlines_name_the_last_one() -> None:
+def test_passed_deadlines_are_named_and_said_to_have_passed() -> None:
     line = unit("Deadline: 05 maart 2025 en 01 oktober 2025")
     lead = lead_for("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl")
-    assert first_sentence(lead) == "De laatste deadline was 01 oktober 2025; die is verstreken [1]."
+    assert first_sentence(lead) == (
+        "De deadlines waren 05 maart 2025 en 01 oktober 2025; die zijn verstreken [1]."
+    )
+    history = unit(
+        "Oproep 1: 1 maart 2022; oproep 2: 9 februari 2023; oproep 3: 14 maart 2024; "
+        "oproep 4: 2 mei 2024"
+    )
+    last = lead_for("deadline", "Wanneer?", [history], date(2025, 11, 27), "nl")
+    assert first_sentence(last) == "De laatste deadline was 2 mei 2024; die is verstreken [1]."
     # the line says nothing beyond its dates: quoting it again adds nothing
     assert lead is not None and lead.covered == (line,)
 
@@ -194,3 +202,15 @@ def test_a_contact_name_keeps_its_own_dashes() -> None:
     assert first_sentence(lead) == (
         "Je kunt terecht bij NCP Flanders – MSCA, Fonds Wetenschappelijk Onderzoek (www.x.be) [1]."
     )
+
+
+def test_a_question_about_a_share_is_answered_with_percentages() -> None:
+    chunk_text = "Budget: 571 miljoen euro\nSteunpercentage: 60% van de kosten"
+    total = unit("Budget: 571 miljoen euro", "Budget", chunk_text)
+    rate = Unit("Steunpercentage: 60% van de kosten", total.chunk, frozenset(), "Budget")
+    lead = lead_for(
+        "budget", "Welk percentage dekt de subsidie?", [total, rate], date(2025, 1, 1), "nl"
+    )
+    assert first_sentence(lead) == "De programmatekst noemt 60% en 571 miljoen euro [1]."
+    money = lead_for("budget", "Hoeveel geld?", [total, rate], date(2025, 1, 1), "nl")
+    assert first_sentence(money) == "De programmatekst noemt 571 miljoen euro en 60% [1]."
