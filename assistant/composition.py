@@ -138,11 +138,13 @@ def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | N
         return None
     by_day: dict[object, tuple[str, date | None]] = {}
     for unit in sources:
-        for span, day in dates_in(unit.text):
-            by_day.setdefault(day or span, (span, day))  # one span per date, as first written
+        found_here = dates_in(unit.text)
+        for span, day in found_here:
+            # one span per date, as first written, with its field's label
+            by_day.setdefault(day or span, (_labelled(unit, span, len(found_here)), day))
     found = list(by_day.values())
-    upcoming = [span for span, day in found if day is None or day >= today]
-    passed = [span for span, day in found if day is not None and day < today]
+    upcoming = [text for text, day in found if day is None or day >= today]
+    passed = [text for text, day in found if day is not None and day < today]
     if upcoming and passed:
         wording = _say("lead_deadline_next", language, date=upcoming[0])
     elif upcoming:
@@ -155,8 +157,26 @@ def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | N
     else:  # a history of rounds: the last one the best unit gives
         own = [span for span, day in dates_in(sources[0].text) if day is not None]
         wording = _say("lead_deadline_last_passed", language, date=(own or passed)[-1])
-    spans = [span for span, _ in found]
-    return Lead(wording, tuple(sources), tuple(u for u in sources if _covered(u, spans)))
+    covered = tuple(u for u in sources if _covered(u, [s for s, _ in dates_in(u.text)]))
+    return Lead(wording, tuple(sources), covered)
+
+
+def _field_label(unit_text: str) -> str:
+    """The label of a field line ("Indiening volledig projectvoorstel: vrijdag 7 …"), when it
+    has a few words; "" for a sentence or a one-word label ("Deadline: …")."""
+    match = _LABEL.match(unit_text)
+    label = match.group(0).rstrip().rstrip(":").strip() if match else ""
+    return label if 2 <= words(label) <= 6 else ""
+
+
+def _labelled(unit: Unit, span: str, facts_in_unit: int) -> str:
+    """A fact with the label of its field, so that the first sentence says what it is: "7
+    februari 2025 (Indiening volledig projectvoorstel)"; a field of several facts keeps them
+    bare."""
+    label = _field_label(unit.text) if facts_in_unit == 1 else ""
+    if not label:
+        return span
+    return f"{span} – {label}" if span.endswith(")") else f"{span} ({label})"
 
 
 def _same_passage(units: Sequence[Unit], kind: str) -> list[Unit]:
@@ -191,18 +211,26 @@ def budget_lead(units: Sequence[Unit], language: str, question: str = "") -> Lea
     if share:  # the units that state a share come first
         holding.sort(key=lambda u: not any(a.endswith(_SHARE_UNITS) for a in stated(u)))
     sources = _same_passage(holding, "budget")
-    amounts = list(dict.fromkeys(a for unit in sources for a in stated(unit)))[: _LEAD_FACTS + 1]
+    amounts = list(
+        dict.fromkeys(
+            _labelled(unit, amount, len(stated(unit)))
+            for unit in sources
+            for amount in stated(unit)
+        )
+    )[: _LEAD_FACTS + 1]
     if not amounts:
         return None
     key = "lead_amount" if len(amounts) == 1 else "lead_amounts"
     wording = _say(key, language, amount=_join(amounts, language))
-    covered = tuple(u for u in sources if _covered(u, amounts))
+    covered = tuple(u for u in sources if _covered(u, stated(u)))
     return Lead(wording, tuple(sources), covered)
 
 
-def _covered(unit: Unit, spans: Sequence[str]) -> tuple[Unit, ...]:
-    """The unit, when it says hardly more than the spans a first sentence copies from it."""
-    return (unit,) if _rest_words(unit.text, spans) <= 2 else ()
+def _covered(unit: Unit, spans: Sequence[str]) -> bool:
+    """Whether the first sentence says all the unit says: its facts, and its field's label
+    with them (a word such as a weekday aside)."""
+    label = _field_label(unit.text) if len(spans) == 1 else ""
+    return _rest_words(unit.text, [*spans, label] if label else spans) <= 2
 
 
 def contact_lead(

@@ -36,7 +36,7 @@ def test_open_deadline_keeps_the_time_as_written() -> None:
     line = unit("Tweede ronde: 1 oktober 2025, 12:00 uur (Brusselse tijd)")
     lead = lead_for("deadline", "Tot wanneer?", [line], date(2025, 9, 1), "nl")
     assert first_sentence(lead) == (
-        "De deadline is 1 oktober 2025, 12:00 uur (Brusselse tijd) [1]."
+        "De deadline is 1 oktober 2025, 12:00 uur (Brusselse tijd) – Tweede ronde [1]."
     )
     assert lead is not None and lead.units == (line,)
 
@@ -214,3 +214,21 @@ def test_a_question_about_a_share_is_answered_with_percentages() -> None:
     assert first_sentence(lead) == "De programmatekst noemt 60% en 571 miljoen euro [1]."
     money = lead_for("budget", "Hoeveel geld?", [total, rate], date(2025, 1, 1), "nl")
     assert first_sentence(money) == "De programmatekst noemt 571 miljoen euro en 60% [1]."
+
+
+def test_facts_of_labelled_fields_carry_their_label() -> None:
+    chunk_text = (
+        "Verplichte vooraanmelding: maandag 18 november 2024\n"
+        "Indiening volledig projectvoorstel: vrijdag 7 februari 2025"
+    )
+    pre = unit("Verplichte vooraanmelding: maandag 18 november 2024", "Deadline", chunk_text)
+    full = Unit(
+        "Indiening volledig projectvoorstel: vrijdag 7 februari 2025", pre.chunk, frozenset()
+    )
+    lead = lead_for("deadline", "Tot wanneer?", [full, pre], date(2025, 11, 27), "nl")
+    assert first_sentence(lead) == (
+        "De deadlines waren 7 februari 2025 (Indiening volledig projectvoorstel) en "
+        "18 november 2024 (Verplichte vooraanmelding); die zijn verstreken [1]."
+    )
+    # the sentence says all both fields say: they are not quoted again
+    assert lead is not None and lead.covered == (full, pre)
