@@ -6,7 +6,7 @@ import json
 import sys
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 from rich.markdown import Markdown
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -23,8 +24,9 @@ from assistant.settings import Settings
 if TYPE_CHECKING:
     from assistant.indexing import IndexReport
     from assistant.retrieval import HybridRetriever
+    from assistant.service import Assistant
     from assistant.triage import Triage
-    from assistant.types import Answer
+    from assistant.types import Answer, Turn
 
 EXIT_ERROR = 1
 EXIT_SKIPPED = 3  # indexing finished, but some documents could not be read
@@ -72,7 +74,7 @@ def _settings(ctx: typer.Context, **more: Any) -> Settings:
 
 
 def _fail(message: str, code: int = EXIT_ERROR) -> NoReturn:
-    errors.print(f"[bold red]Error:[/] {message}", highlight=False)
+    errors.print(f"[bold red]Error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 
@@ -117,19 +119,27 @@ class _RichProgress:
 @app.command()
 def index(
     ctx: typer.Context,
-    rebuild: Annotated[bool, typer.Option(help="Drop the index and build it anew.")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Build the index anew from the corpus and the embedding cache.")
+    ] = False,
 ) -> None:
-    """Build or update the index from the corpus folder; only changes are written."""
+    """Build or update the index from the corpus folder; only changes are written.
+
+    Changes go into a new index generation that is put in use when complete (a running app
+    switches to it at its next question). A second run while one is busy exits with code 1.
+    """
     settings = _settings(ctx)
     report = _build_index(settings, rebuild=rebuild)
+    kept = len(report.kept_documents)
+    documents = f"{report.documents} documents" + (f" (and {kept} kept)" if kept else "")
     if report.wrote_nothing:
         console.print(
-            f"Index is up to date: {report.documents} documents, {report.chunks} chunks, "
+            f"Index is up to date: {documents}, {report.chunks} chunks, "
             f"nothing written ({report.seconds:.1f} s)."
         )
     else:
         console.print(
-            f"Indexed {report.documents} documents into {report.chunks} chunks: "
+            f"Indexed {documents} into {report.chunks} chunks: "
             f"{report.added_chunks} chunks and {report.added_units} sentence vectors written "
             f"({report.embedded_texts} texts newly embedded), {report.deleted_chunks} chunks "
             f"and {report.deleted_units} sentence vectors removed, in {report.seconds:.1f} s."
@@ -141,6 +151,16 @@ def index(
         ):
             if names:
                 console.print(f"  {label}: {', '.join(names)}", highlight=False)
+        if report.completed_previous:
+            console.print(
+                "  The index in use lacked sentence vectors (an interrupted build); "
+                "the new generation has them all."
+            )
+        console.print(
+            f"  Index generation {report.generation} is in use; running apps switch to it "
+            "at their next question.",
+            highlight=False,
+        )
     if report.failures:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -156,8 +176,12 @@ def _build_index(settings: Settings, *, rebuild: bool = False) -> IndexReport:
             report = build_index(settings, rebuild=rebuild, progress=_RichProgress(bar))
     except AssistantError as exc:
         _fail(str(exc))
+    kept = set(report.kept_documents)
     for failure in report.failures:
-        errors.print(f"[yellow]Skipped[/] {failure.source}: {failure.reason}", highlight=False)
+        note = " (its chunks in the index are kept)" if failure.source in kept else ""
+        errors.print(
+            f"[yellow]Skipped[/] {failure.source}: {failure.reason}{note}", highlight=False
+        )
     if report.failures:
         errors.print(f"{len(report.failures)} document(s) skipped.")
     return report
@@ -236,20 +260,34 @@ def ask(
     ] = None,
 ) -> None:
     """Answer a question with [n] markers, then list the sources they point at."""
-    from assistant.service import Assistant, answer_payload
+    from assistant.limits import Limits, Refusal, check_programme, check_question
 
-    if not question.strip():
-        _fail("Give a question.")
+    _tolerant_streams()
     settings = _settings(ctx)
-    day = _parse_day(today)
     try:
-        answer = Assistant.open(settings).ask(question, (), programme, day)
+        text = check_question(question, Limits.from_settings(settings))
+    except Refusal as exc:
+        _fail(str(exc))
+    if not text:
+        _fail("Give a question.")
+    day = _parse_day(today)
+    from assistant.service import Assistant, answer_payload  # heavy: after the checks
+
+    try:
+        assistant = Assistant.open(settings)
+        programme = check_programme(programme)
+        if as_json:
+            answer, shown = assistant.ask(text, (), programme, day), False
+        else:
+            answer, shown = _answer_streaming(assistant, text, [], programme, day)
     except AssistantError as exc:
         _fail(str(exc))
+    except Exception:
+        _unexpected(settings, "answering the question")
     if as_json:
         sys.stdout.write(json.dumps(answer_payload(answer), ensure_ascii=False, indent=2) + "\n")
         return
-    _print_answer(answer)
+    _print_answer(answer, text_shown=shown)
 
 
 @app.command()
@@ -267,50 +305,150 @@ def chat(
     Reads one question per line until end of input or 'exit' / 'stop'.
     """
     from assistant import prompts
+    from assistant.limits import (
+        Limits,
+        Refusal,
+        bounded,
+        check_programme,
+        check_question,
+        language_of,
+    )
     from assistant.service import Assistant
     from assistant.types import Turn
 
+    _tolerant_streams()
     settings = _settings(ctx)
+    limits = Limits.from_settings(settings)
     day = _parse_day(today)
     try:
         assistant = Assistant.open(settings)
     except AssistantError as exc:
         _fail(str(exc))
+    except Exception:
+        _unexpected(settings, "opening the index")
     console.print(prompts.text("chat_intro", "nl"), highlight=False)
     history: list[Turn] = []
-    for question in _questions():
-        if not question:
+    for line in _questions():
+        if not line:
             continue
-        if question.lower() in ("exit", "stop", "quit"):
+        if line.lower() in ("exit", "stop", "quit"):
             break
+        # Any one line's failure is one message; the conversation goes on.
         try:
-            answer = assistant.ask(question, history, programme, day)
-        except AssistantError as exc:
-            errors.print(f"[bold red]Error:[/] {exc}", highlight=False)
+            question = check_question(line, limits)
+            kept = bounded(history, limits)
+            for note in kept.notes(language_of(question)):
+                errors.print(f"[dim]{escape(note)}[/]", highlight=False)
+            history = list(kept.turns)
+            answer, shown = _answer_streaming(
+                assistant, question, history, check_programme(programme), day
+            )
+        except Refusal as exc:
+            errors.print(f"[bold]{escape(str(exc))}[/]", highlight=False)
             continue
-        _print_answer(answer)
+        except AssistantError as exc:
+            errors.print(f"[bold red]Error:[/] {escape(str(exc))}", highlight=False)
+            continue
+        except Exception:
+            where = _log_exception(settings, "answering a chat question")
+            errors.print(f"[bold red]Error:[/] {escape(_unexpected_message(where))}")
+            continue
+        _print_answer(answer, text_shown=shown)
         console.print()
         cited = tuple(dict.fromkeys(c.source for c in answer.citations))
         history += [Turn("user", question), Turn("assistant", answer.text, cited)]
 
 
 def _questions() -> Iterator[str]:
-    """Lines from the terminal (with a prompt) or from piped input, until end of input."""
+    """Lines from the terminal (with a prompt) or from piped input, until end of input; bytes
+    that are not UTF-8 become U+FFFD, lone surrogates too (`clean_text`)."""
+    from assistant.limits import clean_text
+
     interactive = sys.stdin.isatty()
     while True:
         try:
             line = console.input("[bold]> [/]") if interactive else sys.stdin.readline()
         except (EOFError, KeyboardInterrupt):
             return
+        except UnicodeDecodeError:  # a stream that cannot be reconfigured to replace
+            yield "\ufffd"
+            continue
         if not interactive and not line:
             return
-        yield line.strip()
+        yield clean_text(line).strip()
 
 
-def _print_answer(answer: Answer) -> None:
+def _tolerant_streams() -> None:
+    """Read and write the terminal without failing on text that is not valid UTF-8: invalid
+    input bytes become U+FFFD, unencodable output characters '?'."""
+    for stream in (sys.stdin, sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is None:
+            continue
+        # a stream that cannot be reconfigured once read from keeps its handler
+        with suppress(OSError, ValueError):
+            reconfigure(errors="replace")
+
+
+def _log_exception(settings: Settings, doing: str) -> Path | None:
+    """Append the current exception's traceback to the log file; its path, or None when it
+    cannot be written."""
+    import traceback
+    from datetime import datetime
+
+    path = settings.log_path
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("a", encoding="utf-8", errors="replace") as log:
+            log.write(f"--- {datetime.now().isoformat(timespec='seconds')} {doing}\n")
+            log.write(traceback.format_exc())
+    except OSError:
+        return None
+    return path
+
+
+def _unexpected_message(where: Path | None) -> str:
+    details = f" (details in {where})" if where else ""
+    return f"an unexpected error occurred{details}. Please try again or report it."
+
+
+def _unexpected(settings: Settings, doing: str) -> NoReturn:
+    """One line for the user, the traceback in the log file; exits with EXIT_ERROR."""
+    _fail(_unexpected_message(_log_exception(settings, doing)))
+
+
+def _answer_streaming(
+    assistant: Assistant,
+    question: str,
+    history: list[Turn],
+    programme: str | None,
+    day: date | None,
+) -> tuple[Answer, bool]:
+    """The answer, a language model's reply printed as it arrives; and whether the printed
+    text is the answer (False when nothing streamed or the reply was replaced)."""
+    from assistant.retrieval import SearchFilter
+
+    where = SearchFilter(programme=programme) if programme else None
+    streamed = False
+    for part in assistant.stream(question, history, day, where):
+        if isinstance(part, str):
+            console.print(part, end="", markup=False, highlight=False, soft_wrap=True)
+            streamed = True
+        else:
+            answer = part[0]
+    if streamed:
+        console.print()
+    return answer, streamed and answer.fallback is None
+
+
+def _print_answer(answer: Answer, *, text_shown: bool = False) -> None:
     from assistant import prompts
 
-    console.print(answer.text, markup=False, highlight=False, soft_wrap=True)
+    if answer.fallback:  # the language model's reply did not pass: say so, show the offline one
+        note = prompts.text("llm_replaced", answer.language, reason=answer.fallback)
+        errors.print(f"[dim]{escape(note)}[/]", highlight=False)
+    if not text_shown:
+        console.print(answer.text, markup=False, highlight=False, soft_wrap=True)
     if not answer.citations:
         return
     console.print(f"\n[bold]{prompts.text('sources', answer.language)}[/]")
@@ -344,51 +482,71 @@ def triage_command(
 ) -> None:
     """Triage incoming questions: programme, kind, handling organisation, urgency, a draft
     reply with sources. A batch (--in) writes a CSV and prints a summary with a chart."""
-    from assistant.intake import read_incoming, write_csv
+    from assistant.limits import Limits, Refusal, check_question
+
+    _tolerant_streams()
+    settings = _settings(ctx)
+    limits = Limits.from_settings(settings)
+    try:
+        text = check_question(question, limits)
+    except Refusal as exc:
+        _fail(str(exc))
+    if not inputs and not text:
+        _fail("Give a question, or --in with a CSV file, .eml files or a folder.")
+    day = _parse_day(today)
+    # heavy (the answer path): after the checks
+    from assistant.intake import read_incoming, triage_each, write_csv
     from assistant.service import Assistant
     from assistant.triage import (
         summarise,
         summary_markdown,
         triage,
-        triage_all,
         triage_payload,
         write_summary_chart,
     )
 
-    if not inputs and not (question and question.strip()):
-        _fail("Give a question, or --in with a CSV file, .eml files or a folder.")
-    settings = _settings(ctx)
-    day = _parse_day(today)
     try:
-        assistant = Assistant.open(settings)
         if not inputs:
-            result = triage(assistant, settings, question or "", (), day)
+            result = triage(Assistant.open(settings), settings, text, (), day)
             if as_json:
                 payload = json.dumps(triage_payload(result), ensure_ascii=False, indent=2)
                 sys.stdout.write(payload + "\n")
             else:
                 _print_triage(result)
             return
-        items, problems = read_incoming(inputs)
-        with _counting("Triage", len(items)) as done:
-            results = triage_all(
-                assistant, settings, ((i.id, i.question, i.history) for i in items), day, done
-            )
+        items, problems = read_incoming(inputs, limits)
+        results: list[Triage] = []
+        if items:  # the models load only when there is something to triage
+            assistant = Assistant.open(settings)
+            with _counting("Triage", len(items)) as done:
+                results, failed = triage_each(assistant, settings, items, day, done)
+            problems += failed
+        write_csv(results, out)
+        summary = summarise(results)
+        chart_path = chart or out.with_suffix(".png")
+        if results:
+            write_summary_chart(summary, chart_path)
     except AssistantError as exc:
         _fail(str(exc))
-    write_csv(results, out)
-    summary = summarise(results)
-    chart_path = chart or out.with_suffix(".png")
-    if results:
-        write_summary_chart(summary, chart_path)
+    except OSError as exc:  # the CSV or the chart cannot be written there
+        _fail(f"Cannot write {exc.filename or out}: {exc.strerror or exc}")
+    except Exception:
+        _unexpected(settings, "triaging")
     if as_json:
         payload = json.dumps([triage_payload(r) for r in results], ensure_ascii=False, indent=2)
         sys.stdout.write(payload + "\n")
     else:
         console.print(Markdown(summary_markdown(summary)))
-        console.print(f"{len(results)} questions triaged → {out}, summary chart → {chart_path}")
+        console.print(
+            f"{len(results)} questions triaged → {out}, summary chart → {chart_path}",
+            markup=False,
+            highlight=False,
+        )
     for problem in problems:
-        console.print(f"[yellow]skipped[/] {problem.where}: {problem.reason}", highlight=False)
+        console.print(
+            f"[yellow]skipped[/] {escape(problem.where)}: {escape(problem.reason)}",
+            highlight=False,
+        )
     if problems:
         raise typer.Exit(EXIT_SKIPPED)
 
@@ -413,7 +571,7 @@ def _print_triage(result: Triage) -> None:
         rows.append(("Onzeker, kandidaten", "; ".join(result.candidates)))
     table = Table(show_header=False)
     for label, value in rows:
-        table.add_row(label, value)
+        table.add_row(label, escape(value))  # document text is no markup
     console.print(table)
     console.print("[bold]Ontwerp-antwoord[/]")
     _print_answer(result.answer)
@@ -426,11 +584,20 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Port to listen on.")] = None,
 ) -> None:
     """Start the web app; builds the index from the corpus first if there is none."""
+    import logging
+
     from assistant import webapp
     from assistant.service import Assistant
 
     started = time.perf_counter()
     settings = _settings(ctx, server_host=host, server_port=port)
+    # The app's log on stderr: refusals and bounded histories (info), failed requests with
+    # their traceback (the user only ever sees a sentence).
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    app_log = logging.getLogger("assistant")
+    app_log.addHandler(handler)
+    app_log.setLevel(logging.INFO)
     try:
         _build_first_index(settings)
         with errors.status("Opening the index and starting the web app …"):
@@ -450,6 +617,10 @@ def serve(
         reason = exc.strerror or "the port is in use or the address is not this machine's"
         where = f"{settings.server_host}:{settings.server_port}"
         _fail(f"Cannot listen on {where}: {reason}. Choose another with --port.")
+    except typer.Exit:
+        raise
+    except Exception:
+        _unexpected(settings, "starting the web app")
     seconds = time.perf_counter() - started
     console.print(
         f"Web app running on {web.local_url} (ready after {seconds:.0f} s; Ctrl+C stops it)",
@@ -500,6 +671,10 @@ def evaluate(
     today: Annotated[
         str | None, typer.Option(help="Date the assistant takes as today (YYYY-MM-DD).")
     ] = None,
+    llm: Annotated[
+        str | None,
+        typer.Option(help="Let a language model write the replies: none, openai or ollama."),
+    ] = None,
 ) -> None:
     """Run a question set through the assistant, print the metrics and write the report."""
     from assistant.evaluation import (
@@ -511,7 +686,7 @@ def evaluate(
         write_report,
     )
 
-    settings = _settings(ctx, fusion=fusion)
+    settings = _settings(ctx, fusion=fusion, llm=llm)
     day = _parse_day(today)
     try:
         question_set = load_questions(questions)
@@ -525,10 +700,11 @@ def evaluate(
                 "Per-question latency_ms is the search time (warm).",
             ]
         else:
+            from assistant.llm import LLMWriter
             from assistant.service import Assistant
             from assistant.triage import triage
 
-            assistant = Assistant(retriever)
+            assistant = Assistant(retriever, writer=LLMWriter.from_settings(settings))
             with _counting("Questions", len(question_set)) as done:
                 results = run_answers(
                     question_set,
@@ -550,6 +726,11 @@ def evaluate(
         "questions": str(questions),
     }
     report = build_report(question_set, results, used, notes)
+    if settings.llm != "none" and not retrieval_only:
+        from assistant.evaluation import fallbacks
+
+        report["llm"] = {"model": f"{settings.llm}:{settings.llm_model}", **fallbacks(results)}
+        console.print(f"Language model replies replaced by the offline answer: {report['llm']}")
     write_report(report, out)
     write_markdown(report, out.with_suffix(".md"))
     _print_summary(report)

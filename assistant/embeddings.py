@@ -144,12 +144,16 @@ def create_embedder(name: str, batch_size: int = 16) -> Embedder:
             )
 
 
+_BATCHES_PER_SAVE = 4
+
+
 class EmbeddingCache:
     """Vectors by (model, text hash) in SQLite, so no text is ever embedded twice by one model."""
 
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
+        # index runs on other index folders may share the cache: wait for their short writes
+        self._db = sqlite3.connect(path, timeout=60)
         self._db.execute(
             "CREATE TABLE IF NOT EXISTS vectors (model TEXT, key TEXT, vector BLOB,"
             " PRIMARY KEY (model, key))"
@@ -203,9 +207,13 @@ def embed_cached(
     missing = sorted({k: i for i, k in enumerate(keys) if k not in known}.values())
     if progress is not None and len(missing) < len(texts):
         progress(len(texts) - len(missing))
-    if missing:
-        fresh = embedder.embed_documents([texts[i] for i in missing], progress)
-        computed = {keys[i]: fresh[j] for j, i in enumerate(missing)}
+    # Saved as it goes, a few batches at a time: a run that is killed re-embeds at most the
+    # last few batches, never what it had already computed.
+    step = embedder.batch_size * _BATCHES_PER_SAVE
+    for start in range(0, len(missing), step):
+        part = missing[start : start + step]
+        fresh = embedder.embed_documents([texts[i] for i in part], progress)
+        computed = {keys[i]: fresh[j] for j, i in enumerate(part)}
         if cache is not None:
             cache.put_many(embedder.model_id, computed)
         known.update(computed)

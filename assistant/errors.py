@@ -27,3 +27,11 @@ class QuestionSetError(AssistantError):
 
 class IntakeError(AssistantError):
     """Incoming questions (a CSV file, an e-mail) cannot be read at all."""
+
+
+class IndexIncompleteError(AssistantError):
+    """The index lacks a stage (chunks without their sentence vectors): it is not answered from."""
+
+
+class IndexBusyError(AssistantError):
+    """Another index run holds the index folder's lock."""

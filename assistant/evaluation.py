@@ -66,6 +66,7 @@ class QuestionResult:
     ok: dict[str, bool] = field(default_factory=dict)
     reciprocal_rank: float = 0.0
     search_query: str = ""
+    fallback: str | None = None  # why a language model's reply was replaced by the offline one
 
 
 def load_questions(path: Path) -> list[Question]:
@@ -217,6 +218,7 @@ def run_answers(
             category=triaged.category if triaged else None,
             latency_ms=round(elapsed, 2),
             search_query=question.question,
+            fallback=reply.fallback,
         )
         score_answer(result, question)
         if triaged:
@@ -303,6 +305,39 @@ def first_sentence_fact_accuracy(results: Sequence[QuestionResult]) -> float | N
     return _mean(scored) if scored else None
 
 
+# The kinds of reasons validation.unsupported and llm.LLMWriter give, without their values.
+_FALLBACK_KINDS = (
+    "unsupported date",
+    "unsupported amount",
+    "unsupported call code",
+    "unsupported contact detail",
+    "marker",
+    "no citation marker",
+    "empty reply",
+    "reply says nothing",
+    "reply not in the question's language",
+    "reply not grounded",
+    "language model failed",
+)
+
+
+def fallbacks(results: Sequence[QuestionResult]) -> dict[str, Any]:
+    """How often a language model's reply was replaced by the offline answer, and why (the
+    reason's kind: "unsupported date", "language model failed", …)."""
+    answered = [r for r in results if r.answer is not None and not r.abstained]
+    reasons: dict[str, int] = {}
+    for r in answered:
+        if r.fallback:
+            kind = next((k for k in _FALLBACK_KINDS if r.fallback.startswith(k)), r.fallback)
+            reasons[kind] = reasons.get(kind, 0) + 1
+    replaced = sum(reasons.values())
+    return {
+        "answers": len(answered),
+        "fallback_share": replaced / len(answered) if answered else None,
+        "reasons": dict(sorted(reasons.items(), key=lambda kv: -kv[1])),
+    }
+
+
 def by_category(
     questions: Sequence[Question], results: Sequence[QuestionResult]
 ) -> dict[str, dict[str, Any]]:
@@ -368,6 +403,7 @@ def question_record(result: QuestionResult) -> dict[str, Any]:
         "category": result.category,
         "latency_ms": result.latency_ms,
         "ok": result.ok,
+        "fallback": result.fallback,
         "search_query": result.search_query,
     }
 

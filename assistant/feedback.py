@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from assistant.limits import clean_text
+
 VERDICTS = ("up", "down")
 
 _SCHEMA = """
@@ -26,10 +28,13 @@ CREATE TABLE IF NOT EXISTS feedback (
 
 
 class FeedbackStore:
-    """Feedback records in SQLite; every call opens its own connection, so any thread may call."""
+    """Feedback records in SQLite; every call opens its own connection, so any thread may call.
 
-    def __init__(self, path: Path) -> None:
+    The web app keeps the file in the index folder in use (`Settings.feedback_path`)."""
+
+    def __init__(self, path: Path, max_comment_chars: int | None = None) -> None:
         self.path = Path(path)
+        self.max_comment_chars = max_comment_chars
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self._connect() as db:
             db.execute(_SCHEMA)
@@ -48,19 +53,22 @@ class FeedbackStore:
         verdict: str,
         comment: str | None = None,
     ) -> None:
-        """Store one verdict ('up' or 'down') on an answer; another verdict is a ValueError."""
+        """Store one verdict ('up' or 'down') on an answer. Another verdict, or a comment longer
+        than `max_comment_chars`, is a ValueError (the web app refuses it before, in words)."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be 'up' or 'down', not {verdict!r}")
-        comment = (comment or "").strip() or None
+        comment = clean_text(comment).strip() or None
+        if comment and self.max_comment_chars is not None and len(comment) > self.max_comment_chars:
+            raise ValueError(f"comment longer than {self.max_comment_chars} characters")
         with self._connect() as db:
             db.execute(
                 "INSERT INTO feedback (created_at, question, answer, sources, verdict, comment) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (
                     datetime.now(UTC).isoformat(timespec="seconds"),
-                    question,
-                    answer,
-                    json.dumps(list(sources), ensure_ascii=False),
+                    clean_text(question),
+                    clean_text(answer),
+                    json.dumps([clean_text(s) for s in sources], ensure_ascii=False),
                     verdict,
                     comment,
                 ),

@@ -102,25 +102,65 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
 
 
 def load_corpus(
-    corpus_dir: Path, *, progress: Callable[[int], None] | None = None
+    corpus_dir: Path,
+    *,
+    progress: Callable[[int], None] | None = None,
+    max_bytes: int | None = None,
 ) -> tuple[list[Document], list[LoadFailure]]:
     """Load every file under `corpus_dir`; a file that cannot be loaded becomes a `LoadFailure`.
 
     Hidden files and folders and README files are skipped; `progress` is called with 1 after
-    each file. Raises `DocumentLoadError` when `corpus_dir` is not a folder.
+    each file. A link to a file outside `corpus_dir`, and a file over `max_bytes`, are not read:
+    they become failures marked `excluded`. Raises `DocumentLoadError` when `corpus_dir` is not
+    a folder.
     """
     if not corpus_dir.is_dir():
         raise DocumentLoadError(f"corpus folder not found: {corpus_dir}")
     documents: list[Document] = []
     failures: list[LoadFailure] = []
-    for path in _corpus_files(corpus_dir):
-        try:
-            documents.append(load_document(path, corpus_dir))
-        except DocumentLoadError as exc:
-            failures.append(LoadFailure(source=_source_name(path, corpus_dir), reason=str(exc)))
+    root = corpus_dir.resolve()
+    files = _corpus_files(corpus_dir)
+    # what each file is read as: a link to a file read under its own name would be read twice
+    read_as = {path.resolve(): path for path in files if not path.is_symlink()}
+    for path in files:
+        excluded = _exclusion(path, root, max_bytes)
+        target = path.resolve()
+        if not excluded and read_as.setdefault(target, path) != path:
+            excluded = (
+                f"symbolic link to {read_as[target].relative_to(corpus_dir).as_posix()}, "
+                "which is read under its own name"
+            )
+        if excluded:
+            source = path.relative_to(corpus_dir).as_posix()
+            failures.append(LoadFailure(source=source, reason=excluded, excluded=True))
+        else:
+            try:
+                documents.append(load_document(path, corpus_dir))
+            except DocumentLoadError as exc:
+                source = _source_name(path, corpus_dir)
+                failures.append(LoadFailure(source=source, reason=str(exc)))
         if progress:
             progress(1)
     return documents, failures
+
+
+def _exclusion(path: Path, root: Path, max_bytes: int | None) -> str | None:
+    """Why a corpus file is not read at all, or None: a symbolic link that leads out of the
+    corpus (the index would show a file nobody put in the corpus), or a file too large to index
+    (one 20 MB text made every answer take 44 s)."""
+    if not path.resolve().is_relative_to(root):
+        return "symbolic link to a file outside the corpus folder (not followed)"
+    if max_bytes is not None:
+        try:
+            size = path.stat().st_size
+        except OSError:  # gone or unreadable: load_document says which
+            return None
+        if size > max_bytes:
+            return (
+                f"{size / 1e6:.1f} MB, over the size limit of {max_bytes / 1e6:.1f} MB "
+                "(ASSISTANT_MAX_DOCUMENT_BYTES)"
+            )
+    return None
 
 
 def count_corpus_files(corpus_dir: Path) -> int:

@@ -65,14 +65,24 @@ class HybridRetriever:
         self._by_source: dict[str, list[Chunk]] = {}
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> HybridRetriever:
-        """Open the configured index for searching.
+    def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
+        """Open the index generation in use for searching; `embedder` reuses a loaded model.
 
-        Raises IndexNotBuiltError or ModelMismatchError.
+        Raises IndexNotBuiltError, ModelMismatchError or IndexIncompleteError.
         """
-        embedder = create_embedder(settings.embedding_model, settings.embedding_batch_size)
-        store = ChunkStore.open(settings, embedder.model_id, create=False)
+        if embedder is None:
+            embedder = create_embedder(settings.embedding_model, settings.embedding_batch_size)
+        store = ChunkStore.open(settings, embedder.model_id)
         return cls(settings, embedder, store)
+
+    @property
+    def generation(self) -> str | None:
+        """Id of the index generation this retriever reads (None: an index of before them)."""
+        return self.store.generation.id if self.store.generation else None
+
+    def close(self) -> None:
+        """Release the index's files; searching afterwards is an error."""
+        self.store.close()
 
     def warm_up(self) -> None:
         """Read the chunks from the collection, build BM25 over them, load the embedding model."""
@@ -170,7 +180,9 @@ class HybridRetriever:
         if vector is None:
             vector = self.embedder.embed_query(text)
             if len(self._query_vectors) >= 32:
-                self._query_vectors.pop(next(iter(self._query_vectors)))
+                # requests run in threads: two may evict the same oldest text at once
+                oldest = next(iter(self._query_vectors), None)
+                self._query_vectors.pop(oldest, None)  # type: ignore[arg-type]
             self._query_vectors[text] = vector
         return vector
 

@@ -15,8 +15,19 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ASSISTANT_", extra="ignore")
 
     corpus_dir: Path = Field(Path("corpus"), description="Folder with the programme documents.")
+    max_document_bytes: int = Field(
+        5_000_000,
+        ge=1,
+        description=(
+            "Largest corpus file that is indexed (bytes); a larger one is skipped and reported."
+        ),
+    )
     index_dir: Path = Field(
-        Path("index"), description="Folder of the embedded Chroma index and the embedding cache."
+        Path("index"),
+        description=(
+            "Folder of the index generations (embedded Chroma), the pointer to the one in use "
+            "and the embedding cache."
+        ),
     )
     embedding_cache_dir: Path | None = Field(
         None, description="Folder of the embedding cache (by text hash); unset means index_dir."
@@ -83,11 +94,95 @@ class Settings(BaseSettings):
         ),
     )
 
-    feedback_db: Path = Field(
-        Path("index/feedback.sqlite3"),
-        description="SQLite file where the web app stores thumbs up/down feedback on answers.",
+    feedback_db: Path | None = Field(
+        None,
+        description=(
+            "SQLite file where the web app stores thumbs up/down feedback on answers; unset "
+            "means feedback.sqlite3 in index_dir."
+        ),
+    )
+    log_file: Path | None = Field(
+        None,
+        description=(
+            "File where the command line writes the details (traceback) of an unexpected error; "
+            "unset means assistant.log in index_dir."
+        ),
     )
     server_host: str = Field(
         "127.0.0.1", description="Address the web app listens on ('0.0.0.0' for all interfaces)."
     )
     server_port: int = Field(7860, ge=1, le=65535, description="Port the web app listens on.")
+    server_workers: int = Field(
+        4,
+        ge=1,
+        description=(
+            "Questions the web app works on at the same time (answers and triage, from /ask, "
+            "/triage and the UI together); more wait in the queue."
+        ),
+    )
+    server_queue_size: int = Field(
+        200,
+        ge=1,
+        description="Requests that may wait in the web app's queue; beyond it one is turned away.",
+    )
+
+    # Bounds on the work one request may ask for (assistant/limits.py enforces them everywhere).
+    max_question_chars: int = Field(
+        2000, ge=1, description="Longest question (characters) answered or triaged."
+    )
+    max_history_turns: int = Field(
+        20,
+        ge=0,
+        description="Earlier turns of a conversation taken into account; older ones are left out.",
+    )
+    max_history_chars: int = Field(
+        20000,
+        ge=0,
+        description=(
+            "Characters of earlier turns taken into account; the oldest turns are left out "
+            "first (a note says so)."
+        ),
+    )
+    max_upload_bytes: int = Field(
+        5_000_000, ge=1, description="Largest CSV or .eml file that triage reads (bytes)."
+    )
+    max_batch_questions: int = Field(
+        500, ge=1, description="Questions triaged in one batch; the rest are reported as skipped."
+    )
+    max_comment_chars: int = Field(1000, ge=1, description="Longest feedback comment (characters).")
+
+    llm: Literal["none", "openai", "ollama"] = Field(
+        "none",
+        description=(
+            "Who writes the reply: 'none' (the offline composer), 'openai' (any "
+            "OpenAI-compatible server: vLLM, llama.cpp, a gateway) or 'ollama'."
+        ),
+    )
+    llm_model: str = Field("", description="Model name the LLM server knows.")
+    llm_base_url: str | None = Field(
+        None,
+        description=(
+            "Base URL of the LLM server (OpenAI-compatible: ending in /v1; Ollama: its host, "
+            "default http://127.0.0.1:11434)."
+        ),
+    )
+    llm_api_key_env: str = Field(
+        "OPENAI_API_KEY",
+        description="Name of the environment variable that holds the API key (never logged).",
+    )
+    llm_timeout: float = Field(60.0, gt=0, description="Seconds to wait for the LLM server.")
+    llm_context_tokens: int = Field(
+        8192, ge=1024, description="The model's context window (tokens) the prompt must fit."
+    )
+    llm_temperature: float = Field(0.0, ge=0, le=2, description="Sampling temperature.")
+    llm_passages: int = Field(6, ge=1, description="Passages given to the model at most.")
+
+    @property
+    def feedback_path(self) -> Path:
+        """The feedback database in use: `feedback_db`, else the one in the index folder."""
+        return self.feedback_db or self.index_dir / "feedback.sqlite3"
+
+    @property
+    def log_path(self) -> Path:
+        """Where the command line logs unexpected errors: `log_file`, else in the index folder."""
+        return self.log_file or self.index_dir / "assistant.log"

@@ -1,15 +1,23 @@
-"""The Chroma collection that holds every chunk, its vector and metadata: the source of truth."""
+"""The Chroma collections of one index generation: every chunk, its vector and metadata, and
+the vectors of the chunks' quotable units. The source of truth the retriever reads."""
 
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from assistant.errors import ConfigurationError, IndexNotBuiltError, ModelMismatchError
+from assistant import generations
+from assistant.errors import (
+    ConfigurationError,
+    IndexIncompleteError,
+    IndexNotBuiltError,
+    ModelMismatchError,
+)
+from assistant.generations import Generation
 from assistant.settings import Settings
 from assistant.types import Chunk
 
@@ -28,68 +36,138 @@ class StoredChunkRef:
 
 
 class ChunkStore:
-    """One Chroma collection, embedded (PersistentClient in index_dir) or on a Chroma server.
+    """The two collections of one generation, embedded (a PersistentClient in the generation's
+    folder) or on a Chroma server (collection names carry the generation's id).
 
     Vectors are always computed by us and passed in: Chroma's own embedding function would
-    download a model, so the collection is created without one and never asked to embed.
+    download a model, so the collections are created without one and never asked to embed.
     """
 
-    def __init__(self, collection: Any, model_id: str, units: Any = None) -> None:
+    def __init__(
+        self,
+        collection: Any,
+        model_id: str,
+        units: Any = None,
+        client: Any = None,
+        generation: Generation | None = None,
+    ) -> None:
         self._collection = collection
         self._units = units  # vectors of the chunks' quotable units, beside the chunks
-        self.model_id = model_id
+        self._client = client
+        self.model_id = model_id  # the model the vectors were made with
+        self.generation = generation
 
     @classmethod
-    def open(cls, settings: Settings, model_id: str, *, create: bool) -> ChunkStore:
-        """Open the configured collection for `model_id`.
+    def open(cls, settings: Settings, model_id: str | None, *, complete: bool = True) -> ChunkStore:
+        """Open the generation in use for reading, built with `model_id` (None: any model).
 
-        With create=False a missing or empty collection raises IndexNotBuiltError. A collection
-        built with another model raises ModelMismatchError.
+        Raises IndexNotBuiltError when there is no index, ModelMismatchError for one built with
+        another model, and, with complete=True, IndexIncompleteError for one that lacks a stage
+        (chunks without their sentence vectors, or fewer than its build wrote).
         """
-        client = _client(settings, create=create)
+        generation = generations.current(settings.index_dir)
+        missing = IndexNotBuiltError(
+            f"No index found ({_where(settings)}). Build it with: assistant index"
+        )
+        manifest = generation.manifest()
+        if generation.legacy and not settings.chroma_host:
+            if not generations.legacy_exists(settings.index_dir):
+                raise missing
+        elif not generation.legacy and manifest is None:
+            # CURRENT only ever names a finished generation: its folder was removed under us
+            raise IndexIncompleteError(
+                f"The index generation {generation.id} in {settings.index_dir} has no manifest; "
+                "build the index again with: assistant index"
+            )
+        client = _client(settings, generation)
+        chunks_name, units_name = _names(settings, generation)
+        collection = _get(client, chunks_name)
+        units = _get(client, units_name)
+        if collection is None or (units is None and not generation.legacy):
+            _close(client)
+            if generation.legacy:
+                raise missing
+            raise IndexIncompleteError(
+                f"The index generation {generation.id} lacks its collections "
+                f"({_where(settings)}); build the index again with: assistant index"
+            )
+        store = cls(collection, "", units, client, generation)
         try:
-            collection = client.get_collection(settings.collection, embedding_function=None)
-        except Exception as exc:  # chromadb raises NotFoundError or ValueError depending on backend
-            if not create:
-                raise IndexNotBuiltError(
-                    f"No index found ({_where(settings)}). Build it with: assistant index"
-                ) from exc
-            collection = client.create_collection(
-                settings.collection,
+            store.model_id = str((collection.metadata or {}).get(_MODEL_KEY, ""))
+            if model_id is not None and store.model_id != model_id:
+                raise ModelMismatchError(
+                    f"The index was built with embedding model {store.model_id!r}, but the "
+                    f"configured model is {model_id!r}. Re-index with: assistant index --rebuild "
+                    "(or set ASSISTANT_EMBEDDING_MODEL back)."
+                )
+            if complete:
+                store.check_complete(settings)
+        except Exception:
+            store.close()
+            raise
+        return store
+
+    @classmethod
+    def create(cls, settings: Settings, model_id: str, generation: Generation) -> ChunkStore:
+        """Empty collections for a new generation, to be filled by one index run."""
+        client = _client(settings, generation)
+        chunks_name, units_name = _names(settings, generation)
+        made = [
+            client.create_collection(
+                name,
                 metadata={_MODEL_KEY: model_id},
                 configuration={"hnsw": {"space": "cosine"}},
                 embedding_function=None,
             )
-        built_with = (collection.metadata or {}).get(_MODEL_KEY)
-        if built_with != model_id:
-            if collection.count() == 0 and create:
-                collection.modify(metadata={_MODEL_KEY: model_id})
-            else:
-                raise ModelMismatchError(
-                    f"The index was built with embedding model {built_with!r}, but the configured "
-                    f"model is {model_id!r}. Re-index with: assistant index --rebuild "
-                    "(or set ASSISTANT_EMBEDDING_MODEL back)."
-                )
-        if not create and collection.count() == 0:
+            for name in (chunks_name, units_name)
+        ]
+        return cls(made[0], model_id, made[1], client, generation)
+
+    @staticmethod
+    def remove(settings: Settings, removed: Sequence[str | None]) -> None:
+        """Delete the server collections of generations whose folders were removed; the
+        embedded backend's data went with their folders."""
+        if not settings.chroma_host or not removed:
+            return
+        client = _client(settings, generations.current(settings.index_dir))
+        try:
+            for id_ in removed:
+                gone = Generation(id_, settings.index_dir)
+                for name in _names(settings, gone):
+                    with contextlib.suppress(Exception):  # already gone is what we wanted
+                        client.delete_collection(name)
+        finally:
+            _close(client)
+
+    def check_complete(self, settings: Settings) -> None:
+        """Raise IndexIncompleteError unless the index holds every stage its build wrote."""
+        chunks, units = self.count(), self.unit_count()
+        if chunks == 0:
             raise IndexNotBuiltError(
                 f"The index ({_where(settings)}) holds no chunks. Build it with: assistant index"
             )
-        units = client.get_or_create_collection(
-            f"{settings.collection}-units",
-            metadata={_MODEL_KEY: model_id},
-            configuration={"hnsw": {"space": "cosine"}},
-            embedding_function=None,
-        )
-        return cls(collection, model_id, units)
+        manifest = self.generation.manifest() if self.generation else None
+        if manifest is None:  # legacy: all that can be told is whether the stage ran at all
+            if units == 0:
+                raise IndexIncompleteError(_lacks_units(settings))
+            return
+        expected = (int(manifest.get("chunks", -1)), int(manifest.get("units", -1)))
+        if (chunks, units) != expected:
+            raise IndexIncompleteError(
+                f"The index ({_where(settings)}) holds {chunks} chunks and {units} sentence "
+                f"vectors, but its build wrote {expected[0]} and {expected[1]}. Answers from it "
+                "would be incomplete; build it again with: assistant index"
+            )
 
-    @staticmethod
-    def drop(settings: Settings) -> None:
-        """Delete the configured collection, if it exists."""
-        client = _client(settings, create=True)
-        # a missing collection is what we wanted
-        for name in (settings.collection, f"{settings.collection}-units"):
-            with contextlib.suppress(Exception):
-                client.delete_collection(name)
+    def close(self) -> None:
+        """Release the Chroma client (its database and segment files)."""
+        if self._client is not None:
+            _close(self._client)
+            self._client = None
+
+    def unit_count(self) -> int:
+        """Number of stored unit vectors."""
+        return int(self._units.count()) if self._units is not None else 0
 
     def count(self) -> int:
         """Number of chunks in the collection."""
@@ -102,7 +180,12 @@ class ChunkStore:
             for id_, meta, _ in self._pages(include=["metadatas"])
         ]
 
-    def upsert(self, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+    def upsert(
+        self,
+        chunks: Sequence[Chunk],
+        vectors: np.ndarray,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
         """Write chunks with their vectors, in batches the backend accepts."""
         batch = _max_batch(self._collection)
         for start in range(0, len(chunks), batch):
@@ -113,6 +196,19 @@ class ChunkStore:
                 documents=[c.text for c in part],
                 metadatas=[_to_record(c) for c in part],
             )
+            if progress is not None:
+                progress(len(part))
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these chunk ids (ids not stored are left out)."""
+        found: dict[str, np.ndarray] = {}
+        for start in range(0, len(ids), _PAGE):
+            page = self._collection.get(
+                ids=list(ids[start : start + _PAGE]), include=["embeddings"]
+            )
+            for id_, vector in zip(page["ids"], page["embeddings"], strict=True):
+                found[id_] = np.asarray(vector, dtype=np.float32)
+        return found
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove chunks by id."""
@@ -150,10 +246,16 @@ class ChunkStore:
 
     def unit_ids(self) -> set[str]:
         """Ids of the stored unit vectors."""
+        if self._units is None:  # a legacy index of before the unit vectors
+            return set()
         return {id_ for id_, _, _ in _pages(self._units, include=[])}
 
     def upsert_units(
-        self, ids: Sequence[str], chunk_ids: Sequence[str], vectors: np.ndarray
+        self,
+        ids: Sequence[str],
+        chunk_ids: Sequence[str],
+        vectors: np.ndarray,
+        progress: Callable[[int], None] | None = None,
     ) -> None:
         """Store the vectors of quotable units, each tied to its chunk."""
         batch = _max_batch(self._units)
@@ -163,6 +265,8 @@ class ChunkStore:
                 embeddings=vectors[start : start + batch],
                 metadatas=[{"chunk_id": c} for c in chunk_ids[start : start + batch]],
             )
+            if progress is not None:
+                progress(len(ids[start : start + batch]))
 
     def delete_units(self, ids: Sequence[str]) -> None:
         """Remove unit vectors by id."""
@@ -174,7 +278,7 @@ class ChunkStore:
         """Every stored unit vector by unit id."""
         vectors: dict[str, np.ndarray] = {}
         offset = 0
-        while True:
+        while self._units is not None:
             page = self._units.get(limit=_PAGE, offset=offset, include=["embeddings"])
             ids = page["ids"]
             if not ids:
@@ -182,6 +286,7 @@ class ChunkStore:
             for id_, vector in zip(ids, page["embeddings"], strict=True):
                 vectors[id_] = np.asarray(vector, dtype=np.float32)
             offset += len(ids)
+        return vectors
 
     def _pages(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
         return _pages(self._collection, include)
@@ -200,7 +305,8 @@ def _pages(collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str,
         offset += len(ids)
 
 
-def _client(settings: Settings, *, create: bool) -> Any:
+def _client(settings: Settings, generation: Generation) -> Any:
+    """A Chroma client: the server's, or an embedded one on the generation's folder."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
@@ -214,12 +320,33 @@ def _client(settings: Settings, *, create: bool) -> Any:
             raise ConfigurationError(
                 f"Cannot reach the Chroma server at {_where(settings)}: {exc}"
             ) from exc
-    if not create and not settings.index_dir.exists():
-        raise IndexNotBuiltError(
-            f"No index found ({_where(settings)}). Build it with: assistant index"
-        )
-    settings.index_dir.mkdir(parents=True, exist_ok=True)
-    return chromadb.PersistentClient(path=str(settings.index_dir), settings=chroma_settings)
+    return chromadb.PersistentClient(path=str(generation.path), settings=chroma_settings)
+
+
+def _get(client: Any, name: str) -> Any:
+    """The named collection, or None where it does not exist."""
+    try:
+        return client.get_collection(name, embedding_function=None)
+    except Exception:  # chromadb raises NotFoundError or ValueError depending on backend
+        return None
+
+
+def _close(client: Any) -> None:
+    with contextlib.suppress(Exception):  # a client that cannot close holds nothing worth keeping
+        client.close()
+
+
+def _names(settings: Settings, generation: Generation) -> tuple[str, str]:
+    """Names of the chunk and unit collections of a generation (a server holds several)."""
+    base = settings.collection if generation.legacy else f"{settings.collection}-{generation.id}"
+    return base, f"{base}-units"
+
+
+def _lacks_units(settings: Settings) -> str:
+    return (
+        f"The index ({_where(settings)}) holds chunks but no sentence vectors (an interrupted "
+        "build); answers from it would be worse. Finish it with: assistant index"
+    )
 
 
 def _where(settings: Settings) -> str:

@@ -80,7 +80,7 @@ def triage(
 ) -> Triage:
     """Triage one question: answer it, then route it by what its best document says."""
     today = today or date.today()
-    answer, evidence = assistant.composer.respond(question, history, today)
+    answer, evidence = assistant.respond(question, history, today)
     top = evidence.documents[0] if evidence.documents and not evidence.unknown else None
     meta: Mapping[str, Any] = top.hits[0].chunk.metadata if top else {}
     split = assistant.retriever.lexical.split  # "jeugdhuis" → "jeugd", "huis"

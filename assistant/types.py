@@ -68,6 +68,9 @@ class LoadFailure:
 
     source: str
     reason: str
+    # skipped on purpose (a link out of the corpus, over the size limit), not by accident:
+    # its chunks from an earlier index are removed rather than kept
+    excluded: bool = False
 
 
 @dataclass(frozen=True)
@@ -133,3 +136,5 @@ class Answer:
     kind: str  # the kind of question: eligibility, deadline, budget, …
     language: str
     retrieved: tuple[str, ...] = ()  # sources of the distinct documents retrieved, best first
+    # why a language model's reply was replaced by this offline answer (None: not replaced)
+    fallback: str | None = None

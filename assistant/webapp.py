@@ -10,20 +10,31 @@ in `gr.State`. Gradio is imported inside `build_app`, so importing this module i
 # the real (evaluated) type hints of its function.
 
 import html
-import json
 import logging
 import os
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote as url_quote
 
 from assistant import prompts
 from assistant.errors import AssistantError, IndexNotBuiltError
+from assistant.limits import (
+    History,
+    Limits,
+    Refusal,
+    check_comment,
+    check_programme,
+    check_question,
+    clean_text,
+    language_of,
+    parse_history_json,
+    read_history,
+)
 from assistant.settings import Settings
-from assistant.types import Answer, Citation, Turn
+from assistant.types import Answer, Citation
 
 if TYPE_CHECKING:
     import gradio as gr
@@ -37,7 +48,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 LANGUAGE = "nl"  # the language of the web page itself; answers follow the question's language
-MAX_QUESTION_CHARS = 2000
+# The handlers that answer or triage share one concurrency group: at most
+# `Settings.server_workers` of them run at once, the rest wait in the queue.
+_WORK = "answers"
 SNIPPET_CONTEXT_CHARS = 220  # passage text shown on either side of the quoted sentence
 # The app serves corpus file F at /bron/F; the sources link to it relatively, so a proxy's path
 # prefix is kept.
@@ -110,44 +123,82 @@ def open_assistant(settings: Settings, notify: Callable[[str], None] = log.info)
         return Assistant.open(settings, build_if_missing=True)
 
 
+@dataclass(frozen=True)
+class Reply:
+    """An answer as an entry point gives it: the answer (a refusal or an error message where it
+    could not be answered), notes for the user (e.g. that old turns were left out), and the
+    history it was answered in."""
+
+    answer: Answer
+    notes: tuple[str, ...] = ()
+    history: History = field(default_factory=History)
+
+
 def answer_safely(
     assistant: "Assistant",
-    question: str,
-    history: Sequence[Turn] = (),
-    programme: str | None = None,
-) -> Answer:
-    """The assistant's answer, or an answer that carries a friendly error message: never raises."""
-    if not isinstance(question, str):
-        question = ""
-    if len(question) > MAX_QUESTION_CHARS:
-        limit = prompts.text(
-            "question_too_long", LANGUAGE, length=len(question), limit=MAX_QUESTION_CHARS
-        )
-        return _error_answer(limit)
+    question: Any,
+    history: Any = (),
+    programme: Any = None,
+    limits: Limits | None = None,
+) -> Reply:
+    """The assistant's answer within the limits (`assistant.limits`), or a refusal or friendly
+    error message in its place: never raises. `history` is a list of turns ({"role", "content",
+    "sources"?}), or that list as JSON text."""
+    limits = limits or Limits()
+    language = language_of(clean_text(question))
     try:
-        return assistant.ask(question, history, programme)
+        text = check_question(question, limits)
+        turns = read_history(history, limits, language)
+        notes = tuple(turns.notes(language))
+        if turns.dropped or turns.unreadable:
+            log.info(
+                "History bounded: %d oldest turns left out, unreadable=%s",
+                turns.dropped,
+                turns.unreadable,
+            )
+        answer = assistant.ask(text, turns.turns, check_programme(programme))
+        return Reply(answer, notes, turns)
+    except Refusal as exc:
+        log.info("Refused a request: %s", exc.key)
+        return Reply(_refusal_answer(str(exc), exc.language))
     except AssistantError as exc:
-        return _error_answer(str(exc))
+        return Reply(_error_answer(str(exc), language))
     except Exception:
         # Whatever went wrong inside, the user gets a sentence, the log gets the traceback.
-        log.exception("Answering %r failed", question)
-        return _error_answer(prompts.text("unexpected_error", LANGUAGE))
+        log.exception("Answering %r failed", clean_text(question)[:200])
+        return Reply(_error_answer(prompts.text("unexpected_error", language), language))
 
 
-def _error_answer(message: str) -> Answer:
+def _error_answer(message: str, language: str = LANGUAGE) -> Answer:
     return Answer(
-        prompts.text("error", LANGUAGE, message=message), (), True, None, "error", LANGUAGE
+        prompts.text("error", language, message=message), (), True, None, "error", language
     )
 
 
-def history_items(history: Any) -> list[Any]:
-    """A conversation given as a JSON string or a list; anything unreadable is an empty one."""
+def _refusal_answer(message: str, language: str) -> Answer:
+    return Answer(message, (), True, None, "refused", language)
+
+
+def history_items(history: Any, limits: Limits | None = None) -> list[Any]:
+    """A conversation given as a JSON string or a list; anything unreadable (or too large or
+    deep to read) is an empty one."""
     if isinstance(history, str):
         try:
-            history = json.loads(history) if history.strip() else []
-        except ValueError:
+            history = parse_history_json(history, limits or Limits())
+        except (ValueError, Refusal):
             return []
     return history if isinstance(history, list) else []
+
+
+def history_state(history: History) -> list[dict[str, Any]]:
+    """A bounded history as the web app keeps it in the session (and /ask takes it)."""
+    items: list[dict[str, Any]] = []
+    for turn in history.turns:
+        item: dict[str, Any] = {"role": turn.role, "content": turn.content}
+        if turn.role == "assistant":
+            item["sources"] = list(turn.sources)
+        items.append(item)
+    return items
 
 
 def remembered(history: Sequence[dict[str, Any]], question: str, answer: Answer) -> list[Any]:
@@ -404,29 +455,34 @@ def triage_safely(
 ) -> TriageView:
     """Triage a pasted question and/or uploaded CSV and .eml files: the table, each row's
     detail, the CSV and chart (written in `workdir`), the message and the summary. Never
-    raises: a file that cannot be read is reported and skipped, an unexpected error becomes a
+    raises: a file that cannot be read or is beyond a limit (`Settings.max_*`) and a pasted
+    question that is too long are reported and skipped, an unexpected error becomes a
     sentence. The screen is Dutch; the CSV keeps its machine-readable English values."""
-    from assistant.intake import Incoming, read_incoming, write_csv
-    from assistant.triage import (
-        SUMMARY_FIELDS,
-        summarise,
-        summary_markdown,
-        triage_all,
-        write_summary_chart,
-    )
+    from dataclasses import replace
+
+    from assistant.intake import Incoming, Problem, read_incoming, triage_each, write_csv
+    from assistant.triage import SUMMARY_FIELDS, summarise, summary_markdown, write_summary_chart
 
     def names(key: str, fields: Sequence[str]) -> dict[str, str]:
         return dict(zip(fields, prompts.text(key, LANGUAGE).split("|"), strict=True))
 
     try:
-        items, problems = read_incoming([Path(f) for f in files or []])
-        if isinstance(text, str) and text.strip():
+        limits = Limits.from_settings(settings)
+        pasted = clean_text(text).strip()
+        if pasted:  # the pasted question counts towards the batch
+            limits = replace(limits, batch_questions=max(1, limits.batch_questions - 1))
+        items, problems = read_incoming([Path(f) for f in files or []], limits, LANGUAGE)
+        if pasted:
             # the pasted question comes first: "1" alone, "0" before files numbered from 1
             pasted_id = "0" if items else "1"
-            items.insert(0, Incoming(pasted_id, text.strip()[:MAX_QUESTION_CHARS]))
+            try:
+                items.insert(0, Incoming(pasted_id, check_question(pasted, limits)))
+            except Refusal as exc:
+                problems.insert(0, Problem(prompts.text("ui_triage_pasted", LANGUAGE), str(exc)))
         if not items and not problems:
             return _triage_note(prompts.text("ui_triage_nothing", LANGUAGE))
-        results = triage_all(assistant, settings, ((i.id, i.question, i.history) for i in items))
+        results, failed = triage_each(assistant, settings, items)
+        problems += failed
         csv_path = Path(workdir) / "triage.csv"
         write_csv(results, csv_path)
         summary = labelled_summary(summarise(results))
@@ -437,7 +493,10 @@ def triage_safely(
             write_summary_chart(summary, chart_path, titles, axis)
         lines = [triaged_message(len(results))]
         lines += [
-            "- " + prompts.text("ui_triage_skipped", LANGUAGE, where=p.where, reason=p.reason)
+            "- "
+            + prompts.text(
+                "ui_triage_skipped", LANGUAGE, where=_md_code(p.where), reason=_md(p.reason)
+            )
             for p in problems
         ]
         tables = summary_markdown(summary, names("ui_triage_summary", (*SUMMARY_FIELDS, "count")))
@@ -450,7 +509,7 @@ def triage_safely(
             summary=tables if results else "",
         )
     except AssistantError as exc:
-        return _triage_note(prompts.text("error", LANGUAGE, message=str(exc)))
+        return _triage_note(prompts.text("error", LANGUAGE, message=_md(str(exc))))
     except Exception:
         log.exception("Triage failed")
         message = prompts.text("unexpected_error", LANGUAGE)
@@ -459,6 +518,25 @@ def triage_safely(
 
 def _triage_note(message: str) -> TriageView:
     return TriageView([], [], None, None, message, "")
+
+
+# What makes emphasis, links, images or code of text in the middle of a Markdown line.
+_MARKDOWN_INLINE = re.compile(r"([\\`*_\[\]~])")
+
+
+def _md(text: str) -> str:
+    """Free text (a reason, a path) shown literally in a Markdown message: on one line, its
+    emphasis and link punctuation escaped, its HTML made entities."""
+    one_line = " ".join(clean_text(text).split())
+    return html.escape(_MARKDOWN_INLINE.sub(r"\\\1", one_line), quote=False)
+
+
+def _md_code(text: str) -> str:
+    """A name the user chose (an uploaded file's) as a Markdown code span: shown exactly as it
+    is, never a link, markup or HTML."""
+    one_line = " ".join(clean_text(text).split())
+    fence = "`" * (max((len(r) for r in re.findall(r"`+", one_line)), default=0) + 1)
+    return f"{fence} {one_line} {fence}" if "`" in one_line else f"{fence}{one_line}{fence}"
 
 
 def triage_row(result: "Triage", language: str = LANGUAGE) -> list[str]:
@@ -568,9 +646,10 @@ def _short(text: str, limit: int) -> str:
 # --- the app ----------------------------------------------------------------------------------
 
 
-def _blocks(title: str, corpus_dir: Path) -> "gr.Blocks":
+def _blocks(title: str, corpus_dir: Path, upload_bytes: int) -> "gr.Blocks":
     """An empty app whose launch, however it is called (`assistant serve`, `python ui.py`, a
-    test), also serves the corpus documents (`document_route`) and the app's CSS."""
+    test), also serves the corpus documents (`document_route`) and the app's CSS, and refuses
+    uploads larger than `upload_bytes`."""
     import gradio as gr
 
     class HelpdeskBlocks(gr.Blocks):
@@ -578,6 +657,10 @@ def _blocks(title: str, corpus_dir: Path) -> "gr.Blocks":
             app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
             app_kwargs["routes"] = [*app_kwargs.get("routes", ()), document_route(corpus_dir)]
             kwargs["css"] = "\n".join(filter(None, (APP_CSS, kwargs.get("css"))))
+            kwargs.setdefault("max_file_size", upload_bytes)
+            # The handlers never raise: what reaches Gradio's error path is its own check of a
+            # malformed request ("didn't receive enough input values"), worth saying, not null.
+            kwargs.setdefault("show_error", True)
             return super().launch(*args, app_kwargs=app_kwargs, **kwargs)
 
     return HelpdeskBlocks(title=title)
@@ -589,9 +672,13 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
     import gradio as gr
 
     from assistant.feedback import FeedbackStore
-    from assistant.service import answer_payload, turns_from
+    from assistant.service import answer_payload
 
     helpdesk = assistant or open_assistant(settings)
+    limits = Limits.from_settings(settings)
+    # Answering and triage share one group of `server_workers` threads: one slow request
+    # never holds up the rest, and the machine is not asked for more than it has.
+    work: dict[str, Any] = {"concurrency_id": _WORK, "concurrency_limit": settings.server_workers}
     all_programmes = prompts.text("ui_all_programmes", LANGUAGE)
 
     def t(key: str) -> str:
@@ -606,36 +693,51 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         history: list[dict[str, Any]],
         programme_choice: str,
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, dict[str, Any] | None, str]:
-        """One question: the answer joins the chat and the history; the panel shows its sources."""
-        question = (message or "").strip()
-        answer = answer_safely(
-            helpdesk, question, turns_from(history), programme_of(programme_choice)
-        )
+        """One question: the answer joins the chat and the (bounded) history; the panel shows
+        its sources; the status line says when old turns were left out."""
         chat = list(chat or [])
-        if question:
-            chat.append({"role": "user", "content": _e(question)})
-        chat.append({"role": "assistant", "content": _e(answer.text)})
-        if not question or answer.kind == "error":
-            # Nothing to remember: the next question should not build on a failed turn.
-            return chat, history, sources_html(answer.citations), message, None, ""
-        history = remembered(history, question, answer)
-        last = {
-            "question": question,
-            "answer": answer.text,
-            "sources": [c.source for c in answer.citations],
-        }
-        return chat, history, sources_html(answer.citations, answer.language), "", last, ""
+        try:
+            question = clean_text(message).strip()
+            reply = answer_safely(
+                helpdesk, question, history or [], programme_of(programme_choice), limits
+            )
+            answer = reply.answer
+            status = " ".join(reply.notes)  # our own sentences
+            if question:
+                shown = _short(question, limits.question_chars + 1)
+                chat.append({"role": "user", "content": _e(shown)})
+            chat.append({"role": "assistant", "content": _e(answer.text)})
+            if not question or answer.kind in ("error", "refused"):
+                # Nothing to remember: the next question should not build on a failed turn.
+                return chat, history, sources_html(answer.citations), message, None, status
+            history = remembered(history_state(reply.history), question, answer)
+            last = {
+                "question": question,
+                "answer": answer.text,
+                "sources": [c.source for c in answer.citations],
+            }
+            panel = sources_html(answer.citations, answer.language)
+            return chat, history, panel, "", last, status
+        except Exception:
+            log.exception("The chat handler failed")
+            failed = prompts.text("error", LANGUAGE, message=t("unexpected_error"))
+            chat.append({"role": "assistant", "content": _e(failed)})
+            return chat, history, waiting_html(), message, None, ""
 
     def feedback(verdict: str, last: dict[str, Any] | None, comment: str) -> tuple[str, str]:
-        """Store a verdict on the last answer; returns the confirmation and the cleared comment."""
+        """Store a verdict on the last answer; returns the confirmation and the cleared comment
+        (a comment that is too long stays, with the limit said)."""
         if not last:
             return t("feedback_nothing"), comment
         try:
-            FeedbackStore(settings.feedback_db).record(
-                last["question"], last["answer"], last["sources"], verdict, comment
+            note = check_comment(comment, limits, LANGUAGE)
+            FeedbackStore(settings.feedback_path, limits.comment_chars).record(
+                last["question"], last["answer"], last["sources"], verdict, note
             )
+        except Refusal as exc:
+            return str(exc), comment
         except Exception:
-            log.exception("Storing feedback in %s failed", settings.feedback_db)
+            log.exception("Storing feedback in %s failed", settings.feedback_path)
             return t("feedback_failed"), comment
         return t("feedback_thanks"), ""
 
@@ -643,19 +745,27 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         return [], [], waiting_html(), None, "", ""
 
     def ask(
-        question: str, history: str | list[dict[str, Any]] = "[]", programme: str = ""
+        question: str = "", history: str | list[dict[str, Any]] = "[]", programme: str = ""
     ) -> dict[str, Any]:
         """Answer a question in its conversation.
 
         history: the earlier turns as a list of {"role": "user"|"assistant", "content": ...}, or
         that list as a JSON string (unreadable JSON counts as no history); an assistant turn may
         add "sources", the files its answer cited (its citations' "file"), which keeps a
-        follow-up on that answer's document. programme: only documents of this programme
-        (empty: all). Returns {answer, citations, abstained, programme, kind, language};
-        citations carry n, file, title, section, url, passage, quote.
+        follow-up on that answer's document. Only the latest turns within the limits count.
+        programme: only documents of this programme (empty: all). Returns {answer, citations,
+        abstained, programme, kind, language, notes}; citations carry n, file, title, section,
+        url, passage, quote; kind "refused" is a request beyond a limit, "error" a failure;
+        notes say e.g. that the oldest turns were left out.
         """
-        turns = turns_from(history_items(history))
-        return answer_payload(answer_safely(helpdesk, question, turns, programme or None))
+        reply = answer_safely(helpdesk, question, history, programme, limits)
+        try:
+            payload = answer_payload(reply.answer)
+        except Exception:  # never a raw exception to the client
+            log.exception("Rendering an answer failed")
+            payload = answer_payload(_error_answer(t("unexpected_error")))
+        payload["notes"] = list(reply.notes)
+        return payload
 
     def run_triage(
         text: str, files: list[str] | None
@@ -665,7 +775,16 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         question only)."""
         import tempfile
 
-        view = triage_safely(helpdesk, settings, text, files, tempfile.mkdtemp(prefix="triage-"))
+        try:
+            workdir = tempfile.mkdtemp(prefix="triage-")
+        except OSError:
+            log.exception("No folder for the triage files")
+            workdir = ""
+        view = (
+            triage_safely(helpdesk, settings, text, files, workdir)
+            if workdir
+            else _triage_note(prompts.text("error", LANGUAGE, message=t("unexpected_error")))
+        )
         views = [{"row": r, "html": d} for r, d in zip(view.rows, view.details, strict=True)]
         detail = view.details[0] if len(view.details) == 1 else triage_waiting_html()
         return (
@@ -680,20 +799,38 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
 
     def show_detail(views: list[dict[str, Any]], event: gr.SelectData) -> str:
         """A click on a table row: that question's detail."""
-        index = event.index
-        position = index[0] if isinstance(index, (list, tuple)) and index else None
-        return selected_detail(views or [], event.row_value, position)
+        try:
+            index = event.index
+            position = index[0] if isinstance(index, (list, tuple)) and index else None
+            return selected_detail(views or [], event.row_value, position)
+        except Exception:
+            log.exception("Showing a triage row failed")
+            return triage_waiting_html()
 
-    def triage_api(question: str) -> dict[str, Any]:
+    def triage_api(question: str = "") -> dict[str, Any]:
         """Triage one incoming question: programme, action, category, organisation and its
         contact details, whether the help desk handles it itself, urgency, confidence,
-        candidates when ambiguous, and the draft reply with its citations."""
+        candidates when ambiguous, and the draft reply with its citations. "error" is null,
+        or the sentence saying why the question was not triaged ("refused": it is beyond a
+        limit, such as the question's length; the other fields are then absent)."""
         from assistant.triage import triage, triage_payload
 
-        text = question if isinstance(question, str) else ""
-        return triage_payload(triage(helpdesk, settings, text[:MAX_QUESTION_CHARS]))
+        language = language_of(clean_text(question))
+        try:
+            text = check_question(question, limits)
+            payload = triage_payload(triage(helpdesk, settings, text))
+            return {**payload, "error": None, "refused": False}
+        except Refusal as exc:
+            log.info("Refused a triage request: %s", exc.key)
+            return {"error": str(exc), "refused": True}
+        except AssistantError as exc:
+            return {"error": prompts.text("error", language, message=str(exc)), "refused": False}
+        except Exception:
+            log.exception("Triage of %r failed", clean_text(question)[:200])
+            message = prompts.text("unexpected_error", language)
+            return {"error": prompts.text("error", language, message=message), "refused": False}
 
-    with _blocks(t("ui_title"), settings.corpus_dir) as app:
+    with _blocks(t("ui_title"), settings.corpus_dir, limits.upload_bytes) as app:
         history = gr.State([])  # this session's conversation, as the core reads it
         last = gr.State(None)  # this session's last answer, for feedback
         triage_views = gr.State([])  # this session's triage rows and their details
@@ -716,6 +853,7 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                         label=t("ui_question_label"),
                         placeholder=t("ui_question_placeholder"),
                         scale=5,
+                        max_length=limits.question_chars,
                         elem_id="question",
                     )
                     send = gr.Button(t("ui_send"), variant="primary", scale=1, elem_id="send")
@@ -726,7 +864,9 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                     api_visibility="private",
                 )
                 with gr.Group():
-                    comment = gr.Textbox(label=t("ui_comment_label"), lines=1)
+                    comment = gr.Textbox(
+                        label=t("ui_comment_label"), lines=1, max_length=limits.comment_chars
+                    )
                     with gr.Row():
                         thumbs_up = gr.Button(t("ui_thumbs_up"), size="sm", elem_id="thumbs-up")
                         thumbs_down = gr.Button(
@@ -740,7 +880,11 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
             gr.Markdown(t("ui_triage_intro"))
             with gr.Row():
                 triage_text = gr.Textbox(
-                    label=t("ui_triage_question"), lines=4, scale=3, elem_id="triage-question"
+                    label=t("ui_triage_question"),
+                    lines=4,
+                    scale=3,
+                    max_length=limits.question_chars,
+                    elem_id="triage-question",
                 )
                 triage_files = gr.File(
                     label=t("ui_triage_files"),
@@ -786,18 +930,18 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                 [question, chat, history, programme],
                 [chat, history, sources, question, last, status],
                 api_visibility="private",  # the documented API is /ask below
+                **work,
             )
-        thumbs_up.click(
-            lambda last, comment: feedback("up", last, comment),
-            [last, comment],
-            [status, comment],
-            api_visibility="private",
-        )
+
+        def feedback_up(last: dict[str, Any] | None, comment: str) -> tuple[str, str]:
+            return feedback("up", last, comment)
+
+        def feedback_down(last: dict[str, Any] | None, comment: str) -> tuple[str, str]:
+            return feedback("down", last, comment)
+
+        thumbs_up.click(feedback_up, [last, comment], [status, comment], api_visibility="private")
         thumbs_down.click(
-            lambda last, comment: feedback("down", last, comment),
-            [last, comment],
-            [status, comment],
-            api_visibility="private",
+            feedback_down, [last, comment], [status, comment], api_visibility="private"
         )
         restart.click(
             new_conversation,
@@ -824,10 +968,16 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                 triage_detail,
             ],
             api_visibility="private",
+            **work,
         )
         triage_table.select(show_detail, [triage_views], [triage_detail], api_visibility="private")
-        gr.api(ask, api_name="ask")
-        gr.api(triage_api, api_name="triage")
+        gr.api(ask, api_name="ask", **work)
+        gr.api(triage_api, api_name="triage", **work)
+    # Several requests at once (the models are shared read-only); the light handlers
+    # (feedback, a new conversation, a row's detail) get as many threads of their own.
+    app.queue(
+        default_concurrency_limit=settings.server_workers, max_size=settings.server_queue_size
+    )
     return app
 
 

@@ -100,6 +100,14 @@ def test_question_answer_sources_and_feedback_in_a_browser(
             assert " ".join(quote.split()[:6]) in " ".join(shown.split())
             outside = document.request.get(url + "bron/..%2F..%2Fcorpus%2F..%2Fetc%2Fpasswd")
             assert outside.status in (403, 404)
+
+            # a deadline question: the reply opens with its own sentence around the date as
+            # the document writes it, its marker before the full stop
+            question.fill("Tot wanneer kon je een MSCA Postdoctoral Fellowship aanvragen?")
+            page.locator("#send").click()
+            expect(chat).to_contain_text("De deadline was 11 september 2024", timeout=30_000)
+            expect(chat).to_contain_text("die is verstreken [1].")
+            expect(sources).to_contain_text("horizon-msca-postdoctoral-fellowships-2024.txt")
         finally:
             browser.close()
     (record,) = FeedbackStore(settings.feedback_db).recent(5)

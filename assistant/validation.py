@@ -1,0 +1,84 @@
+"""Checks an LLM's reply against the passages it was given, before anything is shown.
+
+A reply is shown only when every marker points at a given passage, every date, amount,
+percentage, call code, e-mail address, phone number and web address it states occurs in a
+passage it cites, its words come from those passages rather than from somewhere else, and it
+is in the question's language. Otherwise the reason is returned and the offline answer is
+shown instead."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from assistant.classify import detect_language
+from assistant.composition import amounts_in, contact_details
+from assistant.lexical import analyse
+from assistant.metadata import parse_dutch_dates
+from assistant.ranking import DATE
+
+MARKER = re.compile(r"\[(\d+)\]")
+_CALL_CODE = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+){2,}\b")
+# The share of a reply's content words that must occur in the passages it cites: a reply
+# written from elsewhere (or obeying an instruction inside a passage) shares few of them.
+_MIN_GROUNDED = 0.5
+
+
+def unsupported(reply: str, passages: Mapping[int, str], language: str) -> str | None:
+    """Why the reply may not be shown, or None when it passes every check."""
+    text = reply.strip()
+    if not text:
+        return "empty reply"
+    markers = [int(m) for m in MARKER.findall(text)]
+    if not markers:
+        return "no citation marker"
+    unknown = sorted({m for m in markers if m not in passages})
+    if unknown:
+        return f"marker [{unknown[0]}] points at no passage"
+    plain = MARKER.sub(" ", text)
+    if detect_language(plain) != language:
+        return f"reply not in the question's language ({language})"
+    cited = " ".join(passages[m] for m in sorted(set(markers)))
+    reason = _unsupported_fact(plain, cited)
+    if reason:
+        return reason
+    words = [t for t in analyse(plain) if not t.isdigit()]
+    if not words:
+        return "reply says nothing"
+    known = set(analyse(cited))
+    # the documents are Dutch: an English reply is held to its facts and markers only
+    if language == "nl" and sum(t in known for t in words) / len(words) < _MIN_GROUNDED:
+        return "reply not grounded in the cited passages"
+    return None
+
+
+def _unsupported_fact(reply: str, cited: str) -> str | None:
+    """The first date, amount, code or contact detail of the reply that no cited passage has."""
+    cited_dates = set(parse_dutch_dates(cited))
+    for match in DATE.finditer(reply):
+        if not set(parse_dutch_dates(match.group(0))) <= cited_dates:
+            return f"unsupported date {match.group(0)}"
+    cited_numbers = {_digits(a) for a in amounts_in(cited)}
+    for amount in amounts_in(reply):
+        if _digits(amount) not in cited_numbers:
+            return f"unsupported amount {amount}"
+    flat = _flat(cited)
+    for code in _CALL_CODE.findall(reply):
+        if _flat(code) not in flat:
+            return f"unsupported call code {code}"
+    for detail in contact_details(reply):
+        if _flat(detail) not in flat:
+            return f"unsupported contact detail {detail}"
+    return None
+
+
+def _digits(amount: str) -> str:
+    """An amount's number and unit kind, however it is written ("€ 60.000" = "60 000 euro")."""
+    number = re.sub(r"\D", "", amount)
+    share = "%" if re.search(r"%|procent|percent", amount, re.IGNORECASE) else ""
+    scale = re.search(r"miljoen|miljard|mln|million|billion", amount, re.IGNORECASE)
+    return f"{number}{share}{scale.group(0)[:3].casefold() if scale else ''}"
+
+
+def _flat(text: str) -> str:
+    return re.sub(r"[\s./-]+", "", text.casefold())
