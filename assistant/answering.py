@@ -60,6 +60,9 @@ class Evidence:
     documents: tuple[DocumentHit, ...]
     topic: tuple[str, ...]
     query: str
+    # the index generation's retriever it was found with: triage reads the same generation's
+    # documents even when the app switches to a newer one meanwhile
+    retriever: HybridRetriever
     unknown: bool = False
 
 
@@ -126,19 +129,20 @@ class Composer:
         """The answer and what it was drawn from (triage weighs the evidence as well)."""
         today = today or date.today()
         language = detect_language(question)
+        nothing_found = Evidence((), (), question, self.retriever)
         if not question.strip():
             empty = Answer(text("empty_question", language), (), True, None, "other", language)
-            return empty, Evidence((), (), question)
+            return empty, nothing_found
         if where is not None and not self.retriever.matches(where):
             nothing = text("filter_matched_nothing", language, programme=where.programme or "")
-            return Answer(nothing, (), True, None, "other", language), Evidence((), (), question)
+            return Answer(nothing, (), True, None, "other", language), nothing_found
         if not self.scope.covers(question, history):
             examples = " ".join(EXAMPLE_QUESTIONS.get(language, EXAMPLE_QUESTIONS["nl"]))
             reply = text("out_of_scope", language, examples=examples)
-            return Answer(reply, (), True, None, "other", language), Evidence((), (), question)
+            return Answer(reply, (), True, None, "other", language), nothing_found
         query, documents = self.analyse(question, history, where)
         kind, language = query.kind, query.language
-        evidence = Evidence(tuple(documents), query.topic, query.search)
+        evidence = Evidence(tuple(documents), query.topic, query.search, self.retriever)
         retrieved = tuple(d.source for d in documents)
         if not documents:
             return self._abstain(language, kind, None, retrieved), evidence

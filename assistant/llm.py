@@ -4,7 +4,8 @@ the offline composer's.
 The offline path runs first and gives the documents and its own answer. The model gets the
 best passages of those documents, numbered and delimited, within its context window (counted
 with tiktoken), and writes the reply. The reply is shown only if `validation.unsupported`
-finds nothing wrong with it; otherwise — and when the server is unreachable, times out or
+finds nothing wrong with it and `validation.left_out` finds no fact of the offline answer's
+first sentence missing from it; otherwise — and when the server is unreachable, times out or
 answers nonsense — the offline answer is shown, with the reason in the log and in `fallback`.
 With a conversation, one short call first condenses the question and its history into a
 standalone question for retrieval.
@@ -26,7 +27,7 @@ from assistant.prompts import LLM_PROMPTS
 from assistant.settings import Settings
 from assistant.tokens import count_tokens, get_encoding
 from assistant.types import Answer, Citation, DocumentHit, Turn
-from assistant.validation import MARKER, unsupported
+from assistant.validation import MARKER, left_out, unsupported
 
 log = logging.getLogger(__name__)
 
@@ -81,23 +82,31 @@ _INSTRUCTION = re.compile(
 )
 
 
-def passages_of(documents: Sequence[DocumentHit], limit: int) -> list[Passage]:
-    """The best passages of the retrieved documents, best document first, numbered; a passage
-    that tries to instruct the model is left out (and logged)."""
-    found: list[Passage] = []
+def passages_of(
+    documents: Sequence[DocumentHit], limit: int, first: Sequence[Citation] = ()
+) -> list[Passage]:
+    """The passages the offline answer cites (`first`: what the composer's ranker found to
+    answer), then the best passages of the retrieved documents, best document first,
+    numbered; a passage that tries to instruct the model is left out (and logged)."""
+    candidates = [(c.source, c.title, c.section, c.url, c.passage) for c in first]
     for document in documents:
         for hit in document.hits:
             chunk = hit.chunk
-            if _INSTRUCTION.search(chunk.text):
-                log.warning("passage of %s left out: it addresses the model", chunk.source)
-                continue
             url = str(chunk.metadata.get("source_url", "")) or None
-            citation = Citation(
-                len(found) + 1, chunk.source, chunk.title, chunk.section, url, chunk.text, ""
-            )
-            found.append(Passage(citation.n, citation))
-            if len(found) == limit:
-                return found
+            candidates.append((chunk.source, chunk.title, chunk.section, url, chunk.text))
+    found: list[Passage] = []
+    seen: set[tuple[str, str]] = set()
+    for source, title, section, url, text in candidates:
+        if (source, text) in seen:
+            continue
+        seen.add((source, text))
+        if _INSTRUCTION.search(text):
+            log.warning("passage of %s left out: it addresses the model", source)
+            continue
+        citation = Citation(len(found) + 1, source, title, section, url, text, "")
+        found.append(Passage(citation.n, citation))
+        if len(found) == limit:
+            break
     return found
 
 
@@ -175,7 +184,7 @@ class LLMWriter:
     ) -> Iterator[str | Answer]:
         """The reply's text as it arrives, then the Answer to show: the validated reply, or
         the offline answer that replaces it."""
-        passages = passages_of(documents, self.settings.llm_passages)
+        passages = passages_of(documents, self.settings.llm_passages, offline.citations)
         if offline.abstained or not passages:
             yield offline  # the documents do not answer: the offline referral stands
             return
@@ -195,7 +204,7 @@ class LLMWriter:
             return
         reply = "".join(parts).strip()
         given = {p.n: p.citation.passage for p in passages}
-        reason = unsupported(reply, given, offline.language)
+        reason = unsupported(reply, given, offline.language) or left_out(reply, offline.text)
         if reason:
             yield _fallback(offline, reason)
             return

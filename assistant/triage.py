@@ -23,6 +23,8 @@ from assistant.types import Answer, DocumentHit, Turn
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
+    from assistant.retrieval import HybridRetriever
+
 URGENCIES = ("high", "normal", "closed", "unknown")
 # Summary dimensions: the attribute of a Triage each one counts.
 SUMMARY_FIELDS = ("programme", "organisation", "category", "urgency")
@@ -83,12 +85,12 @@ def triage(
     answer, evidence = assistant.respond(question, history, today)
     top = evidence.documents[0] if evidence.documents and not evidence.unknown else None
     meta: Mapping[str, Any] = top.hits[0].chunk.metadata if top else {}
-    split = assistant.retriever.lexical.split  # "jeugdhuis" → "jeugd", "huis"
+    split = evidence.retriever.lexical.split  # "jeugdhuis" → "jeugd", "huis"
     routing = route(meta, question, settings.helpdesk_organisation, split) if top else _no_routing()
     if top is not None and routing.contact is None and routing.organisation:
-        routing = _with_details(routing, assistant, top.source)
+        routing = _with_details(routing, evidence.retriever, top.source)
     urgency, deadline = urgency_of(str(meta.get("deadlines", "")), today, settings.urgent_days)
-    confidence, close = _confidence(assistant, evidence, settings.ambiguity_ratio)
+    confidence, close = _confidence(evidence, settings.ambiguity_ratio)
     candidates = (
         _candidates(top, routing, close, question, settings.helpdesk_organisation, split)
         if top
@@ -169,9 +171,7 @@ def summarise(results: Iterable[Triage]) -> dict[str, dict[str, int]]:
     return summary
 
 
-def _confidence(
-    assistant: Assistant, evidence: Evidence, ratio: float
-) -> tuple[float, list[DocumentHit]]:
+def _confidence(evidence: Evidence, ratio: float) -> tuple[float, list[DocumentHit]]:
     """How sure the routing is (0..1), and the best documents of other programmes that are
     plausible too when it is not.
 
@@ -183,7 +183,7 @@ def _confidence(
     if not documents or evidence.unknown:
         return 0.0, []
     top = documents[0]
-    named = assistant.retriever.named_documents(evidence.query) | set(evidence.topic)
+    named = evidence.retriever.named_documents(evidence.query) | set(evidence.topic)
     programme = _programme_of(top)
     rivals = [d for d in documents[1:] if _programme_of(d) != programme]
     margin = 1.0 - (rivals[0].score / top.score if rivals and top.score > 0 else 0.0)
@@ -259,14 +259,14 @@ def _names(organisation: str, name: str) -> bool:
     return bool(name) and name.casefold() in _NEGATED.sub(" ", organisation).casefold()
 
 
-def _with_details(routing: Routing, assistant: Assistant, source: str) -> Routing:
+def _with_details(routing: Routing, retriever: HybridRetriever, source: str) -> Routing:
     """Contact details for an organisation that is not the document's contact point: the
     document's lines that name it with an address, e-mail, phone or web address."""
     organisation = routing.organisation or ""
     acronym = re.search(r"\(([A-Z]{2,})\)|\b([A-Z]{4,})\b", organisation)
     key = next((g for g in acronym.groups() if g), "") if acronym else organisation[:30]
     lines: list[str] = []
-    for chunk in assistant.retriever.chunks_of(source):
+    for chunk in retriever.chunks_of(source):
         for line in chunk.text.splitlines():
             line = line.strip().removeprefix("- ")
             if key and key in line and (_CONTACT_LINE.search(line) or "contact" in line.lower()):

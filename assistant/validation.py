@@ -3,8 +3,9 @@
 A reply is shown only when every marker points at a given passage, every date, amount,
 percentage, call code, e-mail address, phone number and web address it states occurs in a
 passage it cites, its words come from those passages rather than from somewhere else, and it
-is in the question's language. Otherwise the reason is returned and the offline answer is
-shown instead."""
+is in the question's language, and it states every date, amount and contact detail that the
+offline answer's first sentence gives (a model's reply may say it better, never say less).
+Otherwise the reason is returned and the offline answer is shown instead."""
 
 from __future__ import annotations
 
@@ -49,6 +50,25 @@ def unsupported(reply: str, passages: Mapping[int, str], language: str) -> str |
     # the documents are Dutch: an English reply is held to its facts and markers only
     if language == "nl" and sum(t in known for t in words) / len(words) < _MIN_GROUNDED:
         return "reply not grounded in the cited passages"
+    return None
+
+
+def left_out(reply: str, offline: str) -> str | None:
+    """The first date, amount or contact detail of the offline answer's first sentence (the
+    fact the question asks for, as the composer found it) that the reply does not state."""
+    first = MARKER.split(offline, maxsplit=1)[0]
+    said_dates = set(parse_dutch_dates(reply))
+    for match in DATE.finditer(first):
+        if not set(parse_dutch_dates(match.group(0))) <= said_dates:
+            return f"reply leaves out {match.group(0)}"
+    said_numbers = {_digits(a) for a in amounts_in(reply)}
+    for amount in amounts_in(first):
+        if _digits(amount) not in said_numbers:
+            return f"reply leaves out {amount}"
+    flat = _flat(reply)
+    for detail in contact_details(first):
+        if _flat(detail) not in flat:
+            return f"reply leaves out {detail}"
     return None
 
 

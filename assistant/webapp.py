@@ -13,7 +13,7 @@ import html
 import logging
 import os
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -144,6 +144,20 @@ def answer_safely(
     """The assistant's answer within the limits (`assistant.limits`), or a refusal or friendly
     error message in its place: never raises. `history` is a list of turns ({"role", "content",
     "sources"?}), or that list as JSON text."""
+    *_, reply = stream_safely(assistant, question, history, programme, limits)
+    assert isinstance(reply, Reply)
+    return reply
+
+
+def stream_safely(
+    assistant: "Assistant",
+    question: Any,
+    history: Any = (),
+    programme: Any = None,
+    limits: Limits | None = None,
+) -> Iterator[str | Reply]:
+    """As `answer_safely`, with a language model's reply yielded piece by piece as it arrives
+    (nothing without a model) before the Reply to show."""
     limits = limits or Limits()
     language = language_of(clean_text(question))
     try:
@@ -156,17 +170,24 @@ def answer_safely(
                 turns.dropped,
                 turns.unreadable,
             )
-        answer = assistant.ask(text, turns.turns, check_programme(programme))
-        return Reply(answer, notes, turns)
+        from assistant.retrieval import SearchFilter  # heavy: not at import time
+
+        chosen = check_programme(programme)
+        where = SearchFilter(programme=chosen) if chosen else None
+        for part in assistant.stream(text, turns.turns, None, where):
+            if isinstance(part, str):
+                yield part
+            else:
+                yield Reply(part[0], notes, turns)
     except Refusal as exc:
         log.info("Refused a request: %s", exc.key)
-        return Reply(_refusal_answer(str(exc), exc.language))
+        yield Reply(_refusal_answer(str(exc), exc.language))
     except AssistantError as exc:
-        return Reply(_error_answer(str(exc), language))
+        yield Reply(_error_answer(str(exc), language))
     except Exception:
         # Whatever went wrong inside, the user gets a sentence, the log gets the traceback.
         log.exception("Answering %r failed", clean_text(question)[:200])
-        return Reply(_error_answer(prompts.text("unexpected_error", language), language))
+        yield Reply(_error_answer(prompts.text("unexpected_error", language), language))
 
 
 def _error_answer(message: str, language: str = LANGUAGE) -> Answer:
@@ -692,24 +713,41 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
         chat: list[dict[str, Any]],
         history: list[dict[str, Any]],
         programme_choice: str,
-    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, dict[str, Any] | None, str]:
-        """One question: the answer joins the chat and the (bounded) history; the panel shows
-        its sources; the status line says when old turns were left out."""
+    ) -> Iterator[
+        tuple[list[dict[str, Any]], list[dict[str, Any]], str, str, dict[str, Any] | None, str]
+    ]:
+        """One question: a language model's reply shows as it arrives; the answer then joins
+        the chat and the (bounded) history, and the panel shows its sources (a reply that
+        failed its check is replaced, visibly, by the offline answer); the status line says
+        when old turns were left out."""
         chat = list(chat or [])
         try:
             question = clean_text(message).strip()
-            reply = answer_safely(
-                helpdesk, question, history or [], programme_of(programme_choice), limits
-            )
-            answer = reply.answer
-            status = " ".join(reply.notes)  # our own sentences
             if question:
                 shown = _short(question, limits.question_chars + 1)
                 chat.append({"role": "user", "content": _e(shown)})
-            chat.append({"role": "assistant", "content": _e(answer.text)})
+            programme = programme_of(programme_choice)
+            streamed = ""
+            reply: Reply | None = None
+            for part in stream_safely(helpdesk, question, history or [], programme, limits):
+                if isinstance(part, Reply):
+                    reply = part
+                    break
+                streamed += part
+                partial = [*chat, {"role": "assistant", "content": _e(streamed)}]
+                yield partial, history, waiting_html(), "", None, ""
+            assert reply is not None
+            answer = reply.answer
+            status = " ".join(reply.notes)  # our own sentences
+            text = answer.text
+            if answer.fallback:
+                replaced = prompts.text("llm_replaced", answer.language, reason=answer.fallback)
+                text = f"{text}\n\n{replaced}"
+            chat.append({"role": "assistant", "content": _e(text)})
             if not question or answer.kind in ("error", "refused"):
                 # Nothing to remember: the next question should not build on a failed turn.
-                return chat, history, sources_html(answer.citations), message, None, status
+                yield chat, history, sources_html(answer.citations), message, None, status
+                return
             history = remembered(history_state(reply.history), question, answer)
             last = {
                 "question": question,
@@ -717,12 +755,12 @@ def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.B
                 "sources": [c.source for c in answer.citations],
             }
             panel = sources_html(answer.citations, answer.language)
-            return chat, history, panel, "", last, status
+            yield chat, history, panel, "", last, status
         except Exception:
             log.exception("The chat handler failed")
             failed = prompts.text("error", LANGUAGE, message=t("unexpected_error"))
             chat.append({"role": "assistant", "content": _e(failed)})
-            return chat, history, waiting_html(), message, None, ""
+            yield chat, history, waiting_html(), message, None, ""
 
     def feedback(verdict: str, last: dict[str, Any] | None, comment: str) -> tuple[str, str]:
         """Store a verdict on the last answer; returns the confirmation and the cleared comment

@@ -4,6 +4,7 @@ replaced by the offline answer with its reason, never a traceback."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -161,10 +162,12 @@ def test_a_grounded_reply_is_shown_with_its_citations(server: ThreadingHTTPServe
 
 
 def test_markers_are_renumbered_in_order_of_use(server: ThreadingHTTPServer) -> None:
-    answer = _reply(server, "text", "Aanvragers hebben rechtspersoonlijkheid [2].")
+    reply = "Aanvragers hebben rechtspersoonlijkheid [2] en dienen in tot 5 maart 2025 [1]."
+    answer = _reply(server, "text", reply)
     assert answer.fallback is None
-    assert answer.text == "Aanvragers hebben rechtspersoonlijkheid [1]."
-    assert answer.citations[0].source == "doc2.txt"
+    renumbered = "Aanvragers hebben rechtspersoonlijkheid [1] en dienen in tot 5 maart 2025 [2]."
+    assert answer.text == renumbered
+    assert [c.source for c in answer.citations] == ["doc2.txt", "doc1.txt"]
 
 
 BAD_REPLIES = [
@@ -189,6 +192,8 @@ BAD_REPLIES = [
     ),
     ("De oproep heeft 2 miljoen euro [1].", "unsupported amount 2 miljoen euro"),
     ("Dien in voor 12/03/2025 [1].", "unsupported date 12/03/2025"),
+    # true, but without the date the offline answer gives for this deadline question
+    ("Aanvragers zijn organisaties met rechtspersoonlijkheid [2].", "leaves out 5 maart 2025"),
 ]
 
 
@@ -309,6 +314,20 @@ def test_validation_accepts_amounts_and_dates_however_written() -> None:
     )
 
 
+def _quoting_model(body: dict) -> tuple[str, str]:
+    """A model that answers with the dated lines of the passages it was given, each cited: a
+    reply the documents support, worded differently from the offline answer."""
+    prompt = body["messages"][-1]["content"]
+    lines = [
+        f"{line.strip().rstrip('.')} [{n}]."
+        for n, passage in re.findall(r'<passage n="(\d+)"[^>]*>\n(.*?)\n</passage>', prompt, re.S)
+        for line in passage.splitlines()
+        if re.search(r"\b20\d\d\b", line)
+    ]
+    assert lines, prompt
+    return "text", " ".join(lines)
+
+
 @pytest.mark.slow
 def test_the_assistant_shows_the_checked_reply_of_a_configured_model(
     small_index: Settings, server: ThreadingHTTPServer
@@ -319,13 +338,7 @@ def test_the_assistant_shows_the_checked_reply_of_a_configured_model(
     base = offline.ask(question)
     assert base.fallback is None and answer_payload(base)["fallback"] is None
 
-    def script(body: dict) -> tuple[str, str]:
-        prompt = body["messages"][-1]["content"]
-        first = re.search(r'<passage n="1"[^>]*>\n(.*?)\n', prompt)
-        assert first is not None
-        return "text", f"{first.group(1).rstrip('.')} [1]."
-
-    server.script = script  # type: ignore[attr-defined]
+    server.script = _quoting_model  # type: ignore[attr-defined]
     settings = small_index.model_copy(
         update={
             "llm": "openai",
@@ -337,7 +350,7 @@ def test_the_assistant_shows_the_checked_reply_of_a_configured_model(
     with_model = Assistant.open(settings)
     answer = with_model.ask(question)
     assert answer.fallback is None, answer.fallback
-    assert answer.text.endswith("[1].") and answer.text != base.text
+    assert answer.text.endswith("].") and answer.text != base.text
     assert answer.citations[0].source == base.retrieved[0]
     # a reply the documents do not support is replaced, visibly in the payload
     server.script = lambda body: ("text", "De deadline is 1 april 2031 [1].")  # type: ignore[attr-defined]
@@ -354,13 +367,7 @@ def test_cli_ask_streams_the_reply_and_eval_reports_the_fallbacks(
 
     from assistant.cli import app
 
-    def script(body: dict) -> tuple[str, str]:
-        prompt = body["messages"][-1]["content"]
-        first = re.search(r'<passage n="1"[^>]*>\n(.*?)\n', prompt)
-        assert first is not None
-        return "text", f"{first.group(1).rstrip('.')} [1]."
-
-    server.script = script  # type: ignore[attr-defined]
+    server.script = _quoting_model  # type: ignore[attr-defined]
     monkeypatch.setenv("ASSISTANT_LLM", "openai")
     monkeypatch.setenv("ASSISTANT_LLM_MODEL", "scripted")
     monkeypatch.setenv("ASSISTANT_LLM_BASE_URL", f"http://127.0.0.1:{server.server_address[1]}/v1")
@@ -370,7 +377,7 @@ def test_cli_ask_streams_the_reply_and_eval_reports_the_fallbacks(
     result = runner.invoke(app, [*options, "ask", question])
     assert result.exit_code == 0, result.output
     reply, _, sources = result.stdout.partition("\nBronnen\n")
-    assert reply.strip().endswith("[1].") and sources.startswith("[1] ")
+    assert reply.strip().endswith("].") and sources.startswith("[1] ")
 
     questions = tmp_path / "q.jsonl"
     questions.write_text(
@@ -387,3 +394,42 @@ def test_cli_ask_streams_the_reply_and_eval_reports_the_fallbacks(
     assert report["llm"]["fallback_share"] == 1.0
     assert report["llm"]["reasons"] == {"unsupported date": 1}
     assert report["questions"][0]["fallback"] == "unsupported date 1 april 2031"
+
+
+@pytest.mark.slow
+def test_the_chat_screen_streams_the_reply_then_shows_the_checked_answer(
+    small_index: Settings, server: ThreadingHTTPServer, tmp_path: Path
+) -> None:
+    from assistant.webapp import build_app
+
+    settings = small_index.model_copy(
+        update={
+            "llm": "openai",
+            "llm_model": "scripted",
+            "llm_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
+            "llm_timeout": 5.0,
+            "feedback_db": tmp_path / "f.sqlite3",
+        }
+    )
+    app = build_app(settings, Assistant.open(settings))
+    respond = next(f.fn for f in app.fns.values() if f.name == "respond")  # type: ignore[attr-defined]
+    question = "Wanneer is de deadline voor de MSCA Postdoctoral Fellowships?"
+
+    server.script = _quoting_model  # type: ignore[attr-defined]
+    states = list(respond(question, [], [], "Alle programma's"))
+    shown = [state[0][-1]["content"] for state in states]
+    # the reply grows in the chat before it is checked; the sources wait for the check
+    assert len(states) > 3 and all(a in b for a, b in itertools.pairwise(shown[:-1]))
+    assert all(state[2] == states[0][2] for state in states[:-1])
+    chat, history, panel, _, last, _ = states[-1]
+    assert chat[-1]["content"].endswith("].") and "vervangen" not in chat[-1]["content"]
+    assert "horizon-msca-postdoctoral-fellowships-2024.txt" in panel
+    assert last is not None and history[-1]["content"] == chat[-1]["content"]
+
+    # a reply that fails its check is replaced, visibly, by the offline answer
+    server.script = lambda body: ("text", "De deadline is 1 april 2031 [1].")  # type: ignore[attr-defined]
+    *streamed, final = respond(question, [], [], "Alle programma's")
+    assert any("1 april 2031" in state[0][-1]["content"] for state in streamed)
+    text = final[0][-1]["content"]
+    assert "1 april 2031" not in text.split("(Het antwoord van het taalmodel")[0]
+    assert "vervangen door dit antwoord: unsupported date 1 april 2031" in text
