@@ -119,6 +119,10 @@ def _rest_words(unit_text: str, spans: Sequence[str]) -> int:
 _LEAD_UNITS = 2
 _LEAD_FACTS = 3
 _SHARE_UNITS = ("%", "procent", "percent")
+# The longest sentence that can be the first sentence as it stands.
+_SENTENCE_LEAD_WORDS = 30
+# Words a field's value may put before its fact ("vrijdag 7 februari", "tot 60.000 euro").
+_LABEL_LEAD_IN = 2
 # A line with at most this many words beside its dates or amounts states them.
 _FACT_LINE_WORDS = 12
 
@@ -172,9 +176,12 @@ def _field_label(unit_text: str) -> str:
 def _labelled(unit: Unit, span: str, facts_in_unit: int) -> str:
     """A fact with the label of its field, so that the first sentence says what it is: "7
     februari 2025 (Indiening volledig projectvoorstel)"; a field of several facts keeps them
-    bare."""
+    bare, and so does a fact the field's value only mentions further on ("Budget …: 256
+    miljoen euro, … (deadline Challenges: 16 oktober 2024)")."""
     label = _field_label(unit.text) if facts_in_unit == 1 else ""
-    if not label:
+    field = _LABEL.match(unit.text)
+    lead_in = unit.text[field.end() : unit.text.find(span)] if field else ""
+    if not label or words(lead_in) > _LABEL_LEAD_IN:
         return span
     return f"{span} – {label}" if span.endswith(")") else f"{span} ({label})"
 
@@ -182,7 +189,8 @@ def _labelled(unit: Unit, span: str, facts_in_unit: int) -> str:
 def _same_passage(units: Sequence[Unit], kind: str) -> list[Unit]:
     """The first unit, and after it the lines of its passage that state a fact of the same
     kind (labelled fields, a table's rows, two rounds), up to _LEAD_UNITS; a sentence that
-    mentions a date or an amount in passing does not join."""
+    mentions a date or an amount in passing does not join, nor does another passage (it may
+    be another action's date)."""
     if not units:
         return []
     first = units[0]
@@ -226,6 +234,16 @@ def budget_lead(units: Sequence[Unit], language: str, question: str = "") -> Lea
     return Lead(wording, tuple(sources), covered)
 
 
+def _is_sentence(unit_text: str) -> bool:
+    """A sentence of prose that states the fact in full, not a field ("Budget: …") or a list."""
+    return (
+        not _LABEL.match(unit_text)
+        and "\n" not in unit_text.strip()
+        and unit_text.rstrip().endswith(_SENTENCE_END)
+        and 6 <= words(unit_text) <= _SENTENCE_LEAD_WORDS
+    )
+
+
 def _covered(unit: Unit, spans: Sequence[str]) -> bool:
     """Whether the first sentence says all the unit says: its facts, and its field's label
     with them (a word such as a weekday aside)."""
@@ -236,11 +254,21 @@ def _covered(unit: Unit, spans: Sequence[str]) -> bool:
 def contact_lead(
     units: Sequence[Unit], organisation: str, contact_units: Sequence[Unit], language: str
 ) -> Lead | None:
-    """ "Je kunt terecht bij <organisation> (<e-mail>, <phone>)": the handling organisation
-    where a passage names it in those words, else the name that opens a contact line
-    ("LIFE-contactpunt Vlaanderen, Departement Omgeving, Koning Albert II-laan 20, …")."""
+    """The ranker's best unit as it stands when it is a sentence that does not name the
+    handling organisation; else "Je kunt terecht bij <organisation> (<e-mail>, <phone>)":
+    the handling organisation where a passage names it in those words, else the name that
+    opens a contact line ("LIFE-contactpunt Vlaanderen, Departement Omgeving, …")."""
     candidates = [*units, *contact_units]
     name = organisation.strip()
+    best = units[0] if units else None
+    if (
+        best
+        and _is_sentence(best.text)
+        and (not name or name.casefold() not in best.text.casefold())
+    ):
+        # the best unit says in a sentence whom to ask (the Flemish service for advice, the
+        # agency for a technical question), and it is not the handling organisation
+        return Lead(f"{as_sentence(best.text)} {MARKER}", (best,), (best,))
     for unit in candidates if name else ():
         if name.casefold() in unit.chunk.text.casefold():
             holding = _unit_holding(unit, name)
@@ -309,12 +337,13 @@ def lead_for(
     organisation: str = "",
     contact_units: Sequence[Unit] = (),
 ) -> Lead | None:
-    """The first sentence for a kind of question, or None when the units give no fact of the
-    asked shape (the best quote then comes first)."""
-    if kind in ("deadline", "budget"):
-        # the call's own statement of the fact (a field or line that is mostly the date or
-        # the amount, under a heading about it) comes before the programme's general part
-        # and before a sentence that mentions it in passing
+    """The first sentence for a kind of question from the chosen units (best first), or None
+    when they give no fact of the asked shape (the best quote then comes first)."""
+    if kind == "deadline":
+        # the call's own deadline (a line that is mostly the date, under a heading about it)
+        # comes before the programme's general part and before a sentence that mentions a
+        # date in passing, which is often another action's; amounts follow the ranker's order
+        # (measured: it found the asked amount more often than this order did)
         units = sorted(
             units,
             key=lambda u: (
@@ -323,7 +352,6 @@ def lead_for(
                 _rest_words(u.text, _fact_spans(kind, u.text)) > _FACT_LINE_WORDS,
             ),
         )
-    if kind == "deadline":
         return deadline_lead(units, today, language)
     if kind == "budget":
         return budget_lead(units, language, question)

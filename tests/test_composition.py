@@ -74,6 +74,15 @@ def test_deadline_line_of_its_own_section_comes_before_a_sentence_in_passing() -
     assert first_sentence(lead) == "De deadline is 1 oktober 2025 [1]."
 
 
+def test_amounts_follow_the_rankers_order() -> None:
+    share = unit("De subsidie dekt 70% van de subsidiabele kosten.", "Financiering")
+    field = unit("Budget: 40% voor subsidies, 60% voor investeringen", "Budget")
+    lead = lead_for("budget", "Hoeveel procent?", [share, field], date(2025, 1, 1), "nl")
+    assert first_sentence(lead).startswith("De programmatekst noemt 70%, ")
+    other = lead_for("budget", "Hoeveel procent?", [field, share], date(2025, 1, 1), "nl")
+    assert first_sentence(other).startswith("De programmatekst noemt 40%, ")
+
+
 def test_amounts_as_written_from_one_passage() -> None:
     chunk_text = "Beheerskosten: 650 euro per maand\nNetwerkkosten: 1.000 euro per maand"
     a = unit("Beheerskosten: 650 euro per maand", "Budget", chunk_text)
@@ -116,6 +125,19 @@ def test_contact_uses_the_handling_organisation_where_a_passage_names_it() -> No
         "contact", "Wie?", [line], date(2025, 1, 1), "nl", organisation="Agentschap Voorbeeld (AV)"
     )
     assert first_sentence(lead) == "Je kunt terecht bij Agentschap Voorbeeld (AV) (info@av.be) [1]."
+
+
+def test_contact_sentence_naming_someone_else_is_the_first_sentence() -> None:
+    advice = unit(
+        "Vlaamse lokale besturen kunnen voor advies terecht bij de VVSG en bij vleva.", "Contact"
+    )
+    lead = lead_for(
+        "contact", "Wie helpt ons?", [advice], date(2025, 1, 1), "nl", organisation="DG HOME"
+    )
+    assert first_sentence(lead) == (
+        "Vlaamse lokale besturen kunnen voor advies terecht bij de VVSG en bij vleva. [1]"
+    )
+    assert lead is not None and lead.covered == (advice,)  # not quoted a second time
 
 
 def test_yes_no_eligibility_states_its_condition() -> None:
