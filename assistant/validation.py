@@ -56,39 +56,34 @@ def unsupported(reply: str, passages: Mapping[int, str], language: str) -> str |
 def left_out(reply: str, offline: str) -> str | None:
     """The first date, amount or contact detail of the offline answer's first sentence (the
     fact the question asks for, as the composer found it) that the reply does not state."""
-    first = MARKER.split(offline, maxsplit=1)[0]
-    said_dates = set(parse_dutch_dates(reply))
-    for match in DATE.finditer(first):
-        if not set(parse_dutch_dates(match.group(0))) <= said_dates:
-            return f"reply leaves out {match.group(0)}"
-    said_numbers = {_digits(a) for a in amounts_in(reply)}
-    for amount in amounts_in(first):
-        if _digits(amount) not in said_numbers:
-            return f"reply leaves out {amount}"
-    flat = _flat(reply)
-    for detail in contact_details(first):
-        if _flat(detail) not in flat:
-            return f"reply leaves out {detail}"
-    return None
+    missing = _first_missing(MARKER.split(offline, maxsplit=1)[0], reply, codes=False)
+    return f"reply leaves out {missing[1]}" if missing else None
 
 
 def _unsupported_fact(reply: str, cited: str) -> str | None:
     """The first date, amount, code or contact detail of the reply that no cited passage has."""
-    cited_dates = set(parse_dutch_dates(cited))
-    for match in DATE.finditer(reply):
-        if not set(parse_dutch_dates(match.group(0))) <= cited_dates:
-            return f"unsupported date {match.group(0)}"
-    cited_numbers = {_digits(a) for a in amounts_in(cited)}
-    for amount in amounts_in(reply):
-        if _digits(amount) not in cited_numbers:
-            return f"unsupported amount {amount}"
-    flat = _flat(cited)
-    for code in _CALL_CODE.findall(reply):
+    missing = _first_missing(reply, cited, codes=True)
+    return f"unsupported {missing[0]} {missing[1]}" if missing else None
+
+
+def _first_missing(text: str, within: str, codes: bool) -> tuple[str, str] | None:
+    """The first fact of `text` (its kind and span) that `within` does not state, however
+    either writes it: a date, an amount or percentage, a call code, a contact detail."""
+    dates = set(parse_dutch_dates(within))
+    for match in DATE.finditer(text):
+        if not set(parse_dutch_dates(match.group(0))) <= dates:
+            return "date", match.group(0)
+    numbers = {_digits(a) for a in amounts_in(within)}
+    for amount in amounts_in(text):
+        if _digits(amount) not in numbers:
+            return "amount", amount
+    flat = _flat(within)
+    for code in _CALL_CODE.findall(text) if codes else ():
         if _flat(code) not in flat:
-            return f"unsupported call code {code}"
-    for detail in contact_details(reply):
+            return "call code", code
+    for detail in contact_details(text):
         if _flat(detail) not in flat:
-            return f"unsupported contact detail {detail}"
+            return "contact detail", detail
     return None
 
 

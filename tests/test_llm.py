@@ -314,6 +314,18 @@ def test_validation_accepts_amounts_and_dates_however_written() -> None:
     )
 
 
+def _with_model(settings: Settings, server: ThreadingHTTPServer) -> Settings:
+    """The settings with the scripted server as the configured language model."""
+    return settings.model_copy(
+        update={
+            "llm": "openai",
+            "llm_model": "scripted",
+            "llm_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
+            "llm_timeout": 5.0,
+        }
+    )
+
+
 def _quoting_model(body: dict) -> tuple[str, str]:
     """A model that answers with the dated lines of the passages it was given, each cited: a
     reply the documents support, worded differently from the offline answer."""
@@ -339,14 +351,7 @@ def test_the_assistant_shows_the_checked_reply_of_a_configured_model(
     assert base.fallback is None and answer_payload(base)["fallback"] is None
 
     server.script = _quoting_model  # type: ignore[attr-defined]
-    settings = small_index.model_copy(
-        update={
-            "llm": "openai",
-            "llm_model": "scripted",
-            "llm_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
-            "llm_timeout": 5.0,
-        }
-    )
+    settings = _with_model(small_index, server)
     with_model = Assistant.open(settings)
     answer = with_model.ask(question)
     assert answer.fallback is None, answer.fallback
@@ -402,14 +407,8 @@ def test_the_chat_screen_streams_the_reply_then_shows_the_checked_answer(
 ) -> None:
     from assistant.webapp import build_app
 
-    settings = small_index.model_copy(
-        update={
-            "llm": "openai",
-            "llm_model": "scripted",
-            "llm_base_url": f"http://127.0.0.1:{server.server_address[1]}/v1",
-            "llm_timeout": 5.0,
-            "feedback_db": tmp_path / "f.sqlite3",
-        }
+    settings = _with_model(small_index, server).model_copy(
+        update={"feedback_db": tmp_path / "f.sqlite3"}
     )
     app = build_app(settings, Assistant.open(settings))
     respond = next(f.fn for f in app.fns.values() if f.name == "respond")  # type: ignore[attr-defined]
