@@ -107,7 +107,11 @@ class Composer:
     ) -> tuple[Query, list[DocumentHit]]:
         """The question analysed in its conversation, and the documents found for it."""
         resolution = resolve(question, history, self.retriever)
-        documents = search_in_conversation(resolution, self.retriever, 10, where)
+        documents = (
+            []
+            if resolution.withdrawn
+            else search_in_conversation(resolution, self.retriever, 10, where)
+        )
         earlier = [t.content for t in history if t.role == "user"]
         query = build_query(
             question,
@@ -117,7 +121,7 @@ class Composer:
             self.retriever.query_vector,
             earlier,
         )
-        return query, documents
+        return replace(query, withdrawn=resolution.withdrawn), documents
 
     def respond(
         self,
@@ -142,6 +146,9 @@ class Composer:
             return Answer(reply, (), True, None, "other", language), nothing_found
         query, documents = self.analyse(question, history, where)
         kind, language = query.kind, query.language
+        if query.withdrawn:
+            gone = text("topic_withdrawn", language, source=", ".join(query.withdrawn))
+            return Answer(gone, (), True, None, kind, language), nothing_found
         evidence = Evidence(tuple(documents), query.topic, query.search, self.retriever)
         retrieved = tuple(d.source for d in documents)
         if not documents:

@@ -30,6 +30,9 @@ class Resolution:
     query: str
     topic: tuple[str, ...]  # sources the conversation is about; empty for a new topic
     follow_up: bool
+    # what the last answer cited when none of it is indexed any more (the documents changed
+    # under a running conversation): a vague follow-up about it cannot be answered
+    withdrawn: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -61,6 +64,9 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     with the user turn that set the topic and the last user turn, its topic's document first.
     """
     searched = _with_dutch_terms(question)
+    withdrawn = _withdrawn(history, retriever)
+    if withdrawn and not _naming_terms(question, retriever):
+        return Resolution(searched, (), True, withdrawn)
     topic = _topic_of(history, retriever)
     if topic is None:
         return Resolution(searched, (), False)
@@ -75,6 +81,16 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     # searched with the follow-up's, and retrieval decides.
     pinned = (topic.source,) if topic.settled else ()
     return Resolution(" ".join(parts), pinned, True)
+
+
+def _withdrawn(history: Sequence[Turn], retriever: HybridRetriever) -> tuple[str, ...]:
+    """The sources the last answer with sources cited, when none of them is indexed now."""
+    for turn in reversed(history):
+        if turn.role == "assistant" and turn.sources:
+            if any(retriever.chunks_of(s) for s in turn.sources):
+                return ()
+            return tuple(turn.sources)
+    return ()
 
 
 def _topic_of(history: Sequence[Turn], retriever: HybridRetriever) -> _Topic | None:

@@ -55,6 +55,11 @@ _TEXT = {
         "llm_replaced": (
             "(Het antwoord van het taalmodel is vervangen door dit antwoord: {reason}.)"
         ),
+        "topic_withdrawn": (
+            "Het document waarover dit gesprek ging ({source}) staat niet meer in de "
+            "programmateksten die ik ken. Stel je vraag opnieuw met de naam van het programma "
+            "of de oproep."
+        ),
         "error": "Er ging iets mis bij het beantwoorden van je vraag: {message}",
         "unexpected_error": "er trad een onverwachte fout op. Probeer het straks opnieuw.",
         "question_too_long": (
@@ -202,6 +207,10 @@ _TEXT = {
         "empty_question": "Please ask a question, for example: who can apply?",
         "sources": "Sources",
         "llm_replaced": "(The language model's reply was replaced by this answer: {reason}.)",
+        "topic_withdrawn": (
+            "The document this conversation was about ({source}) is no longer among the "
+            "programme texts I know. Please ask again with the name of the programme or call."
+        ),
         "error": "Something went wrong while answering your question: {message}",
         "unexpected_error": "an unexpected error occurred. Please try again later.",
         "question_too_long": (

@@ -41,6 +41,7 @@ class Query:
     kind: str
     kind_probabilities: dict[str, float] = field(default_factory=dict)
     topic: tuple[str, ...] = ()  # sources the conversation is about
+    withdrawn: tuple[str, ...] = ()  # what it was about, when that is no longer indexed
 
 
 def asking_text(question: str) -> str:

@@ -76,9 +76,29 @@ def test_an_answers_cited_source_fixes_the_topic(assistant: Assistant) -> None:
     answer = assistant.ask(follow_up, cited, today=date(2024, 5, 1))
     assert answer.retrieved[0] == CERV
     assert answer.citations and answer.citations[0].source == CERV
-    # a file the index does not hold says nothing about the topic
-    unknown = [Turn("user", VAGUE), Turn("assistant", reply, ("bestaat-niet.txt",))]
-    assert resolve(follow_up, unknown, assistant.retriever) == without
+
+
+@pytest.mark.slow
+def test_a_follow_up_about_a_document_no_longer_indexed_says_so(assistant: Assistant) -> None:
+    """The documents changed under a running conversation: the file the last answer cited is
+    gone. A vague follow-up is not answered from whatever else its words find."""
+    reply = "Er zijn verschillende mogelijkheden."
+    gone = [Turn("user", VAGUE), Turn("assistant", reply, ("verwijderde-oproep.txt",))]
+    resolution = resolve("tot wanneer kan ik indienen?", gone, assistant.retriever)
+    assert resolution.withdrawn == ("verwijderde-oproep.txt",) and resolution.topic == ()
+    answer = assistant.ask("tot wanneer kan ik indienen?", gone)
+    assert answer.abstained and answer.citations == ()
+    assert answer.text.startswith(
+        "Het document waarover dit gesprek ging (verwijderde-oproep.txt) staat niet meer"
+    )
+    english = assistant.ask("and who can apply?", gone)
+    assert english.text.startswith("The document this conversation was about")
+    # a question that names a call is a question of its own
+    named = assistant.ask("En wanneer sluit de MSCA Postdoctoral Fellowships oproep?", gone)
+    assert not named.abstained and named.retrieved[0] == MSCA
+    # an answer cited since, from a document still indexed, is the topic again
+    later = [*gone, Turn("user", ASKED_KA210), Turn("assistant", "Elke organisatie.", (KA210,))]
+    assert resolve("tot wanneer?", later, assistant.retriever).topic == (KA210,)
 
 
 @pytest.mark.slow
