@@ -305,8 +305,9 @@ def first_sentence_fact_accuracy(results: Sequence[QuestionResult]) -> float | N
     return _mean(scored) if scored else None
 
 
-# The kinds of reasons validation.unsupported and llm.LLMWriter give, without their values.
+# The kinds of reasons validation and llm.LLMWriter give, without their values.
 _FALLBACK_KINDS = (
+    "reply leaves out",
     "unsupported date",
     "unsupported amount",
     "unsupported call code",

@@ -14,6 +14,7 @@ from assistant import generations
 from assistant.answering import AnswerModels, Composer, Evidence
 from assistant.classify import detect_language
 from assistant.errors import AssistantError, IndexNotBuiltError
+from assistant.limits import turns_of
 from assistant.llm import LLMWriter
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.settings import Settings
@@ -206,20 +207,7 @@ def turns_from(history: Any) -> list[Turn]:
     """Conversation turns from a JSON-like list of {"role", "content"}; other items are skipped.
 
     An assistant item may carry "sources", the files its answer cited (a list of strings, as
-    the citations' "file"); anything else there is ignored.
+    the citations' "file"); anything else there is ignored. Text is cleaned as at every entry
+    point (`limits.turns_of`).
     """
-    turns: list[Turn] = []
-    for item in history or []:
-        if isinstance(item, dict) and item.get("role") in ("user", "assistant"):
-            content = item.get("content")
-            if isinstance(content, str) and content.strip():
-                role = str(item["role"])
-                turns.append(Turn(role, content, _cited(item) if role == "assistant" else ()))
-    return turns
-
-
-def _cited(item: dict[str, Any]) -> tuple[str, ...]:
-    sources = item.get("sources")
-    if not isinstance(sources, list):
-        return ()
-    return tuple(dict.fromkeys(s.strip() for s in sources if isinstance(s, str) and s.strip()))
+    return turns_of(list(history or []))
