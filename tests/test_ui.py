@@ -22,20 +22,22 @@ from assistant.settings import Settings
 from assistant.triage import Routing, Triage
 from assistant.types import Answer, Citation
 from assistant.webapp import (
-    _md,
-    _md_code,
     build_app,
     corpus_file,
     document_route,
-    highlighted_snippet,
     history_items,
-    labelled_summary,
     remembered,
     selected_detail,
+    triage_safely,
+)
+from assistant.webviews import (
+    highlighted_snippet,
+    labelled_summary,
+    md_code,
+    md_text,
     sources_html,
     triage_detail_html,
     triage_row,
-    triage_safely,
     triaged_message,
     value_label,
 )
@@ -275,9 +277,9 @@ def test_the_feedback_database_lives_in_the_index_folder_in_use(tmp_path: Path) 
 
 
 def test_markdown_messages_show_names_and_reasons_literally() -> None:
-    assert _md_code("[x](javascript:alert(1))<b>_*.csv") == "`[x](javascript:alert(1))<b>_*.csv`"
-    assert _md_code("a`b``c\nd") == "``` a`b``c d ```"
-    assert _md("cannot read [x](y) *z* <b>_") == ("cannot read \\[x\\](y) \\*z\\* &lt;b&gt;\\_")
+    assert md_code("[x](javascript:alert(1))<b>_*.csv") == "`[x](javascript:alert(1))<b>_*.csv`"
+    assert md_code("a`b``c\nd") == "``` a`b``c d ```"
+    assert md_text("cannot read [x](y) *z* <b>_") == ("cannot read \\[x\\](y) \\*z\\* &lt;b&gt;\\_")
 
 
 @pytest.mark.slow
