@@ -52,6 +52,7 @@ from assistant.webviews import (
 
 if TYPE_CHECKING:
     import gradio as gr
+    from fastapi import FastAPI
     from starlette.requests import Request
     from starlette.responses import Response
     from starlette.routing import Route
@@ -400,16 +401,37 @@ def _blocks(title: str, corpus_dir: Path, upload_bytes: int) -> "gr.Blocks":
 
     class HelpdeskBlocks(gr.Blocks):
         def launch(self, *args: Any, **kwargs: Any) -> Any:
-            app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
-            app_kwargs["routes"] = [*app_kwargs.get("routes", ()), document_route(corpus_dir)]
-            kwargs["css"] = "\n".join(filter(None, (APP_CSS, kwargs.get("css"))))
-            kwargs.setdefault("max_file_size", upload_bytes)
-            # The handlers never raise: what reaches Gradio's error path is its own check of a
-            # malformed request ("didn't receive enough input values"), worth saying, not null.
-            kwargs.setdefault("show_error", True)
-            return super().launch(*args, app_kwargs=app_kwargs, **kwargs)
+            return super().launch(*args, **_served(kwargs, corpus_dir, upload_bytes))
 
     return HelpdeskBlocks(title=title)
+
+
+def _served(kwargs: dict[str, Any], corpus_dir: Path, upload_bytes: int) -> dict[str, Any]:
+    """Gradio's launch or mount arguments with what the app needs wherever it is served: the
+    corpus documents' route, its CSS, the upload limit."""
+    kwargs = dict(kwargs)
+    app_kwargs = dict(kwargs.pop("app_kwargs", None) or {})
+    app_kwargs["routes"] = [*app_kwargs.get("routes", ()), document_route(corpus_dir)]
+    kwargs["app_kwargs"] = app_kwargs
+    kwargs["css"] = "\n".join(filter(None, (APP_CSS, kwargs.get("css"))))
+    kwargs.setdefault("max_file_size", upload_bytes)
+    # The handlers never raise: what reaches Gradio's error path is its own check of a
+    # malformed request ("didn't receive enough input values"), worth saying, not null.
+    kwargs.setdefault("show_error", True)
+    return kwargs
+
+
+def mount(
+    app: "FastAPI", settings: Settings, path: str, assistant: "Assistant | None" = None
+) -> "FastAPI":
+    """The web app mounted at `path` of an existing FastAPI app (a larger site behind one
+    server), serving what `serve` serves: the corpus documents under `path`/bron/ (the sources
+    link to them relatively), the app's CSS and the upload limit."""
+    import gradio as gr
+
+    blocks = build_app(settings, assistant)
+    upload_bytes = Limits.from_settings(settings).upload_bytes
+    return gr.mount_gradio_app(app, blocks, path, **_served({}, settings.corpus_dir, upload_bytes))
 
 
 def build_app(settings: Settings, assistant: "Assistant | None" = None) -> "gr.Blocks":

@@ -644,3 +644,32 @@ def test_the_running_app_serves_corpus_documents_and_nothing_outside(
             assert "GEHEIM" not in body and "root:" not in body
     finally:
         secret.unlink()
+
+
+@pytest.mark.slow
+def test_the_app_mounted_in_a_larger_site_serves_its_documents_under_its_path(
+    small_index: Settings, helpdesk: Assistant, tmp_path: Path
+) -> None:
+    from fastapi import FastAPI
+    from starlette.testclient import TestClient
+
+    from assistant.webapp import mount
+
+    site = FastAPI()
+
+    @site.get("/")
+    def home() -> dict[str, str]:  # the larger site's own route stays its own
+        return {"site": "intranet"}
+
+    settings = small_index.model_copy(update={"feedback_db": tmp_path / "f.sqlite3"})
+    mount(site, settings, "/helpdesk", helpdesk)
+    with TestClient(site) as web:
+        assert web.get("/").json() == {"site": "intranet"}
+        page = web.get("/helpdesk/")
+        assert page.status_code == 200 and "text/html" in page.headers["content-type"]
+        name = "erasmus-ka210-kleinschalige-partnerschappen.txt"
+        document = web.get(f"/helpdesk/bron/{name}")
+        assert document.status_code == 200
+        assert document.text == (small_index.corpus_dir / name).read_text(encoding="utf-8")
+        assert web.get("/helpdesk/bron/..%2F..%2Fetc%2Fpasswd").status_code == 404
+        assert web.get(f"/bron/{name}").status_code == 404  # only under the app's own path
