@@ -204,7 +204,10 @@ class LLMWriter:
             return
         reply = "".join(parts).strip()
         given = {p.n: p.citation.passage for p in passages}
-        reason = unsupported(reply, given, offline.language) or left_out(reply, offline.text)
+        quote = offline.citations[0].quote if offline.citations else ""
+        reason = unsupported(reply, given, offline.language) or left_out(
+            reply, offline.text, quote, offline.language
+        )
         if reason:
             yield _fallback(offline, reason)
             return

@@ -23,6 +23,9 @@ _CALL_CODE = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+){2,}\b")
 # The share of a reply's content words that must occur in the passages it cites: a reply
 # written from elsewhere (or obeying an instruction inside a passage) shares few of them.
 _MIN_GROUNDED = 0.5
+# The share of the words of the offline answer's best quote a Dutch reply must keep: a reply
+# that rewords the sentence keeps most of them; one about something else keeps few.
+_MIN_KEPT = 0.5
 
 
 def unsupported(reply: str, passages: Mapping[int, str], language: str) -> str | None:
@@ -53,11 +56,19 @@ def unsupported(reply: str, passages: Mapping[int, str], language: str) -> str |
     return None
 
 
-def left_out(reply: str, offline: str) -> str | None:
-    """The first date, amount or contact detail of the offline answer's first sentence (the
-    fact the question asks for, as the composer found it) that the reply does not state."""
+def left_out(reply: str, offline: str, quote: str = "", language: str = "nl") -> str | None:
+    """What the reply leaves out of the offline answer: the first date, amount or contact
+    detail of its first sentence (the fact the question asks for, as the composer found it),
+    or, for a Dutch reply, most of the words of the sentence its first marker quotes."""
     missing = _first_missing(MARKER.split(offline, maxsplit=1)[0], reply, codes=False)
-    return f"reply leaves out {missing[1]}" if missing else None
+    if missing:
+        return f"reply leaves out {missing[1]}"
+    terms = {t for t in analyse(quote) if not t.isdigit()}
+    said = set(analyse(MARKER.sub(" ", reply)))
+    # an English reply translates the Dutch quote: it is held to the facts above only
+    if language == "nl" and terms and len(terms & said) / len(terms) < _MIN_KEPT:
+        return "reply leaves out what the quoted sentence says"
+    return None
 
 
 def _unsupported_fact(reply: str, cited: str) -> str | None:

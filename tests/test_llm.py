@@ -206,6 +206,33 @@ def test_a_bad_reply_falls_back_to_the_offline_answer(
     assert answer.fallback is not None and reason in answer.fallback, answer.fallback
 
 
+ELIGIBILITY = Answer(
+    "Volgens de programmateksten: " + RULES + " [1]",
+    (Citation(1, "doc2.txt", "Oproep 2", "Deadline", None, RULES, RULES),),
+    False,
+    "Erasmus+",
+    "eligibility",
+    "nl",
+)
+
+
+def test_a_reply_must_keep_what_the_offline_answer_quotes(server: ThreadingHTTPServer) -> None:
+    """A Dutch reply may reword the sentence the offline answer quotes, not replace it with
+    another true sentence of the passages."""
+    question = "Wie mag een aanvraag indienen?"
+    reworded = "Je moet een organisatie met rechtspersoonlijkheid zijn; cofinanciering: 80% [1]."
+    server.script = lambda body: ("text", reworded)  # type: ignore[attr-defined]
+    shown = _writer(server).write(question, ELIGIBILITY, DOCUMENTS)
+    assert shown.fallback is None and shown.text == reworded
+    other = (
+        "Een kleinschalig partnerschap krijgt 30.000 euro; de cofinanciering bedraagt 80% [1] [2]."
+    )
+    server.script = lambda body: ("text", other)  # type: ignore[attr-defined]
+    replaced = _writer(server).write(question, ELIGIBILITY, DOCUMENTS)
+    assert replaced.text == ELIGIBILITY.text
+    assert replaced.fallback == "reply leaves out what the quoted sentence says"
+
+
 @pytest.mark.parametrize(
     ("mode", "reason"),
     [
