@@ -2,13 +2,14 @@
 the offline composer's.
 
 The offline path runs first and gives the documents and its own answer. The model gets the
-best passages of those documents, numbered and delimited, within its context window (counted
-with tiktoken), and writes the reply. The reply is shown only if `validation.unsupported`
-finds nothing wrong with it and `validation.left_out` finds no fact of the offline answer's
-first sentence missing from it; otherwise — and when the server is unreachable, times out or
-answers nonsense — the offline answer is shown, with the reason in the log and in `fallback`.
-With a conversation, one short call first condenses the question and its history into a
-standalone question for retrieval.
+passages that answer cites and then the best passages of those documents, numbered and
+delimited, within its context window (counted with tiktoken), and writes the reply. The reply
+is shown only if `validation.unsupported` finds nothing wrong with it and `validation.left_out`
+finds nothing of the offline answer missing from it (the facts of its first sentence, most
+words of its first quote); otherwise — and when the server is unreachable, times out or answers
+nonsense — the offline answer is shown, with the reason in the log and in `fallback`. With a
+conversation, one short call first condenses the question and its history into a standalone
+question for retrieval.
 """
 
 from __future__ import annotations
