@@ -426,11 +426,8 @@ def _answer_streaming(
 ) -> tuple[Answer, bool]:
     """The answer, a language model's reply printed as it arrives; and whether the printed
     text is the answer (False when nothing streamed or the reply was replaced)."""
-    from assistant.retrieval import SearchFilter
-
-    where = SearchFilter(programme=programme) if programme else None
     streamed = False
-    for part in assistant.stream(question, history, day, where):
+    for part in assistant.stream(question, history, day, programme):
         if isinstance(part, str):
             console.print(part, end="", markup=False, highlight=False, soft_wrap=True)
             streamed = True

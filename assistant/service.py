@@ -136,18 +136,17 @@ class Assistant:
         today: date | None = None,
     ) -> Answer:
         """Answer one question in its conversation, optionally within one programme."""
-        where = SearchFilter(programme=programme) if programme else None
-        return self.respond(question, history, today, where)[0]
+        return self.respond(question, history, today, programme)[0]
 
     def respond(
         self,
         question: str,
         history: Sequence[Turn] = (),
         today: date | None = None,
-        where: SearchFilter | None = None,
+        programme: str | None = None,
     ) -> tuple[Answer, Evidence]:
         """The answer to show and what it was drawn from (triage weighs the evidence too)."""
-        *_, last = self.stream(question, history, today, where)
+        *_, last = self.stream(question, history, today, programme)
         assert isinstance(last, tuple)
         return last
 
@@ -156,11 +155,13 @@ class Assistant:
         question: str,
         history: Sequence[Turn] = (),
         today: date | None = None,
-        where: SearchFilter | None = None,
+        programme: str | None = None,
     ) -> Iterator[str | tuple[Answer, Evidence]]:
         """A language model's reply as it arrives (nothing without one), then the answer to
         show with its evidence: the offline composer's, or the model's reply when it passes
-        validation. With a model, a follow-up is first condensed into a standalone question."""
+        validation. With a model, a follow-up is first condensed into a standalone question.
+        `programme` keeps the search within one programme."""
+        where = SearchFilter(programme=programme) if programme else None
         composer = self.composer  # the whole answer comes from one generation
         asked, context = question, history
         if self.writer is not None and history:

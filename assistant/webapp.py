@@ -2,9 +2,9 @@
 /ask and /triage API, and the corpus documents the sources link to (read-only, under /bron/).
 
 Wiring only: every handler calls the `Assistant` façade, and what it shows is rendered by
-`assistant.webviews`. Nothing mutable lives at module level
-(Gradio shares module globals between all users); each browser session keeps its own history
-in `gr.State`. Gradio is imported inside `build_app`, so importing this module is cheap.
+`assistant.webviews`. Nothing mutable lives at module level (Gradio shares module globals
+between all users); each browser session keeps its own history in `gr.State`. Gradio is
+imported inside `build_app`, so importing this module is cheap.
 """
 
 # No `from __future__ import annotations` here: gr.api reads the /ask endpoint's schema from
@@ -169,11 +169,7 @@ def stream_safely(
                 turns.dropped,
                 turns.unreadable,
             )
-        from assistant.retrieval import SearchFilter  # heavy: not at import time
-
-        chosen = check_programme(programme)
-        where = SearchFilter(programme=chosen) if chosen else None
-        for part in assistant.stream(text, turns.turns, None, where):
+        for part in assistant.stream(text, turns.turns, None, check_programme(programme)):
             if isinstance(part, str):
                 yield part
             else:

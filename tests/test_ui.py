@@ -313,10 +313,10 @@ def test_one_slow_request_does_not_hold_up_the_others(
     from gradio_client import Client
 
     class SlowAssistant(Assistant):
-        def stream(self, question, history=(), today=None, where=None):  # type: ignore[no-untyped-def]
+        def stream(self, question, history=(), today=None, programme=None):  # type: ignore[no-untyped-def]
             if question.startswith("traag"):
                 time.sleep(6)
-            yield from super().stream(question, history, today, where)
+            yield from super().stream(question, history, today, programme)
 
     slow = SlowAssistant(helpdesk.retriever, helpdesk.composer.models)
     settings = small_index.model_copy(
