@@ -23,7 +23,7 @@ from assistant.composition import (
 )
 from assistant.conversation import resolve, search_in_conversation
 from assistant.lexical import analyse
-from assistant.prompts import ANSWER_INTRO, EXAMPLE_QUESTIONS, format_date, text
+from assistant.prompts import EXAMPLE_QUESTIONS, answer_intro, format_date, text
 from assistant.query import KindClassifier, Query, asking_text, build_query
 from assistant.ranking import (
     AMOUNT,
@@ -188,9 +188,11 @@ class Composer:
         """The question's words with their rarity, and its similarity to each unit (of the
         whole question, and of the sentences that ask)."""
         lexical = self.retriever.lexical
-        terms = question_terms(query, lexical.document_frequency)
+        units = self._units(source)
+        written_in = str(units[0].chunk.metadata.get("language", "nl")) if units else "nl"
+        terms = question_terms(query, lexical.document_frequency, written_in)
         asking = replace(query, text=asking_text(query.text))
-        asking_terms = question_terms(asking, lexical.document_frequency)
+        asking_terms = question_terms(asking, lexical.document_frequency, written_in)
         idf = idf_of(terms | asking_terms, lexical.document_frequency, max(1, len(lexical.ids)))
         return UnitContext(
             terms,
@@ -404,7 +406,9 @@ class Composer:
         said_passed = lead is not None and kind == "deadline"
         notes = self._deadline_notes(document, language, today, citations, said_passed)
         body = " ".join(parts + notes)
-        intro = ANSWER_INTRO.get(language, "") if lead is None else ""
+        meta = document.hits[0].chunk.metadata if document.hits else {}
+        written_in = str(meta.get("language", "nl"))
+        intro = answer_intro(language, written_in) if lead is None else ""
         answer_text = f"{intro} {body}".strip() if intro else body
         programme = _programme(document)
         return Answer(answer_text, tuple(citations), False, programme, kind, language)

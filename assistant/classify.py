@@ -163,10 +163,14 @@ _CONTEXT_WEIGHT = 0.3  # statements around the question ("we are a school in …
 
 def detect_language(text: str) -> str:
     """'en' or 'nl' by function words; Dutch when in doubt (the documents' language)."""
-    words = re.findall(r"[a-zà-ÿ']+", text.casefold())
-    english = sum(w in _ENGLISH for w in words)
-    dutch = sum(w in _DUTCH for w in words)
+    english, dutch = function_words(text)
     return "en" if english > dutch else "nl"
+
+
+def function_words(text: str) -> tuple[int, int]:
+    """How many English and how many Dutch function words a text has."""
+    words = re.findall(r"[a-zà-ÿ']+", text.casefold())
+    return sum(w in _ENGLISH for w in words), sum(w in _DUTCH for w in words)
 
 
 def kind_scores(question: str) -> dict[str, float]:
@@ -198,7 +202,9 @@ DETAILS = {
     ),
     "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
     "phone": (
-        r"telefoon|\bnummer|\bphone|\bbellen|\bcall\b|telefoonnr",
+        # "call" is mostly a funding call: only calling someone asks for a number
+        r"telefoon|\bnummer|\bphone|\bbellen|telefoonnr"
+        r"|\bcall (?:you|them|him|her|us|me|someone|somebody)\b|\b(?:to|i|we) call\b",
         r"\b0\d{1,3}[ /.]?\d{2,3}",
     ),
     "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),

@@ -1,7 +1,8 @@
 """English → Dutch words of EU-funding language, so that an English question finds the Dutch
 sentences that answer it by their words, not by meaning alone. No translation model runs
 offline here; this glossary covers the vocabulary applicants use (who may apply, deadlines,
-money, contacts, procedures), not any particular programme."""
+money, contacts, procedures), not any particular programme. Read backwards, it gives a Dutch
+question the English words of a document written in English."""
 
 from __future__ import annotations
 
@@ -238,6 +239,24 @@ def with_dutch_terms(question: str, language: str) -> str:
     if language != "en":
         return question
     extra = dutch_terms(question)
+    return f"{question} {extra}" if extra else question
+
+
+@cache
+def _english_of() -> dict[str, str]:
+    """Dutch word → the English words the glossary gives it (the glossary read backwards)."""
+    english: dict[str, list[str]] = {}
+    for key, dutch in _GLOSSARY.items():
+        for word in dutch.split():
+            english.setdefault(word, []).append(key)
+    return {word: " ".join(dict.fromkeys(keys)) for word, keys in english.items()}
+
+
+def with_english_terms(question: str) -> str:
+    """A Dutch question followed by the English glossary words of its EU-funding words, for
+    a document written in English."""
+    english = _english_of()
+    extra = " ".join(english[w] for w in re.findall(r"\w+", question.casefold()) if w in english)
     return f"{question} {extra}" if extra else question
 
 

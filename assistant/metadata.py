@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from assistant.classify import function_words
 from assistant.types import DocumentMetadata, Section
 
 HEADING_SEPARATOR = " › "
@@ -181,7 +182,10 @@ def extract_metadata(
         or front.get("url")
         or source_url
         or _source_url(candidates, sections),
-        language=_language(front.get("language") or front.get("lang") or language),
+        language=_language(
+            front.get("language") or front.get("lang") or language,
+            " ".join(f"{s.heading} {s.text}" for s in sections),
+        ),
     )
 
 
@@ -877,8 +881,19 @@ def _source_url(candidates: Sequence[tuple[str, str]], sections: Sequence[Sectio
     return None
 
 
-def _language(value: str | None) -> str:
-    """The primary language subtag ("nl-BE" → "nl"); Dutch when nothing is declared."""
-    if not value:
+# Function words of one language a text needs, at twice the other's, before its own words
+# outweigh what it declares.
+_LANGUAGE_EVIDENCE = 12
+
+
+def _language(declared: str | None, text: str) -> str:
+    """The language the text is written in, Dutch or English, by its function words: a
+    saved page's template may declare another language than its text, and a PDF or a .txt
+    declares none. A text too short to tell keeps the declared primary subtag ("nl-BE" →
+    "nl"), else Dutch."""
+    english, dutch = function_words(text)
+    if max(english, dutch) >= _LANGUAGE_EVIDENCE and max(english, dutch) >= 2 * min(english, dutch):
+        return "en" if english > dutch else "nl"
+    if not declared:
         return "nl"
-    return re.split(r"[-_]", value.strip(), maxsplit=1)[0].lower() or "nl"
+    return re.split(r"[-_]", declared.strip(), maxsplit=1)[0].lower() or "nl"

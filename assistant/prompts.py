@@ -338,11 +338,23 @@ EXAMPLE_QUESTIONS = {
     ),
 }
 
-ANSWER_INTRO = {
-    # English framing around quoted Dutch facts: the documents stay Dutch.
-    "en": "According to the programme documents (in Dutch):",
-    "nl": "",
+_LANGUAGE_NAMES = {
+    "nl": {"nl": "het Nederlands", "en": "het Engels"},
+    "en": {"nl": "Dutch", "en": "English"},
 }
+_ANSWER_INTRO = {
+    "nl": "Volgens de programmatekst (in {name}):",
+    "en": "According to the programme documents (in {name}):",
+}
+
+
+def answer_intro(language: str, document_language: str) -> str:
+    """The framing of quotes in another language than the question's ("According to the
+    programme documents (in Dutch):"); quotes in the question's own language need none."""
+    if document_language == language or language not in _ANSWER_INTRO:
+        return ""
+    name = _LANGUAGE_NAMES[language].get(document_language)
+    return _ANSWER_INTRO[language].format(name=name) if name else ""
 
 
 def text(key: str, language: str, **values: object) -> str:

@@ -18,7 +18,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.classify import KINDS, asked_details, detail_matches
-from assistant.glossary import english_stop_terms, with_dutch_terms
+from assistant.glossary import english_stop_terms, with_dutch_terms, with_english_terms
 from assistant.learned import LinearModel, load_model
 from assistant.lexical import analyse
 from assistant.query import Query
@@ -176,11 +176,19 @@ class UnitContext:
     asking_similarities: np.ndarray  # the units' similarities to those sentences
 
 
-def question_terms(query: Query, vocabulary: dict[str, int]) -> frozenset[str]:
-    """The question's analysed words, with the Dutch words of an English question's terms;
-    English words the documents never use, and English function words, are left out."""
-    terms = set(analyse(with_dutch_terms(query.text, query.language)))
-    if query.language == "en":
+def question_terms(
+    query: Query, vocabulary: dict[str, int], document_language: str = "nl"
+) -> frozenset[str]:
+    """The question's analysed words, with the glossary's words in the document's language
+    (Dutch words of an English question's terms, English ones of a Dutch question's when
+    the document is English); words the documents never use, and English function words,
+    are left out."""
+    if document_language == "en":
+        text = query.text if query.language == "en" else with_english_terms(query.text)
+    else:
+        text = with_dutch_terms(query.text, query.language)
+    terms = set(analyse(text))
+    if "en" in (query.language, document_language):
         terms = {t for t in terms if t in vocabulary and t not in english_stop_terms()}
     return frozenset(terms)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.classify import detect_language
+from assistant.classify import asked_details, detect_language
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.service import Assistant, answer_payload, turns_from
@@ -450,6 +450,30 @@ def test_how_an_application_goes_is_answered_with_the_documents_steps(make_setti
     _markers_resolve(answer)
 
 
+def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> None:
+    settings = make_settings()
+    settings.corpus_dir.mkdir(parents=True)
+    fixture = Path(__file__).parent / "fixtures" / "contact" / "english-contact.html"
+    # no declared language: the page's own words tell
+    page = fixture.read_text(encoding="utf-8").replace(' lang="en"', "")
+    (settings.corpus_dir / "smart-ports.html").write_text(page, encoding="utf-8")
+    copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    today = date(2026, 1, 5)
+    english = assistant.ask("What does the Smart Ports pilot call fund?", today=today)
+    assert "This call funds pilots" in english.text
+    assert "(in Dutch)" not in english.text
+    dutch = assistant.ask("Wat financiert de Smart Ports pilot call?", today=today)
+    assert dutch.text.startswith("Volgens de programmatekst (in het Engels): "), dutch.text
+    assert "This call funds pilots" in dutch.text
+    deadline = assistant.ask("Wanneer sluit de Smart Ports pilot call?", today=today)
+    assert deadline.text.startswith("De deadline is 12 March 2026"), deadline.text
+    for answer in (english, dutch, deadline):
+        assert answer.citations[0].source == "smart-ports.html"
+        _markers_resolve(answer)
+
+
 def test_an_english_topic_page_answers_with_its_own_date(make_settings) -> None:
     settings = make_settings()
     settings.corpus_dir.mkdir(parents=True)
@@ -505,3 +529,17 @@ def test_questions_about_funding_stay_in_scope(assistant: Assistant) -> None:
 def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -> None:
     answer = assistant.ask("Wat is de deadline?", programme="Bestaatniet")
     assert "'Bestaatniet'" in answer.text and answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "details"),
+    [
+        ("When does the Smart Ports pilot call close?", set()),  # a funding call
+        ("How much money is there in the 2026 call?", set()),
+        ("Can I call them about my proposal?", {"phone"}),
+        ("Wat is het telefoonnummer van Epos?", {"phone"}),
+        ("Welk percentage cofinanciering vraagt de oproep?", {"percentage"}),
+    ],
+)
+def test_the_details_a_question_asks_for(question: str, details: set[str]) -> None:
+    assert asked_details(question) == details

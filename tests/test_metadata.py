@@ -474,3 +474,34 @@ def test_routing_reads_a_name_out_of_stored_sentences() -> None:
     assert routing.organisation == "Agentschap W (AW)"
     assert routing.contact and "Straat 1" in routing.contact
     assert routing.managed_by == "team Europa van Agentschap W"
+
+
+ENGLISH_TEXT = (
+    "This call funds pilots in which port authorities and companies test digital solutions. "
+    "Applicants from at least two member states can apply. The deadline is 12 March 2026, "
+    "and the grant covers 70% of the costs of the project."
+)
+DUTCH_TEXT = (
+    "Met deze oproep financiert de Commissie pilots waarin havenbesturen en bedrijven digitale "
+    "oplossingen testen. Wie kan een aanvraag indienen? Organisaties uit minstens twee "
+    "lidstaten; de deadline is 12 maart 2026 en de subsidie dekt 70% van de kosten. Wie "
+    "twijfelt, kan het idee eerst voorleggen aan het contactpunt."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "expected"),
+    [
+        (ENGLISH_TEXT, None, "en"),  # a PDF or .txt declares nothing
+        (ENGLISH_TEXT, "nl", "en"),  # a saved page's template may declare another language
+        (DUTCH_TEXT, "en-GB", "nl"),
+        (DUTCH_TEXT, None, "nl"),
+        ("Contact: info@example.eu", "en-GB", "en"),  # too short to tell: as declared
+        ("Contact: info@example.eu", None, "nl"),
+    ],
+)
+def test_the_language_is_the_one_the_text_is_written_in(
+    text: str, declared: str | None, expected: str
+) -> None:
+    meta = extract_metadata([Section("Intro", text)], title="Pilot call", language=declared)
+    assert meta.language == expected
