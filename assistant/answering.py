@@ -188,8 +188,7 @@ class Composer:
         """The question's words with their rarity, and its similarity to each unit (of the
         whole question, and of the sentences that ask)."""
         lexical = self.retriever.lexical
-        units = self._units(source)
-        written_in = str(units[0].chunk.metadata.get("language", "nl")) if units else "nl"
+        written_in = self._written_in(source)
         terms = question_terms(query, lexical.document_frequency, written_in)
         asking = replace(query, text=asking_text(query.text))
         asking_terms = question_terms(asking, lexical.document_frequency, written_in)
@@ -349,6 +348,11 @@ class Composer:
             self._units_by_source[source] = units
         return units
 
+    def _written_in(self, source: str) -> str:
+        """The language a document is written in (Dutch where it has no units)."""
+        units = self._units(source)
+        return str(units[0].chunk.metadata.get("language", "nl")) if units else "nl"
+
     def _similarities(self, query: str, source: str) -> np.ndarray:
         """Cosine similarity of the query to each unit of a document (NaN where a unit has no
         stored vector)."""
@@ -406,9 +410,7 @@ class Composer:
         said_passed = lead is not None and kind == "deadline"
         notes = self._deadline_notes(document, language, today, citations, said_passed)
         body = " ".join(parts + notes)
-        meta = document.hits[0].chunk.metadata if document.hits else {}
-        written_in = str(meta.get("language", "nl"))
-        intro = answer_intro(language, written_in) if lead is None else ""
+        intro = answer_intro(language, self._written_in(document.source)) if lead is None else ""
         answer_text = f"{intro} {body}".strip() if intro else body
         programme = _programme(document)
         return Answer(answer_text, tuple(citations), False, programme, kind, language)
