@@ -10,6 +10,7 @@ low false-abstain rate (`scripts/train.py`)."""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,8 +41,10 @@ ABSTAIN_FEATURES = (
     "unknown_name",
     "name_not_in_document",
     "year_not_in_document",
+    "year_not_in_best_units",
     "number_not_in_document",
     "detail_absent",
+    "detail_absent_best",
     "shape_absent",
     "english",
     "follow_up",
@@ -68,10 +71,10 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     """One feature row (order of ABSTAIN_FEATURES)."""
     ranked = evidence.ranked
     idf = evidence.idf
-    total = sum(idf.values()) or 1.0
+    total = math.fsum(idf.values()) or 1.0
     present = evidence.terms & evidence.document_terms
     rare = {t for t, v in idf.items() if v >= 2.0}
-    rare_total = sum(idf[t] for t in rare) or 1.0
+    rare_total = math.fsum(idf[t] for t in rare) or 1.0
     text = evidence.document_text
     years = set(_YEAR.findall(query.text))
     numbers = {n for n in _NUMBER.findall(query.text) if not _YEAR.fullmatch(n)}
@@ -87,14 +90,23 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "best_similarity": evidence.best_similarity,
         "retrieval_score": first,
         "runner_up_ratio": second / first,
-        "coverage": sum(idf[t] for t in present) / total,
-        "rare_coverage": sum(idf[t] for t in rare & present) / rare_total if rare else 1.0,
+        "coverage": math.fsum(idf[t] for t in present) / total,
+        "rare_coverage": math.fsum(idf[t] for t in rare & present) / rare_total if rare else 1.0,
         "missing_rare_terms": float(len(rare - present)),
         "unknown_name": float(evidence.unknown_name),
         "name_not_in_document": float(evidence.name_not_in_document),
         "year_not_in_document": float(bool(years - set(_YEAR.findall(text)))),
+        # the best units speak of other years than the one asked (last year's call)
+        "year_not_in_best_units": float(
+            bool(years)
+            and any(_YEAR.search(t) for t in texts[:3])
+            and not any(years & set(_YEAR.findall(t)) for t in texts[:3])
+        ),
         "number_not_in_document": float(any(n not in text for n in numbers)),
         "detail_absent": float(bool(wants) and not any(detail_matches(wants, t) for t in texts)),
+        "detail_absent_best": float(
+            bool(wants) and not any(detail_matches(wants, t) for t in texts[:3])
+        ),
         "shape_absent": sum(
             kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))
             for kind, pattern in _SHAPE_OF_KIND.items()

@@ -206,7 +206,7 @@ def unit_features(
         return np.zeros((0, len(UNIT_FEATURES)))
     terms = context.terms
     idf = context.idf
-    total = sum(idf.values()) or 1.0
+    total = math.fsum(idf.values()) or 1.0
     naming = naming_terms(units[0].chunk) & terms
     hit_rank = {h.chunk.id: r for r, h in enumerate(document.hits, 1)}
     wants = asked_details(query.text)
@@ -214,7 +214,7 @@ def unit_features(
     kinds = query.kind_probabilities or {query.kind: 1.0}
     filled, missing = _filled(context.similarities)
     asking_filled, _ = _filled(context.asking_similarities)
-    asking_total = sum(idf.get(t, 0.0) for t in context.asking_terms) or 1.0
+    asking_total = math.fsum(idf.get(t, 0.0) for t in context.asking_terms) or 1.0
     low, high = float(filled.min()), float(filled.max())
     order = np.argsort(-filled)
     rank = np.empty(len(units))
@@ -237,11 +237,11 @@ def unit_features(
         neighbours = [filled[j] for j in (i - 1, i + 1) if 0 <= j < len(units)]
         sections = {k: float(in_kind_section(k, unit)) for k in KINDS if k != "other"}
         row = {
-            "overlap": sum(idf[t] for t in own - naming) / total,
-            "overlap_naming": sum(idf[t] for t in own | naming) / total,
-            "asking_overlap": sum(idf.get(t, 0.0) for t in context.asking_terms & unit.terms)
+            "overlap": math.fsum(idf[t] for t in own - naming) / total,
+            "overlap_naming": math.fsum(idf[t] for t in own | naming) / total,
+            "asking_overlap": math.fsum(idf.get(t, 0.0) for t in context.asking_terms & unit.terms)
             / asking_total,
-            "section_overlap": sum(idf[t] for t in terms & section_terms) / total,
+            "section_overlap": math.fsum(idf[t] for t in terms & section_terms) / total,
             "similarity": filled[i],
             "similarity_missing": float(missing[i]),
             "asking_similarity": asking_filled[i],
