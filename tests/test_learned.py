@@ -11,11 +11,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from assistant.abstention import ABSTAIN_FEATURES, Abstainer
+from assistant.abstention import ABSTAIN_FEATURES, Abstainer, Grounds, abstain_features
 from assistant.errors import ConfigurationError
 from assistant.learned import fit_linear, load_model, save_model
-from assistant.query import KIND_FEATURES, KindClassifier
-from assistant.ranking import UNIT_FEATURES, UnitRanker
+from assistant.query import KIND_FEATURES, KindClassifier, Query
+from assistant.ranking import UNIT_FEATURES, ScoredUnit, UnitRanker
+from assistant.types import Chunk, DocumentHit
+from assistant.units import units_of
 
 PROJECT = Path(__file__).resolve().parent.parent
 
@@ -95,3 +97,46 @@ def test_the_cv_report_is_the_documented_shape() -> None:
     report = json.loads((PROJECT / "evals" / "cv-report.json").read_text("utf-8"))
     assert {"hit@1", "fact_accuracy", "abstain_recall"} <= set(report["cross_validated"])
     assert report["settings"]["folds"] >= 2
+
+
+def _grounds_of(*unit_texts: str) -> Grounds:
+    """The evidence of a document whose ranked units are these texts, best first."""
+    chunk = Chunk("c1", "call.md", "Oproep", "Deadline", "\n\n".join(unit_texts), 0, 10)
+    units = units_of(chunk)
+    ranked = [ScoredUnit(u, 0.9 - i / 10) for i, u in enumerate(units)]
+    document = DocumentHit("call.md", "Oproep", 1.0, ())
+    return Grounds(document, None, ranked, 0.8, frozenset(), {}, set(), chunk.text, False, False)
+
+
+def _feature(question: str, grounds: Grounds, name: str) -> float:
+    query = Query(question, question, "nl", "deadline", {"deadline": 1.0})
+    return float(abstain_features(query, grounds)[0][ABSTAIN_FEATURES.index(name)])
+
+
+def test_the_best_units_of_another_year_are_a_sign_the_documents_do_not_answer() -> None:
+    last_round = _grounds_of(
+        "De deadline van de oproep 2024 was 5 maart 2024.",
+        "Het budget bedroeg 10 miljoen euro.",
+        "Het programma loopt van 2021 tot 2027.",
+        "Een volgende oproep in 2025 wordt verwacht.",  # the document names 2025, far down
+    )
+    question = "Wanneer is de deadline van de oproep 2025?"
+    assert _feature(question, last_round, "year_not_in_document") == 0.0
+    assert _feature(question, last_round, "year_not_in_best_units") == 1.0
+    assert (
+        _feature("Wanneer is de deadline van de oproep 2024?", last_round, "year_not_in_best_units")
+        == 0.0
+    )
+    assert _feature("Wanneer is de deadline?", last_round, "year_not_in_best_units") == 0.0
+
+
+def test_an_asked_detail_far_down_the_ranking_is_as_good_as_missing() -> None:
+    grounds = _grounds_of(
+        "De subsidie is een vast bedrag per project.",
+        "Het budget bedroeg 10 miljoen euro.",
+        "Aanvragen gebeurt online.",
+        "De Commissie betaalt 80% van de kosten van een andere actie.",
+    )
+    question = "Welk percentage van de kosten dekt de subsidie?"
+    assert _feature(question, grounds, "detail_absent") == 0.0
+    assert _feature(question, grounds, "detail_absent_best") == 1.0
