@@ -394,7 +394,9 @@ class Composer:
             markers = dict.fromkeys(marker(unit) for unit in lead.units)
             parts.append(lead.wording.replace(MARKER, " ".join(markers)))
         used = sum(words(p) for p in parts)
-        quota = max(MAX_QUOTES, len(question_parts(query.text)))
+        # the first sentence, then at most MAX_QUOTES supporting quotes: without a sentence
+        # of its own around the fact, the best quote is the first sentence
+        quota = max(MAX_QUOTES + (lead is None), len(question_parts(query.text)))
         quotes: list[Unit] = []
         for scored in chosen:
             unit = scored.unit

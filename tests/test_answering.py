@@ -50,6 +50,17 @@ def test_every_marker_points_at_a_listed_source(assistant: Assistant, question: 
     assert answer.text.strip()
 
 
+@pytest.mark.parametrize("question", QUESTIONS[:5])
+def test_a_first_sentence_and_at_most_two_supporting_quotes(
+    assistant: Assistant, question: str
+) -> None:
+    answer = assistant.ask(question, today=date(2024, 6, 1))
+    # the notes after the reply (a passed deadline, a look-alike call) are no quotes
+    body = re.split(r" (?:Deadline verstreken|Let op|Bedoel je)", answer.text)[0]
+    sentences = re.findall(r"\[\d+\](?: \[\d+\])*", body)  # "[1] [2]." ends one sentence
+    assert 1 <= len(sentences) <= 3, answer.text
+
+
 def test_budget_answer_quotes_the_amounts(assistant: Assistant) -> None:
     answer = assistant.ask("Hoeveel geld krijg je voor een kleinschalig partnerschap?")
     assert not answer.abstained
