@@ -84,6 +84,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     wants = asked_details(query.text)
     texts = [s.unit.text for s in ranked]
     best_texts = texts[:5]
+    top_texts = texts[:3]  # what the reply would quote
     row = {
         "best_unit": ranked[0].score if ranked else 0.0,
         "second_unit": ranked[1].score if len(ranked) > 1 else 0.0,
@@ -99,13 +100,13 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         # the best units speak of other years than the one asked (last year's call)
         "year_not_in_best_units": float(
             bool(years)
-            and any(_YEAR.search(t) for t in texts[:3])
-            and not any(years & set(_YEAR.findall(t)) for t in texts[:3])
+            and any(_YEAR.search(t) for t in top_texts)
+            and not any(years & set(_YEAR.findall(t)) for t in top_texts)
         ),
         "number_not_in_document": float(any(n not in text for n in numbers)),
         "detail_absent": float(bool(wants) and not any(detail_matches(wants, t) for t in texts)),
         "detail_absent_best": float(
-            bool(wants) and not any(detail_matches(wants, t) for t in texts[:3])
+            bool(wants) and not any(detail_matches(wants, t) for t in top_texts)
         ),
         "shape_absent": sum(
             kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))
