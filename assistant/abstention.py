@@ -20,7 +20,7 @@ import numpy as np
 from assistant.classify import asked_details, detail_matches
 from assistant.learned import LinearModel, load_model
 from assistant.query import Query
-from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit
+from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
 from assistant.types import DocumentHit
 
 _YEAR = re.compile(r"\b20\d{2}\b")
@@ -46,7 +46,7 @@ ABSTAIN_FEATURES = (
     "detail_absent",
     "detail_absent_best",
     "shape_absent",
-    "english",
+    "other_language",
     "follow_up",
 )
 
@@ -112,7 +112,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
             kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))
             for kind, pattern in _SHAPE_OF_KIND.items()
         ),
-        "english": float(query.language == "en"),
+        "other_language": float(bool(ranked) and query.language != written_in(ranked[0].unit)),
         "follow_up": float(bool(query.topic)),
         "kind_deadline": kinds.get("deadline", 0.0),
         "kind_budget": kinds.get("budget", 0.0),

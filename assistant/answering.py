@@ -37,6 +37,7 @@ from assistant.ranking import (
     programme_block,
     question_terms,
     unit_features,
+    written_in,
 )
 from assistant.retrieval import HybridRetriever, SearchFilter
 from assistant.scope import Scope
@@ -351,7 +352,7 @@ class Composer:
     def _written_in(self, source: str) -> str:
         """The language a document is written in (Dutch where it has no units)."""
         units = self._units(source)
-        return str(units[0].chunk.metadata.get("language", "nl")) if units else "nl"
+        return written_in(units[0]) if units else "nl"
 
     def _similarities(self, query: str, source: str) -> np.ndarray:
         """Cosine similarity of the query to each unit of a document (NaN where a unit has no

@@ -81,6 +81,11 @@ def in_kind_section(kind: str, unit: Unit) -> bool:
     return any(cue in section for cue in SECTION_CUES.get(kind, ()))
 
 
+def written_in(unit: Unit) -> str:
+    """The language of the document a unit stands in."""
+    return str(unit.chunk.metadata.get("language", "nl"))
+
+
 def naming_terms(chunk: Chunk) -> set[str]:
     """Words that name a document (title, programme, call code): true of each of its units."""
     meta = chunk.metadata
@@ -119,8 +124,8 @@ _BASE_FEATURES = (
     "other_call",
     "position",
     "log_words",
-    "english",
-    "english_similarity",
+    "other_language",
+    "other_language_similarity",
     "question_negation",
     "asks_list",
     "asks_list_item",
@@ -220,7 +225,9 @@ def unit_features(
     rank = np.empty(len(units))
     rank[order] = np.arange(1, len(units) + 1)
     positions = max(1, max(u.chunk.position for u in units))
-    english = float(query.language == "en")
+    # an English question about a Dutch document (or the other way round) matches its units
+    # in meaning more than in words
+    other_language = float(query.language != written_in(units[0]))
     question_negation = float(bool(NEGATION.search(query.text)))
     asks_list = float(bool(ASKS_LIST.search(query.text)))
     rows = []
@@ -269,8 +276,8 @@ def unit_features(
             "other_call": float(bool(asked_calls and unit.about and not asked_calls & unit.about)),
             "position": unit.chunk.position / positions,
             "log_words": math.log(1 + words(text)),
-            "english": english,
-            "english_similarity": english * filled[i],
+            "other_language": other_language,
+            "other_language_similarity": other_language * filled[i],
             "question_negation": question_negation,
             "asks_list": asks_list,
             "asks_list_item": asks_list * float(unit.listed >= 0),

@@ -480,7 +480,11 @@ def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> 
     assert "This call funds pilots" in dutch.text
     deadline = assistant.ask("Wanneer sluit de Smart Ports pilot call?", today=today)
     assert deadline.text.startswith("De deadline is 12 March 2026"), deadline.text
-    for answer in (english, dutch, deadline):
+    # a Dutch question is in another language than the page, as an English question about a
+    # Dutch document is: its Dutch words missing from the page are no sign it does not answer
+    contact = assistant.ask("Bij wie kan ik terecht met vragen over de Smart Ports pilot call?")
+    assert contact.text.startswith("Je kunt terecht bij European Projects team"), contact.text
+    for answer in (english, dutch, deadline, contact):
         assert answer.citations[0].source == "smart-ports.html"
         _markers_resolve(answer)
 
