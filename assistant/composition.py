@@ -31,9 +31,10 @@ _TIME = re.compile(
     r"|\s*\(\d{1,2}[:.u]\d{2}[^()]{0,30}\)",
     re.IGNORECASE,
 )
-# An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %".
+# An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %",
+# and as the EU's portal writes it: "EUR 12 000 000", "EUR 2.5 million".
 _AMOUNT_SPAN = re.compile(
-    r"€\s?\d[\d.,]*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
+    r"(?:€|\bEUR)\s?\d[\d.,]*(?:\s\d{3}(?!\d))*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
     r"|\b\d[\d.,]*(?:\s\d{3})*\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
     r"|\b\d[\d.,]*\s?(?:%|procent|percent)",
     re.IGNORECASE,

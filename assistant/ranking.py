@@ -33,7 +33,8 @@ DATE = re.compile(
     re.IGNORECASE,
 )
 AMOUNT = re.compile(
-    r"(?:€\s?\d|\d[\d.,  ]*\s?(?:euro|eur\b|miljoen|miljard|mln|million|billion|%|procent))",
+    r"(?:€\s?\d|\bEUR\s?\d"  # "EUR 12 000 000", as the EU's portal writes it
+    r"|\d[\d.,  ]*\s?(?:euro|eur\b|miljoen|miljard|mln|million|billion|%|procent))",
     re.IGNORECASE,
 )
 CONTACT = re.compile(

@@ -489,6 +489,28 @@ def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> 
         _markers_resolve(answer)
 
 
+def test_a_portal_page_with_a_budget_table_answers_with_its_amounts(make_settings) -> None:
+    settings = make_settings()
+    settings.corpus_dir.mkdir(parents=True)
+    fixture = Path(__file__).parent / "fixtures" / "portal" / "budget-table.html"
+    (settings.corpus_dir / "smart-grids.html").write_bytes(fixture.read_bytes())
+    copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    today = date(2026, 2, 1)
+    budget = assistant.ask(
+        "How much budget is there for the data topic of the Smart Grids Pilots 2026 call?",
+        today=today,
+    )
+    # the portal writes "EUR 12 000 000": an amount, quoted as written
+    assert budget.text.startswith("The document gives EUR 12 000 000"), budget.text
+    deadline = assistant.ask("When is the deadline of the Smart Grids Pilots call?", today=today)
+    assert deadline.text.startswith("The deadline is 15 April 2026"), deadline.text
+    for answer in (budget, deadline):
+        assert answer.citations[0].source == "smart-grids.html"
+        _markers_resolve(answer)
+
+
 def test_an_english_topic_page_answers_with_its_own_date(make_settings) -> None:
     settings = make_settings()
     settings.corpus_dir.mkdir(parents=True)

@@ -18,6 +18,7 @@ from assistant.composition import (
     lead_for,
     says_something,
 )
+from assistant.ranking import AMOUNT
 from assistant.types import Chunk
 from assistant.units import Unit, units_of
 
@@ -254,3 +255,18 @@ def test_facts_of_labelled_fields_carry_their_label() -> None:
     )
     # the sentence says all both fields say: they are not quoted again
     assert lead is not None and lead.covered == (full, pre)
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        ("Budget: EUR 12 000 000", ["EUR 12 000 000"]),  # the EU's portal
+        ("The maximum grant is EUR 2.5 million per project.", ["EUR 2.5 million"]),
+        ("Budget: € 12 000 000 voor 2026", ["€ 12 000 000"]),
+        ("Je kiest tussen twee bedragen: 30.000 euro; 60.000 euro", ["30.000 euro", "60.000 euro"]),
+        ("Budget: 12 000 000 EUR", ["12 000 000 EUR"]),
+    ],
+)
+def test_amounts_as_documents_and_the_portal_write_them(text: str, amounts: list[str]) -> None:
+    assert amounts_in(text) == amounts
+    assert AMOUNT.search(text)
