@@ -461,16 +461,24 @@ def test_how_an_application_goes_is_answered_with_the_documents_steps(make_setti
     _markers_resolve(answer)
 
 
-def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> None:
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _assistant_beside_a_call(make_settings, name: str, page: str) -> Assistant:
+    """An assistant over one page (`name`, its text `page`) and a Dutch call document."""
     settings = make_settings()
     settings.corpus_dir.mkdir(parents=True)
-    fixture = Path(__file__).parent / "fixtures" / "contact" / "english-contact.html"
-    # no declared language: the page's own words tell
-    page = fixture.read_text(encoding="utf-8").replace(' lang="en"', "")
-    (settings.corpus_dir / "smart-ports.html").write_text(page, encoding="utf-8")
+    (settings.corpus_dir / name).write_text(page, encoding="utf-8")
     copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
     build_index(settings)
-    assistant = Assistant.open(settings)
+    return Assistant.open(settings)
+
+
+def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> None:
+    fixture = FIXTURES / "contact" / "english-contact.html"
+    # no declared language: the page's own words tell
+    page = fixture.read_text(encoding="utf-8").replace(' lang="en"', "")
+    assistant = _assistant_beside_a_call(make_settings, "smart-ports.html", page)
     today = date(2026, 1, 5)
     english = assistant.ask("What does the Smart Ports pilot call fund?", today=today)
     assert "This call funds pilots" in english.text
@@ -490,13 +498,8 @@ def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> 
 
 
 def test_a_portal_page_with_a_budget_table_answers_with_its_amounts(make_settings) -> None:
-    settings = make_settings()
-    settings.corpus_dir.mkdir(parents=True)
-    fixture = Path(__file__).parent / "fixtures" / "portal" / "budget-table.html"
-    (settings.corpus_dir / "smart-grids.html").write_bytes(fixture.read_bytes())
-    copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
-    build_index(settings)
-    assistant = Assistant.open(settings)
+    page = (FIXTURES / "portal" / "budget-table.html").read_text(encoding="utf-8")
+    assistant = _assistant_beside_a_call(make_settings, "smart-grids.html", page)
     today = date(2026, 2, 1)
     budget = assistant.ask(
         "How much budget is there for the data topic of the Smart Grids Pilots 2026 call?",
@@ -512,13 +515,8 @@ def test_a_portal_page_with_a_budget_table_answers_with_its_amounts(make_setting
 
 
 def test_an_english_topic_page_answers_with_its_own_date(make_settings) -> None:
-    settings = make_settings()
-    settings.corpus_dir.mkdir(parents=True)
-    fixture = Path(__file__).parent / "fixtures" / "contact" / "english-contact.html"
-    (settings.corpus_dir / "smart-ports.html").write_bytes(fixture.read_bytes())
-    copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
-    build_index(settings)
-    answer = Assistant.open(settings).ask(
+    page = (FIXTURES / "contact" / "english-contact.html").read_text(encoding="utf-8")
+    answer = _assistant_beside_a_call(make_settings, "smart-ports.html", page).ask(
         "When is the closing date of the Smart Ports pilot call?", today=date(2026, 1, 5)
     )
     assert not answer.abstained, answer.text
