@@ -22,6 +22,14 @@ from assistant.composition import (
     says_something,
 )
 from assistant.conversation import resolve, search_in_conversation
+from assistant.facts import (
+    PICKED_KINDS,
+    Fact,
+    FactPicker,
+    PickedFact,
+    fact_features,
+    facts_of,
+)
 from assistant.lexical import analyse
 from assistant.prompts import EXAMPLE_QUESTIONS, answer_intro, format_date, text
 from assistant.query import KindClassifier, Query, asking_text, build_query
@@ -74,11 +82,12 @@ class AnswerModels:
     kinds: KindClassifier
     ranker: UnitRanker
     abstainer: Abstainer
+    facts: FactPicker
 
     @classmethod
     def load(cls) -> AnswerModels:
         """The weights shipped in the package (rebuilt by `scripts/train.py`)."""
-        return cls(KindClassifier.load(), UnitRanker.load(), Abstainer.load())
+        return cls(KindClassifier.load(), UnitRanker.load(), Abstainer.load(), FactPicker.load())
 
 
 class Composer:
@@ -177,7 +186,7 @@ class Composer:
         if not chosen:
             return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._answer_each_part(query, top, chosen)
-        answer = self._compose(query, chosen, top, today)
+        answer = self._compose(query, chosen, top, today, self.pick(query, ranked, context, today))
         sibling = self._close_second(documents, query)
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
@@ -217,6 +226,25 @@ class Composer:
         units = self._units(document.source)
         context = context or self.unit_context(query, document.source)
         return self.models.ranker.rank(query, document, units, context)
+
+    def pick(
+        self, query: Query, ranked: Sequence[ScoredUnit], context: UnitContext, today: date
+    ) -> list[PickedFact]:
+        """The dates or amounts of the best units, ordered by the learned picker, for a
+        deadline or budget question (none for other kinds)."""
+        if query.kind not in PICKED_KINDS:
+            return []
+        facts = facts_of(query.kind, _quotable(query, ranked))
+        return self.models.facts.pick(query, facts, context, today)
+
+    def fact_rows(
+        self, query: Query, document: DocumentHit, today: date
+    ) -> tuple[list[Fact], np.ndarray]:
+        """The facts the picker chooses among for a document, and their features (the
+        training script reads these)."""
+        context = self.unit_context(query, document.source)
+        facts = facts_of(query.kind, _quotable(query, self.rank(query, document, context)))
+        return facts, fact_features(query, facts, context, today)
 
     def grounds(
         self,
@@ -308,17 +336,7 @@ class Composer:
         """The units to quote from the ranked units of a document, best first: a list or the
         headings of sub-sections where the question asks for several things, else the best
         unit with the runners-up the ranker rates nearly as high."""
-        # A lead-in whose list lies in the next chunk says nothing by itself; a date or an
-        # amount belongs to the call its paragraph is about, and one of another call than the
-        # one asked (the predecessor's budget) does not answer.
-        asked = call_numbers(query.text) if query.kind in ("deadline", "budget") else frozenset()
-        scored = [
-            s
-            for s in ranked
-            if not s.unit.text.endswith(":")
-            and _states_fact(query.kind, s.unit)
-            and not (asked and s.unit.about and not asked & s.unit.about)
-        ]
+        scored = _quotable(query, ranked)
         if not scored:
             return []
         units = self._units(document.source)
@@ -372,7 +390,12 @@ class Composer:
     # --- composing ----------------------------------------------------------------------
 
     def _compose(
-        self, query: Query, chosen: list[ScoredUnit], document: DocumentHit, today: date
+        self,
+        query: Query,
+        chosen: list[ScoredUnit],
+        document: DocumentHit,
+        today: date,
+        picked: Sequence[PickedFact] = (),
     ) -> Answer:
         """A first sentence around the asked fact, then at most two supporting quotes (a list
         is quoted whole), each with its marker; then what the reader must know about the
@@ -389,7 +412,7 @@ class Composer:
             return f"[{n}]"
 
         listing = any(s.listing for s in chosen)
-        lead = None if listing else self._lead(query, chosen, document, today)
+        lead = None if listing else self._lead(query, chosen, document, today, picked)
         parts: list[str] = []
         if lead is not None:
             markers = dict.fromkeys(marker(unit) for unit in lead.units)
@@ -419,7 +442,12 @@ class Composer:
         return Answer(answer_text, tuple(citations), False, programme, kind, language)
 
     def _lead(
-        self, query: Query, chosen: Sequence[ScoredUnit], document: DocumentHit, today: date
+        self,
+        query: Query,
+        chosen: Sequence[ScoredUnit],
+        document: DocumentHit,
+        today: date,
+        picked: Sequence[PickedFact] = (),
     ) -> Lead | None:
         """The reply's first sentence for the question's kind, from the chosen units."""
         units = [s.unit for s in chosen]
@@ -432,7 +460,14 @@ class Composer:
             if contact_chunk is not None:
                 contact_units = units_of(contact_chunk)
         return lead_for(
-            query.kind, query.text, units, today, query.language, organisation, contact_units
+            query.kind,
+            query.text,
+            units,
+            today,
+            query.language,
+            organisation,
+            contact_units,
+            picked,
         )
 
     def _deadline_notes(
@@ -669,6 +704,20 @@ def _previous_sentence(unit: Unit, units: Sequence[Unit]) -> Unit | None:
     if before is None or before.chunk.id != unit.chunk.id or before.paragraph != unit.paragraph:
         return None
     return before
+
+
+def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """The ranked units that can answer: a lead-in whose list lies in the next chunk says
+    nothing by itself; a date or an amount belongs to the call its paragraph is about, and one
+    of another call than the one asked (the predecessor's budget) does not answer."""
+    asked = call_numbers(query.text) if query.kind in ("deadline", "budget") else frozenset()
+    return [
+        s
+        for s in ranked
+        if not s.unit.text.endswith(":")
+        and _states_fact(query.kind, s.unit)
+        and not (asked and s.unit.about and not asked & s.unit.about)
+    ]
 
 
 def _states_fact(kind: str, unit: Unit) -> bool:

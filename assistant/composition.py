@@ -11,10 +11,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.classify import asked_details
-from assistant.metadata import parse_dutch_dates
+from assistant.facts import (
+    PickedFact,
+    amounts_in,
+    dates_in,
+    rest_words,
+)
 from assistant.prompts import text
-from assistant.ranking import AMOUNT, DATE, NEGATION, in_kind_section, programme_block
+from assistant.ranking import NEGATION, in_kind_section
 from assistant.units import Unit, words
 
 # How long the first sentence and the quotes may be in words, leaving room for the notes
@@ -25,20 +29,6 @@ from assistant.units import Unit, words
 REPLY_WORDS = 42
 MAX_QUOTES = 2  # supporting quotes after the first sentence
 
-# The time that belongs to a date: "5 maart 2025, 12:00 uur (Brusselse tijd)", "om 17:00 uur".
-_TIME = re.compile(
-    r"(?:,|\s+om|\s+at)?\s*\d{1,2}[:.u]\d{2}(?:\s*uur|\s*h\b)?(?:\s*\([^()]{1,30}\))?"
-    r"|\s*\(\d{1,2}[:.u]\d{2}[^()]{0,30}\)",
-    re.IGNORECASE,
-)
-# An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %",
-# and as the EU's portal writes it: "EUR 12 000 000", "EUR 2.5 million".
-_AMOUNT_SPAN = re.compile(
-    r"(?:€|\bEUR)\s?\d[\d.,]*(?:\s\d{3}(?!\d))*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
-    r"|\b\d[\d.,]*(?:\s\d{3})*\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
-    r"|\b\d[\d.,]*\s?(?:%|procent|percent)",
-    re.IGNORECASE,
-)
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _PHONE = re.compile(r"(?:\+32|\b0)\d{1,3}(?:[ /.]?\d{2,3}){2,3}\b")
 _WEB = re.compile(r"\b(?:https?://|www\.)[^\s,;)]+[^\s,;).]")
@@ -75,22 +65,6 @@ def as_sentence(unit_text: str) -> str:
     return stripped if stripped.endswith(_SENTENCE_END) else f"{stripped}."
 
 
-def dates_in(unit_text: str) -> list[tuple[str, date | None]]:
-    """The dates of a text as written, each with the time that follows it, and its value."""
-    found: list[tuple[str, date | None]] = []
-    for match in DATE.finditer(unit_text):
-        time = _TIME.match(unit_text, match.end())
-        span = unit_text[match.start() : time.end() if time else match.end()].strip()
-        parsed = parse_dutch_dates(match.group(0))
-        found.append((span, parsed[0] if parsed else None))
-    return found
-
-
-def amounts_in(unit_text: str) -> list[str]:
-    """The amounts and percentages of a text as written, without repeats."""
-    return list(dict.fromkeys(m.group(0).strip() for m in _AMOUNT_SPAN.finditer(unit_text)))
-
-
 def contact_details(unit_text: str) -> list[str]:
     """E-mail addresses, phone numbers and web addresses of a text as written."""
     found = [m.group(0) for p in (_EMAIL, _PHONE, _WEB) for m in p.finditer(unit_text)]
@@ -112,24 +86,12 @@ def _join(items: Sequence[str], language: str) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + conjunction + items[-1]
 
 
-def _rest_words(unit_text: str, spans: Sequence[str]) -> int:
-    """Words of a unit beyond the spans a first sentence copies from it."""
-    rest = unit_text
-    for span in spans:
-        rest = rest.replace(span, " ")
-    return len([w for w in rest.split() if any(ch.isalnum() for ch in w)])
-
-
-# How many units of one passage a first sentence draws on, and how many dates it lists.
-_LEAD_UNITS = 2
+# How many facts a first sentence states at most.
 _LEAD_FACTS = 3
-_SHARE_UNITS = ("%", "procent", "percent")
 # The longest sentence that can be the first sentence as it stands.
 _SENTENCE_LEAD_WORDS = 30
 # Words a field's value may put before its fact ("vrijdag 7 februari", "tot 60.000 euro").
 _LABEL_LEAD_IN = 2
-# A line with at most this many words beside its dates or amounts states them.
-_FACT_LINE_WORDS = 12
 
 
 def _fact_spans(kind: str, unit_text: str) -> list[str]:
@@ -138,36 +100,74 @@ def _fact_spans(kind: str, unit_text: str) -> list[str]:
     return amounts_in(unit_text)
 
 
-def deadline_lead(units: Sequence[Unit], today: date, language: str) -> Lead | None:
-    """ "De deadline is …" / "De deadlines waren … en …; die zijn verstreken." from the best
-    unit that holds a date and the next one of its passage (a pre-registration and a
-    submission date, two rounds)."""
-    sources = _same_passage([u for u in units if dates_in(u.text)], "deadline")
-    if not sources:
+# The facts the first sentence states besides the picker's best: those it gives at least this
+# probability of being asked (a question about money often asks for two amounts; a second date
+# is often another action's). Chosen by the document-grouped cross-validation among 0.25–0.4
+# (scripts/train.py --pick-floor): 0.3 gave the first sentence 0.627 with one or two facts in
+# most replies; a floor relative to the best fact's probability listed three in most.
+PICK_FLOOR = 0.3
+
+
+def picked_lead(
+    kind: str,
+    picked: Sequence[PickedFact],
+    today: date,
+    language: str,
+) -> Lead | None:
+    """The first sentence from the facts the learned picker rates likely (best first): the
+    best one, and the others of its passage it gives at least PICK_FLOOR, each with its
+    field's label."""
+    if not picked:
         return None
-    by_day: dict[object, tuple[str, date | None]] = {}
-    for unit in sources:
-        found_here = dates_in(unit.text)
-        for span, day in found_here:
-            # one span per date, as first written, with its field's label
-            by_day.setdefault(day or span, (_labelled(unit, span, len(found_here)), day))
-    found = list(by_day.values())
-    upcoming = [text for text, day in found if day is None or day >= today]
-    passed = [text for text, day in found if day is not None and day < today]
-    if upcoming and passed:
-        wording = _say("lead_deadline_next", language, date=upcoming[0])
-    elif upcoming:
-        key = "lead_deadline" if len(upcoming) == 1 else "lead_deadlines"
-        wording = _say(key, language, date=_join(upcoming[:_LEAD_FACTS], language))
-    elif len(passed) == 1:
-        wording = _say("lead_deadline_passed", language, date=passed[0])
-    elif len(passed) <= _LEAD_FACTS:
-        wording = _say("lead_deadlines_passed", language, date=_join(passed, language))
-    else:  # a history of rounds: the last one the best unit gives
-        own = [span for span, day in dates_in(sources[0].text) if day is not None]
-        wording = _say("lead_deadline_last_passed", language, date=(own or passed)[-1])
-    covered = tuple(u for u in sources if _covered(u, [s for s, _ in dates_in(u.text)]))
-    return Lead(wording, tuple(sources), covered)
+    stated: dict[object, PickedFact] = {}
+    for candidate in picked:
+        if candidate is not picked[0] and candidate.probability < PICK_FLOOR:
+            break
+        fact = candidate.fact
+        if fact.unit.chunk.id != picked[0].fact.unit.chunk.id:
+            continue  # another passage's date is often another action's (cost measured: 0.013)
+        stated.setdefault(fact.day or _amount_key(fact.span), candidate)
+        if len(stated) >= _LEAD_FACTS:
+            break
+    facts = [c.fact for c in stated.values()]
+    spans = [_labelled(f.unit, f.span, f.count) for f in facts]
+    if kind == "deadline":
+        dated = list(zip(spans, facts, strict=True))
+        upcoming = [s for s, f in dated if f.day is None or f.day >= today]
+        passed = [s for s, f in dated if f.day is not None and f.day < today]
+        if upcoming and passed:
+            wording = _say(
+                "lead_deadline_passed_next",
+                language,
+                date=_join(upcoming, language),
+                passed=_join(passed, language),
+            )
+        elif upcoming:
+            key = "lead_deadline" if len(upcoming) == 1 else "lead_deadlines"
+            wording = _say(key, language, date=_join(upcoming, language))
+        else:
+            key = "lead_deadline_passed" if len(passed) == 1 else "lead_deadlines_passed"
+            wording = _say(key, language, date=_join(passed, language))
+    else:
+        key = "lead_amount" if len(spans) == 1 else "lead_amounts"
+        wording = _say(key, language, amount=_join(spans, language))
+    units: list[Unit] = []
+    for fact in facts:
+        if all(fact.unit is not u for u in units):
+            units.append(fact.unit)
+    said = [f.span for f in facts]
+    covered = tuple(
+        u
+        for u in units
+        if _covered(u, _fact_spans(kind, u.text))
+        and all(s in said for s in _fact_spans(kind, u.text))
+    )
+    return Lead(wording, tuple(units), covered)
+
+
+def _amount_key(span: str) -> str:
+    """One amount written twice the same way is stated once."""
+    return re.sub(r"\s+", " ", span.casefold())
 
 
 def _field_label(unit_text: str) -> str:
@@ -191,54 +191,6 @@ def _labelled(unit: Unit, span: str, facts_in_unit: int) -> str:
     return f"{span} – {label}" if span.endswith(")") else f"{span} ({label})"
 
 
-def _same_passage(units: Sequence[Unit], kind: str) -> list[Unit]:
-    """The first unit, and after it the lines of its passage that state a fact of the same
-    kind (labelled fields, a table's rows, two rounds), up to _LEAD_UNITS; a sentence that
-    mentions a date or an amount in passing does not join, nor does another passage (it may
-    be another action's date)."""
-    if not units:
-        return []
-    first = units[0]
-    rows = [
-        u
-        for u in units[1:]
-        if u.chunk.id == first.chunk.id
-        and (
-            _LABEL.match(u.text)  # a labelled field: "Subsidie per project: tot … euro"
-            or _rest_words(u.text, _fact_spans(kind, u.text)) <= _FACT_LINE_WORDS
-        )
-    ]
-    return [first, *rows][:_LEAD_UNITS]
-
-
-def budget_lead(units: Sequence[Unit], language: str, question: str = "") -> Lead | None:
-    """ "Het gaat om 650 euro en 1.000 euro" from the best units of one passage that hold an
-    amount (a question about money often asks for more than one); a question about a share
-    ("welk percentage", "cofinanciering") is answered with percentages."""
-    share = "percentage" in asked_details(question)
-
-    def stated(unit: Unit) -> list[str]:
-        return amounts_in(unit.text) if AMOUNT.search(unit.text) else []
-
-    holding = [u for u in units if stated(u)]
-    if share:  # the units that state a share come first
-        holding.sort(key=lambda u: not any(a.endswith(_SHARE_UNITS) for a in stated(u)))
-    sources = _same_passage(holding, "budget")
-    amounts = list(
-        dict.fromkeys(
-            _labelled(unit, amount, len(stated(unit)))
-            for unit in sources
-            for amount in stated(unit)
-        )
-    )[: _LEAD_FACTS + 1]
-    if not amounts:
-        return None
-    key = "lead_amount" if len(amounts) == 1 else "lead_amounts"
-    wording = _say(key, language, amount=_join(amounts, language))
-    covered = tuple(u for u in sources if _covered(u, stated(u)))
-    return Lead(wording, tuple(sources), covered)
-
-
 def _is_sentence(unit_text: str) -> bool:
     """A sentence of prose that states the fact in full, not a field ("Budget: …") or a list."""
     return (
@@ -253,7 +205,7 @@ def _covered(unit: Unit, spans: Sequence[str]) -> bool:
     """Whether the first sentence says all the unit says: its facts, and its field's label
     with them (a word such as a weekday aside)."""
     label = _field_label(unit.text) if len(spans) == 1 else ""
-    return _rest_words(unit.text, [*spans, label] if label else spans) <= 2
+    return rest_words(unit.text, [*spans, label] if label else spans) <= 2
 
 
 def contact_lead(
@@ -341,25 +293,13 @@ def lead_for(
     language: str,
     organisation: str = "",
     contact_units: Sequence[Unit] = (),
+    picked: Sequence[PickedFact] = (),
 ) -> Lead | None:
     """The first sentence for a kind of question from the chosen units (best first), or None
-    when they give no fact of the asked shape (the best quote then comes first)."""
-    if kind == "deadline":
-        # the call's own deadline (a line that is mostly the date, under a heading about it)
-        # comes before the programme's general part and before a sentence that mentions a
-        # date in passing, which is often another action's; amounts follow the ranker's order
-        # (measured: it found the asked amount more often than this order did)
-        units = sorted(
-            units,
-            key=lambda u: (
-                programme_block(u),
-                not in_kind_section(kind, u),
-                _rest_words(u.text, _fact_spans(kind, u.text)) > _FACT_LINE_WORDS,
-            ),
-        )
-        return deadline_lead(units, today, language)
-    if kind == "budget":
-        return budget_lead(units, language, question)
+    when they give no fact of the asked shape (the best quote then comes first); a deadline
+    or budget question's facts are those of `picked`, as the learned picker orders them."""
+    if kind in ("deadline", "budget"):
+        return picked_lead(kind, picked or (), today, language)
     if kind == "contact":
         return contact_lead(units, organisation, contact_units, language)
     if kind == "eligibility" and is_yes_no(question):

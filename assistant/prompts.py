@@ -35,8 +35,10 @@ _TEXT = {
         "lead_deadlines": "De deadlines zijn {date} {marker}.",
         "lead_deadline_next": "De eerstvolgende deadline is {date} {marker}.",
         "lead_deadline_passed": "De deadline was {date}; die is verstreken {marker}.",
+        "lead_deadline_passed_next": (
+            "De deadline van {passed} is verstreken; de eerstvolgende is {date} {marker}."
+        ),
         "lead_deadlines_passed": "De deadlines waren {date}; die zijn verstreken {marker}.",
-        "lead_deadline_last_passed": "De laatste deadline was {date}; die is verstreken {marker}.",
         "lead_amount": "Het gaat om {amount} {marker}.",
         "lead_amounts": "De programmatekst noemt {amount} {marker}.",
         "lead_contact": "Je kunt terecht bij {organisation} {marker}.",
@@ -189,8 +191,10 @@ _TEXT = {
         "lead_deadlines": "The deadlines are {date} {marker}.",
         "lead_deadline_next": "The next deadline is {date} {marker}.",
         "lead_deadline_passed": "The deadline was {date}; it has passed {marker}.",
+        "lead_deadline_passed_next": (
+            "The deadline of {passed} has passed; the next one is {date} {marker}."
+        ),
         "lead_deadlines_passed": "The deadlines were {date}; they have passed {marker}.",
-        "lead_deadline_last_passed": "The last deadline was {date}; it has passed {marker}.",
         "lead_amount": "The amount is {amount} {marker}.",
         "lead_amounts": "The document gives {amount} {marker}.",
         "lead_contact": "You can contact {organisation} {marker}.",

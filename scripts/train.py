@@ -5,14 +5,16 @@ cross-validation grouped by document, how they do on documents they have not see
     python scripts/train.py --questions a.jsonl --questions b.jsonl --folds 5 --today 2026-11-27
 
 It needs the index of the corpus the questions are about (`assistant index`). It writes the
-weights to assistant/weights/ (kind.json, unit_ranker.json, abstainer.json) and the
-cross-validated report to evals/cv-report.json and evals/cv-report.md. Every question is
+weights to assistant/weights/ (kind.json, unit_ranker.json, fact_picker.json, abstainer.json)
+and the cross-validated report to evals/cv-report.json and evals/cv-report.md. Every question is
 answered in its test fold by models that never saw a question about its document: the
 numbers in the report are the estimate of what happens on new documents; the numbers of the
 final models on their own training questions are not reported.
 
-The three parts are stacked as they run: the kind classifier's out-of-fold probabilities are
-features of the unit ranker, whose out-of-fold probabilities are features of the abstainer.
+The parts are stacked as they run: the kind classifier's out-of-fold probabilities are
+features of the unit ranker, whose out-of-fold probabilities are features of the fact picker
+(which date or amount of the best units a deadline or budget question asks for) and of the
+abstainer.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from assistant.evaluation import (  # noqa: E402
     run_answers,
     summarise,
 )
+from assistant.facts import FACT_FEATURES, PICKED_KINDS, FactPicker  # noqa: E402
 from assistant.learned import LinearModel, fit_linear, save_model  # noqa: E402
 from assistant.query import (  # noqa: E402
     KIND_FEATURES,
@@ -120,6 +123,22 @@ def labelled_units(composer: Composer, item: Item) -> tuple[np.ndarray, np.ndarr
     return rows, labels
 
 
+def labelled_facts(
+    composer: Composer, item: Item, today: date
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """Picker rows of the facts of the best document's units for a deadline or budget
+    question, and whether each is an expected fact; None when none is (nothing to learn)."""
+    question = item.question
+    kind = question.category
+    if kind not in PICKED_KINDS or not item.documents or not question.answerable:
+        return None
+    query = replace(item.query, kind=kind)
+    facts, rows = composer.fact_rows(query, item.documents[0], today)
+    forms = [normalise(f) for fact in question.expected_facts for f in fact]
+    labels = np.array([any(f in normalise(x.span) for f in forms) for x in facts], dtype=int)
+    return (rows, labels) if labels.any() else None
+
+
 def abstain_row(composer: Composer, item: Item, documents: Sequence[DocumentHit]) -> np.ndarray:
     context = composer.unit_context(item.query, documents[0].source)
     ranked = composer.rank(item.query, documents[0], context)
@@ -144,6 +163,8 @@ def main() -> None:
     parser.add_argument("--kind-c", type=float, default=1.0)
     parser.add_argument("--ranker-c", type=float, default=0.01)
     parser.add_argument("--abstain-c", type=float, default=0.3)
+    parser.add_argument("--picker-c", type=float, default=0.1)
+    parser.add_argument("--pick-floor", type=float)
     parser.add_argument("--out", type=Path, default=PROJECT / "evals" / "cv-report.json")
     parser.add_argument("--runner-up-ratio", type=float)
     parser.add_argument("--runner-up-floor", type=float)
@@ -155,6 +176,10 @@ def main() -> None:
         answering._RUNNER_UP_RATIO = args.runner_up_ratio
     if args.runner_up_floor is not None:
         answering._RUNNER_UP_FLOOR = args.runner_up_floor
+    import assistant.composition as composition
+
+    if args.pick_floor is not None:
+        composition.PICK_FLOOR = args.pick_floor
     paths = args.questions or [SHARED / "dev.jsonl", SHARED / "dev2.jsonl"]
     today = date.fromisoformat(args.today)
     started = time.perf_counter()
@@ -217,10 +242,39 @@ def main() -> None:
     ranker_cv = float(np.mean(top_hits))
     print(f"ranker: cross-validated precision@1 of the source document's units {ranker_cv:.3f}")
 
-    # --- 3. abstention --------------------------------------------------------------------
+    # --- 3. fact picker (on the facts of units ranked by each question's out-of-fold ranker)
+    fact_data: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for k, test in enumerate(folds):
+        composer.models = replace(composer.models, ranker=ranker_models[k])
+        for i in test:
+            labelled = labelled_facts(composer, items[i], today)
+            if labelled is not None:
+                fact_data[i] = labelled
+    pickers: list[FactPicker] = []
+    picked_hits: list[bool] = []
+    for test in folds:
+        tests = set(test)
+        x = np.concatenate([fact_data[i][0] for i in fact_data if i not in tests])
+        y = np.concatenate([fact_data[i][1] for i in fact_data if i not in tests])
+        picker = FactPicker(fit_linear(x, y, FACT_FEATURES, c=args.picker_c))
+        pickers.append(picker)
+        for i in test:
+            if i in fact_data:
+                p = picker.model.positive(fact_data[i][0])
+                picked_hits.append(bool(fact_data[i][1][int(np.argmax(p))]))
+    picker_cv = float(np.mean(picked_hits))
+    first_fact = float(np.mean([fact_data[i][1][0] for i in fact_data]))
+    print(
+        f"fact picker: cross-validated precision@1 {picker_cv:.3f} "
+        f"(the best unit's first fact: {first_fact:.3f}, {len(fact_data)} questions)"
+    )
+
+    # --- 4. abstention --------------------------------------------------------------------
     rows: dict[int, list[tuple[np.ndarray, int, float]]] = {}
     for k, test in enumerate(folds):
-        composer.models = AnswerModels(kind_models[k], ranker_models[k], _any_abstainer())
+        composer.models = AnswerModels(
+            kind_models[k], ranker_models[k], _any_abstainer(), pickers[k]
+        )
         for i in test:
             it = items[i]
             if not it.documents:
@@ -261,10 +315,10 @@ def main() -> None:
         f"cross-validated AUC unanswerable vs answerable {abstain_auc:.3f}"
     )
 
-    # --- 4. the whole answer path, fold by fold -------------------------------------------
+    # --- 5. the whole answer path, fold by fold -------------------------------------------
     results: dict[int, QuestionResult] = {}
     for k, test in enumerate(folds):
-        composer.models = AnswerModels(kind_models[k], ranker_models[k], abstainers[k])
+        composer.models = AnswerModels(kind_models[k], ranker_models[k], abstainers[k], pickers[k])
         fold_questions = [items[i].question for i in test]
         fold_results = run_answers(
             fold_questions,
@@ -287,7 +341,7 @@ def main() -> None:
         [items[i].question for i in english], [results[i] for i in english]
     )
 
-    # --- 5. the final models, on every question -------------------------------------------
+    # --- 6. the final models, on every question -------------------------------------------
     info = {
         "trained_on": [p.name for p in paths],
         "questions": len(items),
@@ -298,6 +352,12 @@ def main() -> None:
     x = np.concatenate([r for r, _ in unit_data.values()])
     y = np.concatenate([lab for _, lab in unit_data.values()])
     ranker_final = fit_linear(x, y, UNIT_FEATURES, c=args.ranker_c)
+    picker_final = fit_linear(
+        np.concatenate([r for r, _ in fact_data.values()]),
+        np.concatenate([lab for _, lab in fact_data.values()]),
+        FACT_FEATURES,
+        c=args.picker_c,
+    )
     all_rows = [r for own in rows.values() for r in own]
     abstain_final = fit_linear(
         np.stack([r for r, _, _ in all_rows]),
@@ -311,6 +371,9 @@ def main() -> None:
         "unit_ranker": replace(
             ranker_final, info=info | {"cv_precision_at_1": round(ranker_cv, 4)}
         ),
+        "fact_picker": replace(
+            picker_final, info=info | {"cv_precision_at_1": round(picker_cv, 4)}
+        ),
         "abstainer": replace(
             abstain_final,
             threshold=threshold_all,
@@ -323,6 +386,7 @@ def main() -> None:
         "components": {
             "kind_accuracy": kind_cv,
             "ranker_precision_at_1": ranker_cv,
+            "fact_picker_precision_at_1": picker_cv,
             "abstain_threshold": threshold_all,
             "abstain_auc": abstain_auc,
             "first_sentence_fact_accuracy": first_sentence_fact_accuracy(
@@ -334,6 +398,8 @@ def main() -> None:
             "kind_c": args.kind_c,
             "ranker_c": args.ranker_c,
             "abstain_c": args.abstain_c,
+            "picker_c": args.picker_c,
+            "pick_floor": composition.PICK_FLOOR,
             "today": args.today,
             "questions": [str(p) for p in paths],
         },
@@ -385,6 +451,7 @@ def _placeholder_models(retriever: HybridRetriever) -> AnswerModels:
         KindClassifier(_constant(kind_features, KINDS, 0.0)),
         UnitRanker(_constant(UNIT_FEATURES, ("0", "1"), 0.0)),
         _any_abstainer(),
+        FactPicker(_constant(FACT_FEATURES, ("0", "1"), 0.0)),
     )
 
 

@@ -3,6 +3,7 @@ exactly from the unit its marker points at."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -18,7 +19,8 @@ from assistant.composition import (
     lead_for,
     says_something,
 )
-from assistant.ranking import AMOUNT
+from assistant.facts import PickedFact, facts_of
+from assistant.ranking import AMOUNT, ScoredUnit
 from assistant.types import Chunk
 from assistant.units import Unit, units_of
 
@@ -28,6 +30,21 @@ def unit(text: str, section: str = "Deadline", chunk_text: str | None = None) ->
     return Unit(text, chunk, frozenset(), section)
 
 
+def in_order(kind: str, units: list[Unit], *probabilities: float) -> list[PickedFact]:
+    """The facts of `units` as the picker hands them over, best first: with the given
+    probabilities, else each a little less likely than the one before."""
+    facts = facts_of(kind, [ScoredUnit(u, 1.0) for u in units])
+    rated = probabilities or tuple(0.9 - 0.05 * i for i in range(len(facts)))
+    return [PickedFact(f, p) for f, p in zip(facts, rated, strict=True)]
+
+
+def picked_first(
+    kind: str, question: str, units: list[Unit], today: date, language: str = "nl", *p: float
+) -> str:
+    lead = lead_for(kind, question, units, today, language, picked=in_order(kind, units, *p))
+    return first_sentence(lead)
+
+
 def first_sentence(lead: Lead | None) -> str:
     assert lead is not None
     return lead.wording.replace(MARKER, "[1]")
@@ -35,7 +52,8 @@ def first_sentence(lead: Lead | None) -> str:
 
 def test_open_deadline_keeps_the_time_as_written() -> None:
     line = unit("Tweede ronde: 1 oktober 2025, 12:00 uur (Brusselse tijd)")
-    lead = lead_for("deadline", "Tot wanneer?", [line], date(2025, 9, 1), "nl")
+    picked = in_order("deadline", [line])
+    lead = lead_for("deadline", "Tot wanneer?", [line], date(2025, 9, 1), "nl", picked=picked)
     assert first_sentence(lead) == (
         "De deadline is 1 oktober 2025, 12:00 uur (Brusselse tijd) – Tweede ronde [1]."
     )
@@ -44,64 +62,73 @@ def test_open_deadline_keeps_the_time_as_written() -> None:
 
 def test_passed_deadlines_are_named_and_said_to_have_passed() -> None:
     line = unit("Deadline: 05 maart 2025 en 01 oktober 2025")
-    lead = lead_for("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl")
+    picked = in_order("deadline", [line])
+    lead = lead_for("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl", picked=picked)
     assert first_sentence(lead) == (
         "De deadlines waren 05 maart 2025 en 01 oktober 2025; die zijn verstreken [1]."
     )
-    history = unit(
-        "Oproep 1: 1 maart 2022; oproep 2: 9 februari 2023; oproep 3: 14 maart 2024; "
-        "oproep 4: 2 mei 2024"
-    )
-    last = lead_for("deadline", "Wanneer?", [history], date(2025, 11, 27), "nl")
-    assert first_sentence(last) == "De laatste deadline was 2 mei 2024; die is verstreken [1]."
     # the line says nothing beyond its dates: quoting it again adds nothing
     assert lead is not None and lead.covered == (line,)
 
 
+def test_a_fact_rated_far_below_the_best_stays_out() -> None:
+    line = unit("Eerste ronde: 5 maart 2025; tweede ronde: 1 oktober 2025")
+    only = picked_first("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl", 0.9, 0.1)
+    assert only == "De deadline was 5 maart 2025; die is verstreken [1]."
+    # a date stated only in part is no reason to leave the unit out of the quotes
+    picked = in_order("deadline", [line], 0.9, 0.1)
+    lead = lead_for("deadline", "Wanneer?", [line], date(2025, 11, 27), "nl", picked=picked)
+    assert lead is not None and lead.covered == ()
+
+
 def test_next_deadline_when_one_round_has_passed_in_english() -> None:
     line = unit("Eerste ronde: 5 maart 2025; tweede ronde: 1 oktober 2025")
-    lead = lead_for("deadline", "When is the deadline?", [line], date(2025, 6, 1), "en")
-    assert first_sentence(lead) == "The next deadline is 1 oktober 2025 [1]."
-
-
-def test_deadline_line_of_its_own_section_comes_before_a_sentence_in_passing() -> None:
-    passing = unit(
-        "Voor sport dien je rechtstreeks in bij het agentschap, met deadline 5 maart 2025 om "
-        "17:00 uur, want er is geen najaarsronde voor deze sector in de oproep.",
-        section="Waar indienen?",
+    sentence = picked_first("deadline", "When is the deadline?", [line], date(2025, 6, 1), "en")
+    assert (
+        sentence == "The deadline of 5 maart 2025 has passed; the next one is 1 oktober 2025 [1]."
     )
-    field = unit("Deadline: 1 oktober 2025")
-    lead = lead_for("deadline", "Wanneer?", [passing, field], date(2025, 1, 1), "nl")
-    assert first_sentence(lead) == "De deadline is 1 oktober 2025 [1]."
 
 
-def test_amounts_follow_the_rankers_order() -> None:
+def test_amounts_in_the_pickers_order_from_one_passage() -> None:
     share = unit("De subsidie dekt 70% van de subsidiabele kosten.", "Financiering")
     field = unit("Budget: 40% voor subsidies, 60% voor investeringen", "Budget")
-    lead = lead_for("budget", "Hoeveel procent?", [share, field], date(2025, 1, 1), "nl")
-    assert first_sentence(lead).startswith("De programmatekst noemt 70%, ")
-    other = lead_for("budget", "Hoeveel procent?", [field, share], date(2025, 1, 1), "nl")
-    assert first_sentence(other).startswith("De programmatekst noemt 40%, ")
+    # another passage's amount, rated as likely as the others, is often another action's
+    elsewhere = unit("Voor de vorige oproep gold 50%.", "Budget")
+    elsewhere = Unit(elsewhere.text, replace(elsewhere.chunk, id="c2"), frozenset(), "Budget")
+    picked = in_order("budget", [field, share, elsewhere], 0.6, 0.5, 0.9, 0.8)
+    picked.sort(key=lambda p: -p.probability)
+    units = [share, elsewhere, field]
+    lead = lead_for("budget", "Hoeveel procent?", units, date(2025, 1, 1), "nl", picked=picked)
+    assert first_sentence(lead) == "De programmatekst noemt 70%, 40% en 60% [1]."
+    # both units the sentence draws on are cited; both say more than their amounts, so they
+    # may still be quoted
+    assert lead is not None and lead.units == (share, field)
+    assert lead.covered == ()
 
 
 def test_amounts_as_written_from_one_passage() -> None:
     chunk_text = "Beheerskosten: 650 euro per maand\nNetwerkkosten: 1.000 euro per maand"
     a = unit("Beheerskosten: 650 euro per maand", "Budget", chunk_text)
     b = Unit("Netwerkkosten: 1.000 euro per maand", a.chunk, frozenset(), "Budget")
-    lead = lead_for("budget", "Hoeveel krijgt de instelling?", [a, b], date(2025, 1, 1), "nl")
-    assert first_sentence(lead) == "De programmatekst noemt 650 euro en 1.000 euro [1]."
-    one = lead_for(
+    two = picked_first("budget", "Hoeveel krijgt de instelling?", [a, b], date(2025, 1, 1))
+    assert two == ("De programmatekst noemt 650 euro en 1.000 euro [1].")
+    one = picked_first(
         "budget", "How much?", [unit("Budget: € 60.000", "Budget")], date(2025, 1, 1), "en"
     )
-    assert first_sentence(one) == "The amount is € 60.000 [1]."
+    assert one == "The amount is € 60.000 [1]."
 
 
-def test_amounts_of_another_passage_stay_out_of_the_first_sentence() -> None:
-    call = unit("Je kiest tussen twee bedragen: 30.000 euro; 60.000 euro", "Budget")
-    chunk = Chunk("c2", "doc.txt", "Oproep", "Programma › Budget", "x", 3, 10, {})
-    total = Unit("Erasmus+ heeft 26,2 miljard euro.", chunk, frozenset(), "Budget")
-    lead = lead_for("budget", "Hoeveel?", [call, total], date(2025, 1, 1), "nl")
-    assert "26,2" not in first_sentence(lead)
+def test_one_amount_written_twice_is_stated_once() -> None:
+    line = unit("Subsidie: 60.000 euro per project; nooit meer dan 60.000 euro.", "Budget")
+    assert picked_first("budget", "Hoeveel?", [line], date(2025, 1, 1)) == (
+        "Het gaat om 60.000 euro [1]."
+    )
+
+
+def test_no_picked_fact_gives_no_first_sentence() -> None:
+    line = unit("Deadline: 1 oktober 2025")
+    assert lead_for("deadline", "Wanneer?", [line], date(2025, 1, 1), "nl") is None
+    assert lead_for("budget", "Hoeveel?", [line], date(2025, 1, 1), "nl", picked=[]) is None
 
 
 def test_contact_names_the_organisation_with_its_details() -> None:
@@ -213,8 +240,9 @@ def test_units_of_a_real_chunk_feed_the_first_sentence() -> None:
     chunk = Chunk(
         "c9", "doc.txt", "Oproep", "Deadline", "Deadline: 12 maart 2026, 17:00 uur", 0, 9, {}
     )
-    lead = lead_for("deadline", "Wanneer?", units_of(chunk), date(2026, 1, 1), "nl")
-    assert first_sentence(lead) == "De deadline is 12 maart 2026, 17:00 uur [1]."
+    units = units_of(chunk)
+    sentence = picked_first("deadline", "Wanneer?", units, date(2026, 1, 1))
+    assert sentence == "De deadline is 12 maart 2026, 17:00 uur [1]."
 
 
 def test_a_contact_name_keeps_its_own_dashes() -> None:
@@ -227,18 +255,6 @@ def test_a_contact_name_keeps_its_own_dashes() -> None:
     )
 
 
-def test_a_question_about_a_share_is_answered_with_percentages() -> None:
-    chunk_text = "Budget: 571 miljoen euro\nSteunpercentage: 60% van de kosten"
-    total = unit("Budget: 571 miljoen euro", "Budget", chunk_text)
-    rate = Unit("Steunpercentage: 60% van de kosten", total.chunk, frozenset(), "Budget")
-    lead = lead_for(
-        "budget", "Welk percentage dekt de subsidie?", [total, rate], date(2025, 1, 1), "nl"
-    )
-    assert first_sentence(lead) == "De programmatekst noemt 60% en 571 miljoen euro [1]."
-    money = lead_for("budget", "Hoeveel geld?", [total, rate], date(2025, 1, 1), "nl")
-    assert first_sentence(money) == "De programmatekst noemt 571 miljoen euro en 60% [1]."
-
-
 def test_facts_of_labelled_fields_carry_their_label() -> None:
     chunk_text = (
         "Verplichte vooraanmelding: maandag 18 november 2024\n"
@@ -248,7 +264,10 @@ def test_facts_of_labelled_fields_carry_their_label() -> None:
     full = Unit(
         "Indiening volledig projectvoorstel: vrijdag 7 februari 2025", pre.chunk, frozenset()
     )
-    lead = lead_for("deadline", "Tot wanneer?", [full, pre], date(2025, 11, 27), "nl")
+    picked = in_order("deadline", [full, pre])
+    lead = lead_for(
+        "deadline", "Tot wanneer?", [full, pre], date(2025, 11, 27), "nl", picked=picked
+    )
     assert first_sentence(lead) == (
         "De deadlines waren 7 februari 2025 (Indiening volledig projectvoorstel) en "
         "18 november 2024 (Verplichte vooraanmelding); die zijn verstreken [1]."

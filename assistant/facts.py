@@ -1,0 +1,319 @@
+"""Which stated fact answers: the dates or amounts of the best-ranked units, each with a feature
+row, and a learned picker that orders them by the probability that they are the asked fact.
+
+A unit often states several facts (two rounds, a programme total beside the amount per
+project, the Challenges' deadline inside a sentence about the budget), and the best unit does
+not always hold the asked one. The picker weighs each fact on what surrounds it: the words of
+its own clause against the question's, the year the question names, whether the date is still
+to come when the question asks for the next one, whether an amount is a share when a share is
+asked, and how the ranker rated its unit. It is trained like the unit ranker, on the labelled
+question sets (a fact answers when it is an expected fact), by `scripts/train.py`."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import numpy as np
+
+from assistant.classify import asked_details
+from assistant.learned import LinearModel, load_model
+from assistant.lexical import analyse
+from assistant.metadata import parse_dutch_dates
+from assistant.query import Query
+from assistant.ranking import (
+    DATE,
+    ScoredUnit,
+    UnitContext,
+    in_kind_section,
+    naming_terms,
+    programme_block,
+)
+from assistant.units import Unit, call_numbers
+
+# The time that belongs to a date: "5 maart 2025, 12:00 uur (Brusselse tijd)", "om 17:00 uur".
+_TIME = re.compile(
+    r"(?:,|\s+om|\s+at)?\s*\d{1,2}[:.u]\d{2}(?:\s*uur|\s*h\b)?(?:\s*\([^()]{1,30}\))?"
+    r"|\s*\(\d{1,2}[:.u]\d{2}[^()]{0,30}\)",
+    re.IGNORECASE,
+)
+# An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %",
+# and as the EU's portal writes it: "EUR 12 000 000", "EUR 2.5 million".
+_AMOUNT_SPAN = re.compile(
+    r"(?:€|\bEUR)\s?\d[\d.,]*(?:\s\d{3}(?!\d))*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
+    r"|\b\d[\d.,]*(?:\s\d{3})*\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
+    r"|\b\d[\d.,]*\s?(?:%|procent|percent)",
+    re.IGNORECASE,
+)
+# A line with at most this many words beside its dates or amounts states them.
+FACT_LINE_WORDS = 12
+# The kinds of question whose fact is picked, and how many of the best units it comes from.
+PICKED_KINDS = ("deadline", "budget")
+FACT_UNITS = 8
+_YEAR = re.compile(r"\b20\d{2}\b")
+# A clause: the part of a unit between separators, where a fact's own words stand.
+_CLAUSE = re.compile(r"[^;|\n]+?(?:[.!?](?=\s)|[;|\n]|$)")
+_SHARE = ("%", "procent", "percent")
+_SCALE = {"miljard": 1e9, "billion": 1e9, "miljoen": 1e6, "million": 1e6, "mln": 1e6}
+# A question that asks for a deadline still to come, or for a total rather than a rate.
+_ASKS_NEXT = re.compile(
+    r"\b(?:volgende?|komende?|nog|eerstvolgende|next|upcoming|still|coming)\b", re.IGNORECASE
+)
+_ASKS_PAST = re.compile(
+    r"\b(?:kon|konden|sloot|was|waren|vorige|gemist|could|closed|was|were|last|missed)\b",
+    re.IGNORECASE,
+)
+_ASKS_TOTAL = re.compile(
+    r"\b(?:totaal|in totaal|totale|beschikbaar|voorzien|oproep|envelop|total|available|overall)\b",
+    re.IGNORECASE,
+)
+_ASKS_EACH = re.compile(
+    r"\b(?:per|maximaal|max|maximum|krijg\w*|ontvang\w*|bedraagt|each|receive|get)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A date or an amount as a unit writes it (a date with its time), with its unit's rank."""
+
+    span: str
+    unit: Unit
+    unit_score: float
+    unit_rank: int  # 1: the best unit that states a fact of the kind
+    index: int  # which fact of its unit it is (0: the first)
+    count: int  # how many facts of the kind its unit states
+    day: date | None = None
+
+
+@dataclass(frozen=True)
+class PickedFact:
+    """A fact with the picker's probability that it is the asked one."""
+
+    fact: Fact
+    probability: float
+
+
+def dates_in(unit_text: str) -> list[tuple[str, date | None]]:
+    """The dates of a text as written, each with the time that follows it, and its value."""
+    found: list[tuple[str, date | None]] = []
+    for match in DATE.finditer(unit_text):
+        time = _TIME.match(unit_text, match.end())
+        span = unit_text[match.start() : time.end() if time else match.end()].strip()
+        parsed = parse_dutch_dates(match.group(0))
+        found.append((span, parsed[0] if parsed else None))
+    return found
+
+
+def amounts_in(unit_text: str) -> list[str]:
+    """The amounts and percentages of a text as written, without repeats."""
+    return list(dict.fromkeys(m.group(0).strip() for m in _AMOUNT_SPAN.finditer(unit_text)))
+
+
+def rest_words(unit_text: str, spans: Sequence[str]) -> int:
+    """Words of a unit beyond the spans a first sentence copies from it."""
+    rest = unit_text
+    for span in spans:
+        rest = rest.replace(span, " ")
+    return len([w for w in rest.split() if any(ch.isalnum() for ch in w)])
+
+
+def facts_of(kind: str, ranked: Sequence[ScoredUnit], limit: int = FACT_UNITS) -> list[Fact]:
+    """The dates (deadline) or amounts (budget) of the best `limit` units that state one."""
+    found: list[Fact] = []
+    rank = 0
+    for scored in ranked:
+        spans = _spans(kind, scored.unit.text)
+        if not spans:
+            continue
+        rank += 1
+        for index, (span, day) in enumerate(spans):
+            found.append(Fact(span, scored.unit, scored.score, rank, index, len(spans), day))
+        if rank >= limit:
+            break
+    return found
+
+
+def _spans(kind: str, text: str) -> list[tuple[str, date | None]]:
+    if kind == "deadline":
+        return dates_in(text)
+    if kind == "budget":
+        return [(a, None) for a in amounts_in(text)]
+    return []
+
+
+FACT_FEATURES = (
+    "unit_score",
+    "unit_score_gap",
+    "unit_rank",
+    "first_in_unit",
+    "facts_in_unit",
+    "clause_overlap",
+    "clause_overlap_gap",
+    "label_overlap",
+    "section_overlap",
+    "kind_section",
+    "programme_block",
+    "fact_line",
+    "other_call",
+    "repeated",
+    "year_asked",
+    "year_match",
+    "year_mismatch",
+    "document_deadline",
+    "upcoming",
+    "upcoming_next_asked",
+    "passed_past_asked",
+    "nearest_upcoming",
+    "latest_passed",
+    "share",
+    "share_asked",
+    "share_not_asked",
+    "magnitude",
+    "magnitude_total_asked",
+    "magnitude_each_asked",
+)
+
+
+def fact_features(
+    query: Query, facts: Sequence[Fact], context: UnitContext, today: date
+) -> np.ndarray:
+    """One feature row per fact (order of FACT_FEATURES)."""
+    if not facts:
+        return np.zeros((0, len(FACT_FEATURES)))
+    question = query.text
+    naming = naming_terms(facts[0].unit.chunk)
+    terms = context.terms - naming
+    idf = context.idf
+    total = math.fsum(idf.get(t, 0.0) for t in terms) or 1.0
+
+    def overlap(text: str) -> float:
+        return math.fsum(idf.get(t, 0.0) for t in terms & _terms(text)) / total
+
+    asked_years = set(_YEAR.findall(question))
+    asked_calls = call_numbers(question)
+    asks_next = float(bool(_ASKS_NEXT.search(question)))
+    asks_past = float(bool(_ASKS_PAST.search(question)))
+    share_asked = float("percentage" in asked_details(question))
+    asks_total = float(bool(_ASKS_TOTAL.search(question)))
+    asks_each = float(bool(_ASKS_EACH.search(question)))
+    best_score = max(f.unit_score for f in facts)
+    clauses = [_clause(f.unit.text, f.span) for f in facts]
+    clause_overlaps = [overlap(c) for c in clauses]
+    best_clause = max(clause_overlaps)
+    values = [_value(f.span) for f in facts]
+    upcoming_days = [f.day for f in facts if f.day is not None and f.day >= today]
+    passed_days = [f.day for f in facts if f.day is not None and f.day < today]
+    nearest = min(upcoming_days) if upcoming_days else None
+    latest = max(passed_days) if passed_days else None
+    rows = []
+    for fact, clause, clause_overlap, value in zip(
+        facts, clauses, clause_overlaps, values, strict=True
+    ):
+        unit = fact.unit
+        years = set(_YEAR.findall(clause)) | ({str(fact.day.year)} if fact.day else set())
+        upcoming = float(fact.day is not None and fact.day >= today)
+        passed = float(fact.day is not None and fact.day < today)
+        share = float(fact.span.endswith(_SHARE))
+        magnitude = math.log10(1.0 + value) if not share else 0.0
+        label = unit.text.split(":", 1)[0] if ":" in unit.text[:60] else ""
+        row = {
+            "unit_score": fact.unit_score,
+            "unit_score_gap": fact.unit_score - best_score,
+            "unit_rank": 1.0 / fact.unit_rank,
+            "first_in_unit": float(fact.index == 0),
+            "facts_in_unit": math.log(fact.count),
+            "clause_overlap": clause_overlap,
+            "clause_overlap_gap": clause_overlap - best_clause,
+            "label_overlap": overlap(label) if label else 0.0,
+            "section_overlap": overlap(unit.section or unit.chunk.section),
+            "kind_section": float(in_kind_section(query.kind, unit)),
+            "programme_block": float(programme_block(unit)),
+            "fact_line": float(rest_words(unit.text, [fact.span]) <= FACT_LINE_WORDS),
+            "other_call": float(bool(asked_calls and unit.about and not asked_calls & unit.about)),
+            "repeated": math.log(sum(v == value for v in values)) if value else 0.0,
+            "year_asked": float(bool(asked_years)),
+            "year_match": float(bool(asked_years & years)),
+            "year_mismatch": float(bool(asked_years and years and not asked_years & years)),
+            "document_deadline": float(fact.day is not None and fact.day == _deadline_of(unit)),
+            "upcoming": upcoming,
+            "upcoming_next_asked": upcoming * asks_next,
+            "passed_past_asked": passed * asks_past,
+            "nearest_upcoming": float(nearest is not None and fact.day == nearest),
+            "latest_passed": float(latest is not None and fact.day == latest),
+            "share": share,
+            "share_asked": share * share_asked,
+            "share_not_asked": share * (1.0 - share_asked),
+            "magnitude": magnitude,
+            "magnitude_total_asked": magnitude * asks_total,
+            "magnitude_each_asked": magnitude * asks_each,
+        }
+        rows.append([row[name] for name in FACT_FEATURES])
+    return np.asarray(rows, dtype=np.float64)
+
+
+def _deadline_of(unit: Unit) -> date | None:
+    """The deadline the document gives as its call's (its metadata), if any."""
+    try:
+        return date.fromisoformat(str(unit.chunk.metadata.get("deadline", "")))
+    except ValueError:
+        return None
+
+
+def _clause(text: str, span: str) -> str:
+    """The clause of a unit that holds a span: the words that speak of that fact."""
+    at = text.find(span)
+    for match in _CLAUSE.finditer(text):
+        if match.start() <= at < match.end():
+            return match.group(0)
+    return text
+
+
+def _value(span: str) -> float:
+    """An amount's size, for telling a programme's total from an amount per project (0 for a
+    date or what does not parse)."""
+    digits = re.search(r"\d[\d.,\s]*\d|\d", span)
+    if not digits:
+        return 0.0
+    raw = re.sub(r"\s", "", digits.group(0))
+    # "26,2" and "2.5" are decimals, "30.000" and "30,000" thousands
+    if re.fullmatch(r"\d+[.,]\d{1,2}", raw):
+        number = float(raw.replace(",", "."))
+    else:
+        number = float(re.sub(r"[.,]", "", raw) or 0)
+    scale = next((s for word, s in _SCALE.items() if word in span.casefold()), 1.0)
+    return number * scale
+
+
+@lru_cache(maxsize=8192)
+def _terms(text: str) -> frozenset[str]:
+    return frozenset(analyse(text))
+
+
+class FactPicker:
+    """Orders the facts of the best units by the learned probability that they are asked."""
+
+    def __init__(self, model: LinearModel) -> None:
+        if tuple(model.features) != FACT_FEATURES:
+            raise ValueError("the fact picker's weights were trained on other features")
+        self.model = model
+
+    @classmethod
+    def load(cls) -> FactPicker:
+        return cls(load_model("fact_picker"))
+
+    def pick(
+        self, query: Query, facts: Sequence[Fact], context: UnitContext, today: date
+    ) -> list[PickedFact]:
+        """Every fact with its probability, best first."""
+        rows = fact_features(query, facts, context, today)
+        if len(rows) == 0:
+            return []
+        p = self.model.positive(rows)
+        picked = [PickedFact(f, float(q)) for f, q in zip(facts, p, strict=True)]
+        picked.sort(key=lambda f: -f.probability)
+        return picked

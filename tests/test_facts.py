@@ -1,0 +1,100 @@
+"""The facts a first sentence chooses among, and the learned picker with its shipped weights."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import numpy as np
+import pytest
+
+from assistant.facts import FACT_FEATURES, FactPicker, fact_features, facts_of
+from assistant.lexical import analyse
+from assistant.query import Query
+from assistant.ranking import ScoredUnit, UnitContext
+from assistant.types import Chunk
+from assistant.units import Unit
+
+
+def unit(text: str, section: str, chunk_id: str = "c1", programme: str = "") -> Unit:
+    heading = f"{programme} › {section}" if programme else section
+    meta = {"programme": programme} if programme else {}
+    chunk = Chunk(chunk_id, "doc.txt", "Oproep", heading, text, 0, 10, meta)
+    return Unit(text, chunk, frozenset(analyse(text)), section)
+
+
+def context(question: str, n: int) -> UnitContext:
+    terms = frozenset(analyse(question))
+    return UnitContext(terms, {t: 1.0 for t in terms}, np.zeros(n), terms, np.zeros(n))
+
+
+def picked(kind: str, question: str, units: list[Unit], today: date) -> list[str]:
+    """The spans in the order the shipped picker rates them, the units equally ranked."""
+    facts = facts_of(kind, [ScoredUnit(u, 0.5) for u in units])
+    query = Query(question, question, "nl", kind)
+    order = FactPicker.load().pick(query, facts, context(question, len(units)), today)
+    return [p.fact.span for p in order]
+
+
+def test_the_year_a_question_names_picks_that_rounds_date() -> None:
+    units = [
+        unit("Stedenbanden: deadline 19 september 2024 (17u00 Brusselse tijd).", "Deadline"),
+        unit(
+            "Netwerken van steden (2025): projecten van 12 tot 24 maanden, deadline 27 maart 2025.",
+            "Deadline",
+        ),
+    ]
+    question = "Tot wanneer kon je indienen voor de oproep Netwerken van steden van 2025?"
+    assert picked("deadline", question, units, date(2026, 1, 1))[0] == "27 maart 2025"
+
+
+def test_a_question_about_a_share_picks_the_percentage() -> None:
+    units = [
+        unit("Budget: 571 miljoen euro", "Budget"),
+        unit("Steunpercentage: 60% van de kosten", "Budget"),
+    ]
+    question = "Welk percentage van de kosten dekt de subsidie?"
+    assert picked("budget", question, units, date(2026, 1, 1))[0] == "60%"
+
+
+def test_facts_come_from_the_best_units_that_state_one() -> None:
+    units = [
+        unit("Wie mag indienen? Scholen en vzw's.", "Wie"),
+        unit("Deadline: 5 maart 2025 en 1 oktober 2025", "Deadline"),
+        unit("Vooraanmelding: 3 februari 2025", "Deadline"),
+    ]
+    facts = facts_of("deadline", [ScoredUnit(u, 0.9 - 0.1 * i) for i, u in enumerate(units)])
+    assert [(f.span, f.unit_rank, f.index, f.count) for f in facts] == [
+        ("5 maart 2025", 1, 0, 2),
+        ("1 oktober 2025", 1, 1, 2),
+        ("3 februari 2025", 2, 0, 1),
+    ]
+    assert facts[0].day == date(2025, 3, 5)
+    only_best = facts_of("deadline", [ScoredUnit(u, 0.5) for u in units], limit=1)
+    assert [f.span for f in only_best] == ["5 maart 2025", "1 oktober 2025"]
+    assert facts_of("contact", [ScoredUnit(u, 0.5) for u in units]) == []
+
+
+@pytest.mark.parametrize(
+    ("written", "index"),
+    [("26,2 miljard euro", 0), ("30.000 euro", 1), ("EUR 2.5 million", 2), ("4 000 000 euro", 3)],
+)
+def test_the_size_of_an_amount_tells_a_total_from_an_amount_per_project(
+    written: str, index: int
+) -> None:
+    text = "Budget: 26,2 miljard euro; 30.000 euro; EUR 2.5 million; 4 000 000 euro"
+    line = unit(text, "Budget")
+    facts = facts_of("budget", [ScoredUnit(line, 0.5)])
+    assert facts[index].span == written
+    rows = fact_features(
+        Query("Hoeveel?", "Hoeveel?", "nl", "budget"), facts, context("x", 1), date(2026, 1, 1)
+    )
+    magnitude = rows[:, FACT_FEATURES.index("magnitude")]
+    expected = {0: 26.2e9, 1: 30_000, 2: 2.5e6, 3: 4e6}[index]
+    assert magnitude[index] == pytest.approx(np.log10(1 + expected))
+
+
+def test_weights_of_other_features_are_refused() -> None:
+    model = FactPicker.load().model
+    with pytest.raises(ValueError, match="other features"):
+        FactPicker(replace(model, features=model.features[:-1]))
