@@ -71,6 +71,12 @@ _ASKS_TOTAL = re.compile(
     r"\b(?:totaal|in totaal|totale|beschikbaar|voorzien|oproep|envelop|total|available|overall)\b",
     re.IGNORECASE,
 )
+# A question that asks for facts of one sort in the plural ("welke bedragen", "de deadlines").
+_ASKS_SEVERAL = re.compile(
+    r"\b(?:bedragen|deadlines|data|rondes|indiendata|percentages|tarieven|amounts|dates|rounds"
+    r"|rates|sums)\b",
+    re.IGNORECASE,
+)
 _ASKS_EACH = re.compile(
     r"\b(?:per|maximaal|max|maximum|krijg\w*|ontvang\w*|bedraagt|each|receive|get)\b",
     re.IGNORECASE,
@@ -170,6 +176,8 @@ FACT_FEATURES = (
     "passed_past_asked",
     "nearest_upcoming",
     "latest_passed",
+    "several_asked",
+    "several_asked_best_unit",
     "share",
     "share_asked",
     "share_not_asked",
@@ -201,6 +209,7 @@ def fact_features(
     share_asked = float("percentage" in asked_details(question))
     asks_total = float(bool(_ASKS_TOTAL.search(question)))
     asks_each = float(bool(_ASKS_EACH.search(question)))
+    several = float(bool(_ASKS_SEVERAL.search(question)))
     best_score = max(f.unit_score for f in facts)
     clauses = [_clause(f.unit.text, f.span) for f in facts]
     clause_overlaps = [overlap(c) for c in clauses]
@@ -245,6 +254,8 @@ def fact_features(
             "passed_past_asked": passed * asks_past,
             "nearest_upcoming": float(nearest is not None and fact.day == nearest),
             "latest_passed": float(latest is not None and fact.day == latest),
+            "several_asked": several,
+            "several_asked_best_unit": several * float(fact.unit_rank == 1),
             "share": share,
             "share_asked": share * share_asked,
             "share_not_asked": share * (1.0 - share_asked),

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from assistant.composition import PICK_FLOOR
 from assistant.facts import FACT_FEATURES, FactPicker, fact_features, facts_of
 from assistant.lexical import analyse
 from assistant.query import Query
@@ -55,6 +56,22 @@ def test_a_question_about_a_share_picks_the_percentage() -> None:
     ]
     question = "Welk percentage van de kosten dekt de subsidie?"
     assert picked("budget", question, units, date(2026, 1, 1))[0] == "60%"
+
+
+def test_a_question_for_several_amounts_gets_every_amount_of_the_best_unit() -> None:
+    options = unit(
+        "Je kiest bij de aanvraag één van drie vaste bedragen voor het volledige project: "
+        "120.000 euro; 250.000 euro; 400.000 euro.",
+        "Budget",
+    )
+    total = unit("Erasmus+ heeft een budget van 26,2 miljard euro.", "Budget", "c2")
+    question = "Welke bedragen kan je kiezen bij een partnerschap?"
+    units = [options, total]
+    facts = facts_of("budget", [ScoredUnit(u, 0.5) for u in units])
+    query = Query(question, question, "nl", "budget")
+    order = FactPicker.load().pick(query, facts, context(question, len(units)), date(2026, 1, 1))
+    stated = [p.fact.span for p in order if p.probability >= PICK_FLOOR]
+    assert sorted(stated) == ["120.000 euro", "250.000 euro", "400.000 euro"]
 
 
 def test_facts_come_from_the_best_units_that_state_one() -> None:
