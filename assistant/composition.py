@@ -11,12 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.facts import (
-    PickedFact,
-    amounts_in,
-    dates_in,
-    rest_words,
-)
+from assistant.facts import PickedFact, facts_in, rest_words
 from assistant.prompts import text
 from assistant.ranking import NEGATION, in_kind_section
 from assistant.units import Unit, words
@@ -94,12 +89,6 @@ _SENTENCE_LEAD_WORDS = 30
 _LABEL_LEAD_IN = 2
 
 
-def _fact_spans(kind: str, unit_text: str) -> list[str]:
-    if kind == "deadline":
-        return [span for span, _ in dates_in(unit_text)]
-    return amounts_in(unit_text)
-
-
 # The facts the first sentence states besides the picker's best: those it gives at least this
 # probability of being asked (a question about money often asks for two amounts; a second date
 # is often another action's). Chosen by the document-grouped cross-validation among 0.25–0.4
@@ -159,8 +148,8 @@ def picked_lead(
     covered = tuple(
         u
         for u in units
-        if _covered(u, _fact_spans(kind, u.text))
-        and all(s in said for s in _fact_spans(kind, u.text))
+        if _covered(u, [span for span, _ in facts_in(kind, u.text)])
+        and all(span in said for span, _ in facts_in(kind, u.text))
     )
     return Lead(wording, tuple(units), covered)
 

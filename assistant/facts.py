@@ -133,7 +133,7 @@ def facts_of(kind: str, ranked: Sequence[ScoredUnit], limit: int = FACT_UNITS) -
     found: list[Fact] = []
     rank = 0
     for scored in ranked:
-        spans = _spans(kind, scored.unit.text)
+        spans = facts_in(kind, scored.unit.text)
         if not spans:
             continue
         rank += 1
@@ -144,7 +144,8 @@ def facts_of(kind: str, ranked: Sequence[ScoredUnit], limit: int = FACT_UNITS) -
     return found
 
 
-def _spans(kind: str, text: str) -> list[tuple[str, date | None]]:
+def facts_in(kind: str, text: str) -> list[tuple[str, date | None]]:
+    """The dates (deadline) or amounts (budget) of a text as written, with a date's value."""
     if kind == "deadline":
         return dates_in(text)
     if kind == "budget":

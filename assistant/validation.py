@@ -13,7 +13,8 @@ import re
 from collections.abc import Mapping
 
 from assistant.classify import detect_language
-from assistant.composition import amounts_in, contact_details
+from assistant.composition import contact_details
+from assistant.facts import amounts_in
 from assistant.lexical import analyse
 from assistant.metadata import parse_dutch_dates
 from assistant.ranking import DATE

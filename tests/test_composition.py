@@ -11,15 +11,13 @@ import pytest
 from assistant.composition import (
     MARKER,
     Lead,
-    amounts_in,
     as_sentence,
     contact_details,
-    dates_in,
     fits,
     lead_for,
     says_something,
 )
-from assistant.facts import PickedFact, facts_of
+from assistant.facts import PickedFact, amounts_in, dates_in, facts_of
 from assistant.ranking import AMOUNT, ScoredUnit
 from assistant.types import Chunk
 from assistant.units import Unit, units_of
