@@ -4,6 +4,7 @@ the vectors of the chunks' quotable units. The source of truth the retriever rea
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -305,6 +306,13 @@ def _pages(collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str,
         offset += len(ids)
 
 
+# Chroma's clients of one folder or server share a system that the last one to close stops;
+# creating one (look the system up, then count it) races with closing another in a second
+# thread (the app switching to an index generation the indexer just closed): the new client
+# gets a stopped or vanished system. Both steps are done under this lock.
+_CLIENTS = threading.Lock()
+
+
 def _client(settings: Settings, generation: Generation) -> Any:
     """A Chroma client: the server's, or an embedded one on the generation's folder."""
     import chromadb
@@ -313,14 +321,16 @@ def _client(settings: Settings, generation: Generation) -> Any:
     chroma_settings = ChromaSettings(anonymized_telemetry=False)
     if settings.chroma_host:
         try:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
-            )
+            with _CLIENTS:
+                return chromadb.HttpClient(
+                    host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+                )
         except Exception as exc:
             raise ConfigurationError(
                 f"Cannot reach the Chroma server at {_where(settings)}: {exc}"
             ) from exc
-    return chromadb.PersistentClient(path=str(generation.path), settings=chroma_settings)
+    with _CLIENTS:
+        return chromadb.PersistentClient(path=str(generation.path), settings=chroma_settings)
 
 
 def _get(client: Any, name: str) -> Any:
@@ -332,7 +342,7 @@ def _get(client: Any, name: str) -> Any:
 
 
 def _close(client: Any) -> None:
-    with contextlib.suppress(Exception):  # a client that cannot close holds nothing worth keeping
+    with _CLIENTS, contextlib.suppress(Exception):  # one that cannot close holds nothing
         client.close()
 
 
