@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.classify import asked_details, detail_matches
-from assistant.learned import LinearModel, load_model
+from assistant.learned import LearnedComponent
 from assistant.query import Query
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
 from assistant.types import DocumentHit
@@ -121,18 +121,12 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     return np.asarray([[row[name] for name in ABSTAIN_FEATURES]], dtype=np.float64)
 
 
-class Abstainer:
+class Abstainer(LearnedComponent):
     """Decides that the documents do not answer when P(unanswerable) reaches the threshold
     chosen by cross-validation."""
 
-    def __init__(self, model: LinearModel) -> None:
-        if tuple(model.features) != ABSTAIN_FEATURES:
-            raise ValueError("the abstainer's weights were trained on other features")
-        self.model = model
-
-    @classmethod
-    def load(cls) -> Abstainer:
-        return cls(load_model("abstainer"))
+    WEIGHTS = "abstainer"
+    FEATURES = ABSTAIN_FEATURES
 
     def probability(self, query: Query, evidence: Grounds) -> float:
         """P(the documents do not answer this question)."""

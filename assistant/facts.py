@@ -21,7 +21,7 @@ from functools import lru_cache
 import numpy as np
 
 from assistant.classify import asked_details
-from assistant.learned import LinearModel, load_model
+from assistant.learned import LearnedComponent
 from assistant.lexical import analyse
 from assistant.metadata import parse_dutch_dates
 from assistant.query import Query
@@ -306,26 +306,15 @@ def _terms(text: str) -> frozenset[str]:
     return frozenset(analyse(text))
 
 
-class FactPicker:
+class FactPicker(LearnedComponent):
     """Orders the facts of the best units by the learned probability that they are asked."""
 
-    def __init__(self, model: LinearModel) -> None:
-        if tuple(model.features) != FACT_FEATURES:
-            raise ValueError("the fact picker's weights were trained on other features")
-        self.model = model
-
-    @classmethod
-    def load(cls) -> FactPicker:
-        return cls(load_model("fact_picker"))
+    WEIGHTS = "fact_picker"
+    FEATURES = FACT_FEATURES
 
     def pick(
         self, query: Query, facts: Sequence[Fact], context: UnitContext, today: date
     ) -> list[PickedFact]:
         """Every fact with its probability, best first."""
         rows = fact_features(query, facts, context, today)
-        if len(rows) == 0:
-            return []
-        p = self.model.positive(rows)
-        picked = [PickedFact(f, float(q)) for f, q in zip(facts, p, strict=True)]
-        picked.sort(key=lambda f: -f.probability)
-        return picked
+        return [PickedFact(f, p) for f, p in self.ordered(facts, rows)]

@@ -9,16 +9,18 @@ multinomial (one row per class).
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar, Self, TypeVar
 
 import numpy as np
 
 from assistant.errors import ConfigurationError
 
 WEIGHTS_PACKAGE = "assistant.weights"
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -128,3 +130,31 @@ def load_model(name: str, folder: Path | None = None) -> LinearModel:
             f"Model weights {name!r} are missing or unreadable ({exc}); "
             "rebuild them with `python scripts/train.py`."
         ) from exc
+
+
+class LearnedComponent:
+    """A step of the answer path run by one stored model: it is built from weights trained on
+    its own features (anything else is refused) and loads the package's weights by name."""
+
+    WEIGHTS: ClassVar[str]  # the weights' file name in the package, without .json
+    FEATURES: ClassVar[tuple[str, ...]]
+
+    def __init__(self, model: LinearModel) -> None:
+        if tuple(model.features) != self.FEATURES:
+            name = self.WEIGHTS.replace("_", " ")
+            raise ValueError(f"the {name}'s weights were trained on other features")
+        self.model = model
+
+    @classmethod
+    def load(cls) -> Self:
+        return cls(load_model(cls.WEIGHTS))
+
+    def ordered(self, items: Sequence[T], rows: np.ndarray) -> list[tuple[T, float]]:
+        """The items, each with the model's probability of its row, most probable first (ties
+        keep their order)."""
+        if len(rows) == 0:
+            return []
+        probabilities = self.model.positive(rows)
+        pairs = [(item, float(p)) for item, p in zip(items, probabilities, strict=True)]
+        pairs.sort(key=lambda pair: -pair[1])
+        return pairs

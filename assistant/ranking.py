@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.classify import KINDS, asked_details, detail_matches
 from assistant.glossary import english_stop_terms, with_dutch_terms, with_english_terms
-from assistant.learned import LinearModel, load_model
+from assistant.learned import LearnedComponent
 from assistant.lexical import analyse
 from assistant.query import Query
 from assistant.types import Chunk, DocumentHit
@@ -318,26 +318,15 @@ def _crossed(base: np.ndarray, kinds: dict[str, float]) -> np.ndarray:
     return np.hstack([np.tile(p, (len(base), 1)), crossed])
 
 
-class UnitRanker:
+class UnitRanker(LearnedComponent):
     """Orders a document's units by the learned probability that they answer the question."""
 
-    def __init__(self, model: LinearModel) -> None:
-        if tuple(model.features) != UNIT_FEATURES:
-            raise ValueError("the unit ranker's weights were trained on other features")
-        self.model = model
-
-    @classmethod
-    def load(cls) -> UnitRanker:
-        return cls(load_model("unit_ranker"))
+    WEIGHTS = "unit_ranker"
+    FEATURES = UNIT_FEATURES
 
     def rank(
         self, query: Query, document: DocumentHit, units: Sequence[Unit], context: UnitContext
     ) -> list[ScoredUnit]:
         """Every unit with its probability of answering, best first."""
         rows = unit_features(query, document, units, context)
-        if len(rows) == 0:
-            return []
-        probabilities = self.model.positive(rows)
-        scored = [ScoredUnit(u, float(p)) for u, p in zip(units, probabilities, strict=True)]
-        scored.sort(key=lambda s: -s.score)
-        return scored
+        return [ScoredUnit(u, p) for u, p in self.ordered(units, rows)]
