@@ -27,6 +27,7 @@ from assistant.facts import (
     Fact,
     FactPicker,
     PickedFact,
+    call_deadline,
     fact_features,
     facts_of,
 )
@@ -480,8 +481,7 @@ class Composer:
     ) -> list[str]:
         """Say when the cited call's deadline has passed (unless the reply's first sentence
         said so), and point to a newer call."""
-        meta = document.hits[0].chunk.metadata
-        deadline = _iso(str(meta.get("deadline", "")))
+        deadline = call_deadline(document.hits[0].chunk)
         if deadline is None or deadline >= today:
             return []
         notes = (
@@ -513,7 +513,7 @@ class Composer:
             if source == document.source:
                 continue
             first = self.retriever.chunks_of(source)[0]
-            other_deadline = _iso(str(first.metadata.get("deadline", "")))
+            other_deadline = call_deadline(first)
             if other_deadline is None or other_deadline <= deadline:
                 continue
             if _same_action(this, first) and (best is None or other_deadline > best[1]):
@@ -786,13 +786,6 @@ def _contact_chunk(chunks: Sequence[Chunk]) -> Chunk | None:
         if any(cue in chunk.section.casefold() for cue in SECTION_CUES["contact"]):
             return chunk
     return None
-
-
-def _iso(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 def _same_action(a: Chunk, b: Chunk) -> bool:

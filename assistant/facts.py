@@ -16,13 +16,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 
 import numpy as np
 
 from assistant.classify import asked_details
 from assistant.learned import LearnedComponent
-from assistant.lexical import analyse
 from assistant.metadata import parse_dutch_dates
 from assistant.query import Query
 from assistant.ranking import (
@@ -32,7 +30,9 @@ from assistant.ranking import (
     in_kind_section,
     naming_terms,
     programme_block,
+    terms_of,
 )
+from assistant.types import Chunk
 from assistant.units import Unit, call_numbers
 
 # The time that belongs to a date: "5 maart 2025, 12:00 uur (Brusselse tijd)", "om 17:00 uur".
@@ -64,7 +64,7 @@ _ASKS_NEXT = re.compile(
     r"\b(?:volgende?|komende?|nog|eerstvolgende|next|upcoming|still|coming)\b", re.IGNORECASE
 )
 _ASKS_PAST = re.compile(
-    r"\b(?:kon|konden|sloot|was|waren|vorige|gemist|could|closed|was|were|last|missed)\b",
+    r"\b(?:kon|konden|sloot|was|waren|vorige|gemist|could|closed|were|last|missed)\b",
     re.IGNORECASE,
 )
 _ASKS_TOTAL = re.compile(
@@ -201,7 +201,7 @@ def fact_features(
     total = math.fsum(idf.get(t, 0.0) for t in terms) or 1.0
 
     def overlap(text: str) -> float:
-        return math.fsum(idf.get(t, 0.0) for t in terms & _terms(text)) / total
+        return math.fsum(idf.get(t, 0.0) for t in terms & terms_of(text)) / total
 
     asked_years = set(_YEAR.findall(question))
     asked_calls = call_numbers(question)
@@ -216,6 +216,7 @@ def fact_features(
     clause_overlaps = [overlap(c) for c in clauses]
     best_clause = max(clause_overlaps)
     values = [_value(f.span) for f in facts]
+    own_deadline = call_deadline(facts[0].unit.chunk)  # the facts are of one document
     upcoming_days = [f.day for f in facts if f.day is not None and f.day >= today]
     passed_days = [f.day for f in facts if f.day is not None and f.day < today]
     nearest = min(upcoming_days) if upcoming_days else None
@@ -245,11 +246,11 @@ def fact_features(
             "programme_block": float(programme_block(unit)),
             "fact_line": float(rest_words(unit.text, [fact.span]) <= FACT_LINE_WORDS),
             "other_call": float(bool(asked_calls and unit.about and not asked_calls & unit.about)),
-            "repeated": math.log(sum(v == value for v in values)) if value else 0.0,
+            "repeated": math.log(values.count(value)) if value else 0.0,
             "year_asked": float(bool(asked_years)),
             "year_match": float(bool(asked_years & years)),
             "year_mismatch": float(bool(asked_years and years and not asked_years & years)),
-            "document_deadline": float(fact.day is not None and fact.day == _deadline_of(unit)),
+            "document_deadline": float(fact.day is not None and fact.day == own_deadline),
             "upcoming": upcoming,
             "upcoming_next_asked": upcoming * asks_next,
             "passed_past_asked": passed * asks_past,
@@ -268,10 +269,10 @@ def fact_features(
     return np.asarray(rows, dtype=np.float64)
 
 
-def _deadline_of(unit: Unit) -> date | None:
-    """The deadline the document gives as its call's (its metadata), if any."""
+def call_deadline(chunk: Chunk) -> date | None:
+    """The deadline a document gives as its call's (its metadata), if any."""
     try:
-        return date.fromisoformat(str(unit.chunk.metadata.get("deadline", "")))
+        return date.fromisoformat(str(chunk.metadata.get("deadline", "")))
     except ValueError:
         return None
 
@@ -286,8 +287,8 @@ def _clause(text: str, span: str) -> str:
 
 
 def _value(span: str) -> float:
-    """An amount's size, for telling a programme's total from an amount per project (0 for a
-    date or what does not parse)."""
+    """An amount's size, for telling a programme's total from an amount per project (0 for
+    what does not parse; a date gives its day's number, which the picker was trained with)."""
     digits = re.search(r"\d[\d.,\s]*\d|\d", span)
     if not digits:
         return 0.0
@@ -299,11 +300,6 @@ def _value(span: str) -> float:
         number = float(re.sub(r"[.,]", "", raw) or 0)
     scale = next((s for word, s in _SCALE.items() if word in span.casefold()), 1.0)
     return number * scale
-
-
-@lru_cache(maxsize=8192)
-def _terms(text: str) -> frozenset[str]:
-    return frozenset(analyse(text))
 
 
 class FactPicker(LearnedComponent):

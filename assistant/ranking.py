@@ -235,7 +235,7 @@ def unit_features(
     for i, unit in enumerate(units):
         text = unit.text
         own = terms & unit.terms
-        section_terms = _section_terms(unit.section or unit.chunk.section)
+        section_terms = terms_of(unit.section or unit.chunk.section)
         has = {
             "deadline": bool(DATE.search(text)),
             "budget": bool(AMOUNT.search(text)),
@@ -288,10 +288,11 @@ def unit_features(
     return np.hstack([base, _relative(base), _crossed(base, kinds)])
 
 
-@lru_cache(maxsize=4096)
-def _section_terms(section: str) -> frozenset[str]:
-    """A heading's analysed words: the same few headings come back for every question."""
-    return frozenset(analyse(section))
+@lru_cache(maxsize=8192)
+def terms_of(text: str) -> frozenset[str]:
+    """A short text's analysed words, kept: the same headings and clauses come back for every
+    question."""
+    return frozenset(analyse(text))
 
 
 def _filled(similarities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
