@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.classify import asked_details, detail_matches
+from assistant.facts import PickedFact
 from assistant.learned import LearnedComponent
 from assistant.query import Query
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
@@ -30,6 +31,7 @@ _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 # the document is a sign that it does not answer.
 _SHAPE_OF_KIND = {"deadline": DATE, "budget": AMOUNT, "contact": CONTACT}
 
+_DOUBTED_FACTS = 3  # the picker's best candidates a reply could state
 ABSTAIN_FEATURES = (
     "best_unit",
     "second_unit",
@@ -46,6 +48,7 @@ ABSTAIN_FEATURES = (
     "detail_absent",
     "detail_absent_best",
     "shape_absent",
+    "fact_doubtful",
     "other_language",
     "follow_up",
 )
@@ -65,6 +68,8 @@ class Grounds:
     document_text: str
     unknown_name: bool  # a name of several words the documents only partly know
     name_not_in_document: bool  # a name with a word the corpus knows but this document not
+    # a date or amount question's candidate facts, rated by the picker (None: other kinds)
+    picked: Sequence[PickedFact] | None = None
 
 
 def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
@@ -111,6 +116,13 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "shape_absent": sum(
             kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))
             for kind, pattern in _SHAPE_OF_KIND.items()
+        ),
+        # how likely none of the picker's best dates or amounts is the asked one: the
+        # document gives other dates or amounts than the one asked for
+        "fact_doubtful": (
+            0.0
+            if evidence.picked is None
+            else math.prod(1.0 - p.probability for p in evidence.picked[:_DOUBTED_FACTS])
         ),
         "other_language": float(bool(ranked) and query.language != written_in(ranked[0].unit)),
         "follow_up": float(bool(query.topic)),

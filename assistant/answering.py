@@ -169,7 +169,8 @@ class Composer:
             return self._abstain(language, kind, top, retrieved, reason="no_judgement"), evidence
         context = self.unit_context(query, top.source)
         ranked = self.rank(query, top, context)
-        grounds = self.grounds(query, documents, ranked, context)
+        picked = self.pick(query, ranked, context, today)
+        grounds = self.grounds(query, documents, ranked, context, picked)
         # A question that names something the documents do not describe (a name of several
         # words that the corpus only partly knows, or with a word the best document never
         # uses) is not answered from a document about something else.
@@ -187,7 +188,7 @@ class Composer:
         if not chosen:
             return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._answer_each_part(query, top, chosen)
-        answer = self._compose(query, chosen, top, today, self.pick(query, ranked, context, today))
+        answer = self._compose(query, chosen, top, today, picked)
         sibling = self._close_second(documents, query)
         if sibling is not None:
             answer = _with_sibling(answer, sibling, language)
@@ -253,9 +254,11 @@ class Composer:
         documents: Sequence[DocumentHit],
         ranked: Sequence[ScoredUnit],
         context: UnitContext,
+        picked: Sequence[PickedFact] = (),
     ) -> Grounds:
         """What the decision to answer from the best document rests on (`context`: the best
-        document's unit context, as the units were ranked with)."""
+        document's unit context, as the units were ranked with; `picked`: the dates or
+        amounts the picker rated, for a question that asks for one)."""
         top = documents[0]
         similarities = context.similarities
         best = float(np.nanmax(similarities)) if not np.isnan(similarities).all() else 0.0
@@ -271,6 +274,7 @@ class Composer:
             document_text="\n".join(f"{c.title} {c.section} {c.text}" for c in chunks),
             unknown_name=self._names_something_unknown(query.text),
             name_not_in_document=self._names_what_document_lacks(query.text, top),
+            picked=tuple(picked) if query.kind in PICKED_KINDS else None,
         )
 
     def _names_something_unknown(self, question: str) -> bool:

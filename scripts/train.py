@@ -139,10 +139,13 @@ def labelled_facts(
     return (rows, labels) if labels.any() else None
 
 
-def abstain_row(composer: Composer, item: Item, documents: Sequence[DocumentHit]) -> np.ndarray:
+def abstain_row(
+    composer: Composer, item: Item, documents: Sequence[DocumentHit], today: date
+) -> np.ndarray:
     context = composer.unit_context(item.query, documents[0].source)
     ranked = composer.rank(item.query, documents[0], context)
-    grounds = composer.grounds(item.query, documents, ranked, context)
+    picked = composer.pick(item.query, ranked, context, today)
+    grounds = composer.grounds(item.query, documents, ranked, context, picked)
     return abstain_features(item.query, grounds)[0]
 
 
@@ -280,11 +283,11 @@ def main() -> None:
             if not it.documents:
                 continue
             label = 0 if it.question.answerable else 1
-            own = [(abstain_row(composer, it, it.documents), label, 1.0)]
+            own = [(abstain_row(composer, it, it.documents, today), label, 1.0)]
             expected = set(it.question.expected_sources)
             rest = [d for d in it.documents if d.source not in expected]
             if it.question.answerable and rest:
-                own.append((abstain_row(composer, it, rest), 1, LEFT_OUT_WEIGHT))
+                own.append((abstain_row(composer, it, rest, today), 1, LEFT_OUT_WEIGHT))
             rows[i] = own
     abstainers: list[Abstainer] = []
     oof_abstain: dict[int, float] = {}

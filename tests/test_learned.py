@@ -13,6 +13,7 @@ import pytest
 
 from assistant.abstention import ABSTAIN_FEATURES, Abstainer, Grounds, abstain_features
 from assistant.errors import ConfigurationError
+from assistant.facts import Fact, PickedFact
 from assistant.learned import fit_linear, load_model, save_model
 from assistant.query import KIND_FEATURES, KindClassifier, Query
 from assistant.ranking import UNIT_FEATURES, ScoredUnit, UnitRanker
@@ -99,13 +100,20 @@ def test_the_cv_report_is_the_documented_shape() -> None:
     assert report["settings"]["folds"] >= 2
 
 
-def _grounds_of(*unit_texts: str) -> Grounds:
-    """The evidence of a document whose ranked units are these texts, best first."""
+def _grounds_of(*unit_texts: str, picked: list[float] | None = None) -> Grounds:
+    """The evidence of a document whose ranked units are these texts, best first; `picked`:
+    the picker's probabilities of the first unit's facts (None: the question asks for none)."""
     chunk = Chunk("c1", "call.md", "Oproep", "Deadline", "\n\n".join(unit_texts), 0, 10)
     units = units_of(chunk)
     ranked = [ScoredUnit(u, 0.9 - i / 10) for i, u in enumerate(units)]
     document = DocumentHit("call.md", "Oproep", 1.0, ())
-    return Grounds(document, None, ranked, 0.8, frozenset(), {}, set(), chunk.text, False, False)
+    facts = None
+    if picked is not None:
+        fact = Fact("10 miljoen euro", units[0], 0.9, 1, 0, 1)
+        facts = [PickedFact(fact, p) for p in picked]
+    return Grounds(
+        document, None, ranked, 0.8, frozenset(), {}, set(), chunk.text, False, False, facts
+    )
 
 
 def _feature(question: str, grounds: Grounds, name: str) -> float:
@@ -140,3 +148,21 @@ def test_an_asked_detail_far_down_the_ranking_is_as_good_as_missing() -> None:
     question = "Welk percentage van de kosten dekt de subsidie?"
     assert _feature(question, grounds, "detail_absent") == 0.0
     assert _feature(question, grounds, "detail_absent_best") == 1.0
+
+
+def test_a_date_or_amount_the_picker_doubts_is_a_sign_the_documents_do_not_answer() -> None:
+    text = "Het budget per deelnemer bedraagt 10 miljoen euro."
+    question = "Hoeveel bedraagt het totale budget?"
+    # none of the best three is the asked one: (1 - 0.9) * (1 - 0.2) * (1 - 0.5)
+    assert _feature(question, _grounds_of(text, picked=[0.9, 0.2, 0.5, 0.1]), "fact_doubtful") == (
+        pytest.approx(0.04)
+    )
+    assert _feature(question, _grounds_of(text, picked=[0.05]), "fact_doubtful") == (
+        pytest.approx(0.95)
+    )
+    assert _feature(question, _grounds_of(text, picked=[]), "fact_doubtful") == 1.0
+    # a question that asks for no date or amount has no fact to doubt
+    assert _feature(question, _grounds_of(text), "fact_doubtful") == 0.0
+    # and what the abstainer learned from it: doubt makes "not in the documents" likelier
+    abstainer = Abstainer.load().model
+    assert abstainer.coef[0][ABSTAIN_FEATURES.index("fact_doubtful")] > 0
