@@ -265,7 +265,7 @@ class Composer:
         chunks = self.retriever.chunks_of(top.source)
         return Grounds(
             document=top,
-            runner_up=documents[1] if len(documents) > 1 else None,
+            runner_up=self._other_action(top, documents[1:]),
             ranked=ranked,
             best_similarity=best,
             terms=context.terms,
@@ -276,6 +276,16 @@ class Composer:
             name_not_in_document=self._names_what_document_lacks(query.text, top),
             picked=tuple(picked) if query.kind in PICKED_KINDS else None,
         )
+
+    def _other_action(self, top: DocumentHit, others: Sequence[DocumentHit]) -> DocumentHit | None:
+        """The best document after `top` that is not another round of its action: two rounds
+        of one call are expected to match a question alike, unlike two different calls."""
+        first = self.retriever.chunks_of(top.source)[:1]
+        for other in others:
+            chunks = self.retriever.chunks_of(other.source)[:1]
+            if not (first and chunks and _same_action(first[0], chunks[0])):
+                return other
+        return None
 
     def _names_something_unknown(self, question: str) -> bool:
         """Whether the question names a programme or call our documents do not know: a proper

@@ -101,6 +101,33 @@ def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
     _markers_resolve(answer)
 
 
+def test_another_round_of_the_same_call_is_no_rival_of_the_answer(make_settings) -> None:
+    """Two rounds of one call match a question alike; the abstainer weighs the best document
+    against the best other call, not against the other round."""
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir,
+        (
+            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+            "erasmus-ka210-kleinschalige-partnerschappen.txt",
+        ),
+    )
+    build_index(settings)
+    composer = Assistant.open(settings).composer
+    query, documents = composer.analyse("Hoe lang loopt een kenniscentrum voor beroepsopleiding?")
+    assert {d.source for d in documents[:2]} == {
+        "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+        "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+    }
+    context = composer.unit_context(query, documents[0].source)
+    grounds = composer.grounds(
+        query, documents, composer.rank(query, documents[0], context), context
+    )
+    assert grounds.runner_up is not None
+    assert grounds.runner_up.source == "erasmus-ka210-kleinschalige-partnerschappen.txt"
+
+
 def test_follow_up_is_answered_about_the_programme_under_discussion(assistant: Assistant) -> None:
     history = [
         Turn("user", "Wat zijn stedenbanden in het CERV-programma?"),
