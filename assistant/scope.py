@@ -29,8 +29,9 @@ class Scope:
         self._organisations: frozenset[str] | None = None
 
     def domain_terms(self, text: str) -> set[str]:
-        """The words of `text` that are about funding or name what the documents describe."""
-        terms = set(analyse(text))
+        """The words of `text` that are about funding or name what the documents describe;
+        a compound counts with its parts, as search reads it ("jongerenuitwisseling")."""
+        terms = set(analyse(text, self.retriever.lexical.split))
         named = self.retriever.naming_terms(text) | (terms & self._organisation_terms())
         return ((terms & funding_terms()) | named) - english_stop_terms()
 
