@@ -316,7 +316,7 @@ class Composer:
         self, query: Query, document: DocumentHit, chosen: list[ScoredUnit]
     ) -> list[ScoredUnit]:
         """A question of several parts ("…genoeg, en bij wie moeten we dat aanvragen?") gets
-        the best unit for each part as well, within the answer's length."""
+        the best unit for each part as well (marked: it is quoted even past the word budget)."""
         parts = question_parts(query.text)
         if len(parts) < 2:
             return chosen
@@ -329,7 +329,10 @@ class Composer:
                 self.models.kinds,
                 self.retriever.query_vector,
             )
-            extra.extend(self._select(sub, document, self.rank(sub, document))[:1])
+            extra.extend(
+                replace(s, answers_part=True)
+                for s in self._select(sub, document, self.rank(sub, document))[:1]
+            )
         return _fill(chosen[:1], [*extra, *chosen[1:]], limit=len(parts) + 2)
 
     def _close_second(self, documents: Sequence[DocumentHit], query: Query) -> ScoredUnit | None:
@@ -443,10 +446,16 @@ class Composer:
                 continue
             if not listing and not says_something(unit.text):
                 continue
-            if listing or fits(used, unit.text, len(quotes), quota):
+            # each part of a question of several is answered, if need be past the word budget
+            required = scored.answers_part and len(quotes) < quota
+            if listing or required or fits(used, unit.text, len(quotes), quota):
                 quotes.append(unit)
                 used += words(unit.text)
-        for unit in sorted(quotes, key=lambda u: (u.chunk.position, u.chunk.text.find(u.text))):
+        in_order = sorted(quotes, key=lambda u: (u.chunk.position, u.chunk.text.find(u.text)))
+        if lead is None and not listing and quotes:
+            # the best quote stands as the first sentence; the others follow in reading order
+            in_order = [quotes[0], *(u for u in in_order if u is not quotes[0])]
+        for unit in in_order:
             parts.append(f"{as_sentence(unit.text)} {marker(unit)}")
         said_passed = lead is not None and kind == "deadline"
         notes = self._deadline_notes(document, language, today, citations, said_passed)
@@ -574,8 +583,9 @@ _PART_SPLIT = re.compile(r"\?\s+|;\s+|" + PART_BREAK, re.IGNORECASE)
 
 
 def question_parts(question: str) -> list[str]:
-    """The parts of a question that ask separate things; short fragments are left out."""
-    return [p.strip() for p in _PART_SPLIT.split(question) if len(p.split()) >= 3]
+    """The parts of a question that ask separate things, in the sentences that ask (an
+    e-mail's situation and sign-off ask nothing); short fragments are left out."""
+    return [p.strip() for p in _PART_SPLIT.split(asking_text(question)) if len(p.split()) >= 3]
 
 
 _NAME = re.compile(r"[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|[A-Z0-9]{2,}[\w-]*))+")
@@ -754,7 +764,8 @@ def _fill(
             break
         if any(_similar(candidate.unit, c.unit) for c in result):
             continue
-        if length + words(candidate.unit.text) > _MAX_WORDS:
+        too_long = length + words(candidate.unit.text) > _MAX_WORDS
+        if too_long and not candidate.answers_part:
             continue
         result.append(candidate)
         length += words(candidate.unit.text)

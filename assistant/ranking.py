@@ -168,6 +168,7 @@ class ScoredUnit:
     unit: Unit
     score: float
     listing: bool = False  # one part of a list quoted whole ("welke thema's …?")
+    answers_part: bool = False  # the best unit for one part of a question of several
 
 
 @dataclass(frozen=True)

@@ -308,6 +308,39 @@ def test_question_parts_split_separate_asks() -> None:
         "bij wie moeten we dat aanvragen?",
     ]
     assert question_parts("Wanneer is de deadline?") == ["Wanneer is de deadline?"]
+    # an e-mail's situation, a statement after its question and its sign-off ask nothing
+    e_mail = (
+        "Beste, wij zijn een basisschool in Gent. Hoeveel krijgen we per leerling? "
+        "Onze groep telt twintig leerlingen. Met vriendelijke groeten, An"
+    )
+    assert question_parts(e_mail) == ["Hoeveel krijgen we per leerling?"]
+
+
+def test_each_part_is_quoted_and_the_best_quote_comes_first(assistant: Assistant) -> None:
+    """A part's best unit is quoted even past the word budget; without a composed first
+    sentence the best quote opens the reply, the others follow in reading order."""
+    from dataclasses import replace
+
+    from assistant.composition import REPLY_WORDS, as_sentence
+    from assistant.units import words
+
+    composer = assistant.composer
+    query, documents = composer.analyse("Wat is het doel van stedenbanden?")
+    query = replace(query, kind="objectives")
+    top = documents[0]
+    long_units = sorted(
+        (s for s in composer.rank(query, top) if words(s.unit.text) >= 22),
+        key=lambda s: (s.unit.chunk.position, s.unit.chunk.text.find(s.unit.text)),
+    )
+    earlier, later = long_units[0], long_units[-1]
+    assert words(earlier.unit.text) + words(later.unit.text) > REPLY_WORDS
+    chosen = [later, replace(earlier, answers_part=True)]
+    answer = composer._compose(query, chosen, top, date(2024, 5, 1))
+    assert answer.text.startswith(as_sentence(later.unit.text))
+    assert as_sentence(earlier.unit.text) in answer.text
+    # the same unit without the mark does not fit the budget
+    plain = composer._compose(query, [later, earlier], top, date(2024, 5, 1))
+    assert as_sentence(earlier.unit.text) not in plain.text
 
 
 def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:
