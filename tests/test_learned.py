@@ -6,6 +6,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -92,6 +93,26 @@ def test_the_threshold_keeps_false_abstentions_within_the_limit() -> None:
     threshold = train.choose_threshold(p, 0.05)
     assert np.mean(p >= threshold) <= 0.05
     assert np.mean(p >= threshold - 0.011) > 0.05  # and no higher than it needs to be
+
+
+def test_a_look_alike_that_states_the_facts_is_no_example_of_a_missing_answer() -> None:
+    train = _train_module()
+    from assistant.evaluation import Question
+
+    question = Question(
+        id="q",
+        question="Hoeveel krijg je voor een kleinschalig partnerschap?",
+        answerable=True,
+        expected_sources=("ka210.txt",),
+        expected_facts=(("30.000 euro", "30 000 euro"), ("60.000 euro",)),
+        category="budget",
+        route=(),
+        lang="nl",
+    )
+    sibling = "Een vast bedrag van 30 000 euro of 60.000 euro per project."
+    assert train.holds_facts(sibling, question)
+    assert not train.holds_facts("Een vast bedrag van 30.000 euro per project.", question)
+    assert not train.holds_facts(sibling, replace(question, expected_facts=()))
 
 
 def test_the_cv_report_is_the_documented_shape() -> None:
