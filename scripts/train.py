@@ -39,6 +39,7 @@ from assistant.classify import KINDS, asks_for_judgement  # noqa: E402
 from assistant.evaluation import (  # noqa: E402
     Question,
     QuestionResult,
+    contains_any,
     first_sentence_fact_accuracy,
     format_metric,
     load_questions,
@@ -156,9 +157,8 @@ def holds_facts(document_text: str, question: Question) -> bool:
     """Whether a document states every expected fact of a question: with the question's own
     source left out, a look-alike call that says the same (another round, a sibling action)
     still answers it, and is no example of documents that do not."""
-    text = normalise(document_text)
     facts = question.expected_facts
-    return bool(facts) and all(any(normalise(f) in text for f in fact) for fact in facts)
+    return bool(facts) and all(contains_any(document_text, fact) for fact in facts)
 
 
 def choose_threshold(p_answerable: np.ndarray, limit: float) -> float:
