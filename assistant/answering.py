@@ -19,6 +19,7 @@ from assistant.composition import (
     as_sentence,
     fits,
     lead_for,
+    quoted,
     says_something,
 )
 from assistant.conversation import resolve, search_in_conversation
@@ -448,15 +449,17 @@ class Composer:
                 continue
             # each part of a question of several is answered, if need be past the word budget
             required = scored.answers_part and len(quotes) < quota
-            if listing or required or fits(used, unit.text, len(quotes), quota):
+            if listing or required or fits(used, quoted(unit), len(quotes), quota):
                 quotes.append(unit)
-                used += words(unit.text)
+                used += words(quoted(unit))
         in_order = sorted(quotes, key=lambda u: (u.chunk.position, u.chunk.text.find(u.text)))
         if lead is None and not listing and quotes:
             # the best quote stands as the first sentence; the others follow in reading order
             in_order = [quotes[0], *(u for u in in_order if u is not quotes[0])]
         for unit in in_order:
-            parts.append(f"{as_sentence(unit.text)} {marker(unit)}")
+            # a whole list's items stand under their lead-in once (the listing's own)
+            sentence = as_sentence(unit.text) if listing else quoted(unit)
+            parts.append(f"{sentence} {marker(unit)}")
         said_passed = lead is not None and kind == "deadline"
         notes = self._deadline_notes(document, language, today, citations, said_passed)
         body = " ".join(parts + notes)
@@ -783,7 +786,7 @@ def _with_sibling(answer: Answer, sibling: ScoredUnit, language: str) -> Answer:
     n = len(answer.citations) + 1
     unit = sibling.unit
     line = text("also_relevant", language, title=unit.chunk.title)
-    extended = f"{answer.text} {line} {as_sentence(unit.text)} [{n}]"
+    extended = f"{answer.text} {line} {quoted(unit)} [{n}]"
     return replace(answer, text=extended, citations=(*answer.citations, _citation(n, unit)))
 
 

@@ -62,6 +62,16 @@ def as_sentence(unit_text: str) -> str:
     return stripped if stripped.endswith(_SENTENCE_END) else f"{stripped}."
 
 
+def quoted(unit: Unit) -> str:
+    """A unit as the reply quotes it, a whole sentence: a list item that does not start a
+    sentence of its own ("de CERV-oproep Netwerken van steden …") follows its list's lead-in
+    ("Synergieën zijn mogelijk met:"), which says what the item is."""
+    starts_lower = unit.text[:1].islower()
+    return as_sentence(
+        f"{unit.lead_in} {unit.text}" if unit.lead_in and starts_lower else unit.text
+    )
+
+
 def contact_details(unit_text: str) -> list[str]:
     """E-mail addresses, phone numbers and web addresses of a text as written."""
     found = [m.group(0) for p in (_EMAIL, _PHONE, _WEB) for m in p.finditer(unit_text)]
@@ -216,7 +226,7 @@ def contact_lead(
     ):
         # the best unit says in a sentence whom to ask (the Flemish service for advice, the
         # agency for a technical question), and it is not the handling organisation
-        return Lead(f"{as_sentence(best.text)} {MARKER}", (best,), (best,))
+        return Lead(f"{quoted(best)} {MARKER}", (best,), (best,))
     for unit in candidates if name else ():
         if name.casefold() in unit.chunk.text.casefold():
             holding = _unit_holding(unit, name)
@@ -262,7 +272,7 @@ def condition_lead(units: Sequence[Unit], language: str) -> Lead | None:
     if not in_kind_section("eligibility", unit) or not _CONDITION.search(unit.text):
         return None
     key = "lead_restricted" if NEGATION.search(unit.text) else "lead_condition"
-    sentence = as_sentence(unit.text)
+    sentence = quoted(unit)
     body, end = (sentence[:-1], ".") if sentence.endswith(".") else (sentence, "")
     wording = f"{_say(key, language)} {body} {MARKER}{end}"
     return Lead(wording, (unit,), (unit,))

@@ -25,6 +25,7 @@ class Unit:
     listed: int = -1  # which list of its chunk the unit is (an item of); -1: no list
     about: frozenset[str] = frozenset()  # the call numbers its paragraph is talking about
     paragraph: int = -1  # which paragraph of its chunk a sentence stands in; -1: no sentence
+    lead_in: str = ""  # the sentence that announces the list an item stands in
 
     @property
     def id(self) -> str:
@@ -156,7 +157,9 @@ def _unit(piece: str, chunk: Chunk, heading: str, context: str, listed: int = -1
     terms = frozenset(analyse(f"{heading} {context} {piece}"))
     # an item's lead-in ("De procedure verloopt in drie stappen:") is the heading it stands under
     section = f"{heading} › {context.rstrip(':')}" if context else heading
-    return Unit(piece, chunk, terms, section, listed)
+    return Unit(
+        piece, chunk, terms, section, listed, lead_in=context.strip() if listed >= 0 else ""
+    )
 
 
 def is_label(line: str) -> bool:

@@ -321,7 +321,7 @@ def test_each_part_is_quoted_and_the_best_quote_comes_first(assistant: Assistant
     sentence the best quote opens the reply, the others follow in reading order."""
     from dataclasses import replace
 
-    from assistant.composition import REPLY_WORDS, as_sentence
+    from assistant.composition import REPLY_WORDS, quoted
     from assistant.units import words
 
     composer = assistant.composer
@@ -336,11 +336,11 @@ def test_each_part_is_quoted_and_the_best_quote_comes_first(assistant: Assistant
     assert words(earlier.unit.text) + words(later.unit.text) > REPLY_WORDS
     chosen = [later, replace(earlier, answers_part=True)]
     answer = composer._compose(query, chosen, top, date(2024, 5, 1))
-    assert answer.text.startswith(as_sentence(later.unit.text))
-    assert as_sentence(earlier.unit.text) in answer.text
+    assert answer.text.startswith(quoted(later.unit))
+    assert quoted(earlier.unit) in answer.text
     # the same unit without the mark does not fit the budget
     plain = composer._compose(query, [later, earlier], top, date(2024, 5, 1))
-    assert as_sentence(earlier.unit.text) not in plain.text
+    assert quoted(earlier.unit) not in plain.text
 
 
 def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:

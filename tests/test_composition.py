@@ -15,6 +15,7 @@ from assistant.composition import (
     contact_details,
     fits,
     lead_for,
+    quoted,
     says_something,
 )
 from assistant.facts import PickedFact, amounts_in, dates_in, facts_of
@@ -287,3 +288,24 @@ def test_facts_of_labelled_fields_carry_their_label() -> None:
 def test_amounts_as_documents_and_the_portal_write_them(text: str, amounts: list[str]) -> None:
     assert amounts_in(text) == amounts
     assert AMOUNT.search(text)
+
+
+def test_a_list_item_that_starts_no_sentence_is_quoted_after_its_lead_in() -> None:
+    text = (
+        "Synergieën zijn mogelijk met:\n\n"
+        "- de CERV-oproep Netwerken van steden (CERV-2025-CITIZENS-TOWN-NT): grotere "
+        "samenwerkingsverbanden van minstens vier aanvragers uit vier verschillende landen, "
+        "met projecten van 12 tot 24 maanden;\n"
+        "- Erasmus+ (uitwisselingen tussen scholen en jeugdorganisaties in zustergemeenten, "
+        "ook voor leerkrachten en jeugdwerkers);\n"
+        "- Creative Europe, voor culturele samenwerking tussen steden in verschillende landen, "
+        "zoals festivals en tentoonstellingen."
+    )
+    chunk = Chunk("c1", "doc.md", "Stedenbanden", "Synergieën", text, 0, 10, {})
+    items = [u for u in units_of(chunk) if u.listed >= 0]
+    assert len(items) == 3  # a long list: an item each
+    networks, erasmus = items[0], items[1]
+    assert quoted(networks).startswith("Synergieën zijn mogelijk met: de CERV-oproep")
+    assert quoted(networks).endswith("12 tot 24 maanden.")
+    # an item that starts a sentence of its own stands alone
+    assert quoted(erasmus) == as_sentence(erasmus.text)
