@@ -237,8 +237,7 @@ class Composer:
         deadline or budget question (none for other kinds)."""
         if query.kind not in PICKED_KINDS:
             return []
-        facts = facts_of(query.kind, _quotable(query, ranked))
-        return self.models.facts.pick(query, facts, context, today)
+        return self.models.facts.pick(query, _candidate_facts(query, ranked), context, today)
 
     def fact_rows(
         self, query: Query, document: DocumentHit, today: date
@@ -246,7 +245,7 @@ class Composer:
         """The facts the picker chooses among for a document, and their features (the
         training script reads these)."""
         context = self.unit_context(query, document.source)
-        facts = facts_of(query.kind, _quotable(query, self.rank(query, document, context)))
+        facts = _candidate_facts(query, self.rank(query, document, context))
         return facts, fact_features(query, facts, context, today)
 
     def grounds(
@@ -449,9 +448,10 @@ class Composer:
                 continue
             # each part of a question of several is answered, if need be past the word budget
             required = scored.answers_part and len(quotes) < quota
-            if listing or required or fits(used, quoted(unit), len(quotes), quota):
+            sentence = quoted(unit)
+            if listing or required or fits(used, sentence, len(quotes), quota):
                 quotes.append(unit)
-                used += words(quoted(unit))
+                used += words(sentence)
         in_order = sorted(quotes, key=lambda u: (u.chunk.position, u.chunk.text.find(u.text)))
         if lead is None and not listing and quotes:
             # the best quote stands as the first sentence; the others follow in reading order
@@ -745,6 +745,11 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
         and _states_fact(query.kind, s.unit)
         and not (asked and s.unit.about and not asked & s.unit.about)
     ]
+
+
+def _candidate_facts(query: Query, ranked: Sequence[ScoredUnit]) -> list[Fact]:
+    """The dates or amounts the picker chooses among: those of the best quotable units."""
+    return facts_of(query.kind, _quotable(query, ranked))
 
 
 def _states_fact(kind: str, unit: Unit) -> bool:

@@ -300,7 +300,7 @@ def lead_for(
     when they give no fact of the asked shape (the best quote then comes first); a deadline
     or budget question's facts are those of `picked`, as the learned picker orders them."""
     if kind in ("deadline", "budget"):
-        return picked_lead(kind, picked or (), today, language)
+        return picked_lead(kind, picked, today, language)
     if kind == "contact":
         return contact_lead(units, organisation, contact_units, language)
     if kind == "eligibility" and is_yes_no(question):

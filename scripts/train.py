@@ -43,7 +43,6 @@ from assistant.evaluation import (  # noqa: E402
     first_sentence_fact_accuracy,
     format_metric,
     load_questions,
-    normalise,
     question_record,
     run_answers,
     summarise,
@@ -122,8 +121,8 @@ def labelled_units(composer: Composer, item: Item) -> tuple[np.ndarray, np.ndarr
     found = {d.source: d for d in item.documents}
     document = found.get(source) or DocumentHit(source, "", 0.0, ())
     units, rows = composer.unit_rows(item.query, document)
-    forms = [normalise(f) for fact in question.expected_facts for f in fact]
-    labels = np.array([any(f in normalise(u.text) for f in forms) for u in units], dtype=int)
+    forms = [f for fact in question.expected_facts for f in fact]
+    labels = np.array([contains_any(u.text, forms) for u in units], dtype=int)
     return rows, labels
 
 
@@ -138,8 +137,8 @@ def labelled_facts(
         return None
     query = replace(item.query, kind=kind)
     facts, rows = composer.fact_rows(query, item.documents[0], today)
-    forms = [normalise(f) for fact in question.expected_facts for f in fact]
-    labels = np.array([any(f in normalise(x.span) for f in forms) for x in facts], dtype=int)
+    forms = [f for fact in question.expected_facts for f in fact]
+    labels = np.array([contains_any(x.span, forms) for x in facts], dtype=int)
     return (rows, labels) if labels.any() else None
 
 
