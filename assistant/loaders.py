@@ -432,17 +432,64 @@ def _strip_markdown(text: str) -> str:
 
 
 def _markdown_table(rows: list[str]) -> list[str]:
-    """Table rows as text lines: "Label: value" for two cells, "a | b | c" otherwise."""
-    lines = []
+    """Table rows as text lines (see `_table_lines`); the row above the separator is the header."""
+    header: list[str] = []
+    body: list[list[str]] = []
     for index, row in enumerate(rows):
         if _MD_TABLE_SEPARATOR.match(row):
             continue
         cells = [_strip_markdown(cell.strip()) for cell in row.strip().strip("|").split("|")]
-        cells = [cell for cell in cells if cell]
-        is_header = index + 1 < len(rows) and _MD_TABLE_SEPARATOR.match(rows[index + 1])
-        # A header row names the columns; read as "Label: value" it would say something false.
-        lines.extend([" | ".join(cells)] if is_header and cells else _row_text(cells))
-    return lines
+        if index + 1 < len(rows) and _MD_TABLE_SEPARATOR.match(rows[index + 1]) and not body:
+            header = cells
+        else:
+            body.append(cells)
+    return _table_lines(header, body)
+
+
+def _table_lines(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[str]:
+    """A table as text lines a reader can quote one at a time. Under a header of three columns
+    or more, each row names its columns ("Topic: X; Budget: EUR 15 000 000; Deadline: 16 april
+    2026"), as a row quoted alone must still say which number is the budget; the header's
+    currency goes onto the amounts ("Budget (EUR)" → "Budget", "EUR 15 000 000"). A row of two
+    cells reads as a labelled field; any other row as its cells between bars."""
+    columns = [_column_label(cell) for cell in header]
+    labelled = len(header) >= 3 and all(len(cells) == len(header) for cells in body)
+    lines = [] if labelled or not header else [" | ".join(c for c in header if c)]
+    for cells in body:
+        if labelled:
+            line = ""
+            for (label, currency), value in zip(columns, cells, strict=True):
+                if not value:
+                    continue
+                joiner = " " if label.endswith("?") else ": "
+                field = f"{label}{joiner}{_with_currency(value, currency)}" if label else value
+                # a cell that ends its own sentence needs no semicolon after it
+                line += (" " if line.endswith((".", "!", "?")) else "; ") * bool(line) + field
+            lines.append(line)
+        else:
+            lines.extend(_row_text([cell for cell in cells if cell]))
+    return [line for line in lines if line]
+
+
+_CURRENCY_IN_LABEL = re.compile(
+    r"\s*(?:\((euro|EUR|€)\)|\bin (euro|EUR|€)(?!\w))\s*", re.IGNORECASE
+)
+
+
+def _column_label(cell: str) -> tuple[str, str | None]:
+    """A header cell as a label, and the currency it gives its column's numbers."""
+    match = _CURRENCY_IN_LABEL.search(cell)
+    if not match:
+        return cell.rstrip(":").strip(), None
+    label = (cell[: match.start()] + " " + cell[match.end() :]).strip().rstrip(":")
+    return re.sub(r"\s+", " ", label), (match[1] or match[2]).upper().replace("EURO", "EUR")
+
+
+def _with_currency(value: str, currency: str | None) -> str:
+    """A cell's number with its column's currency, unless it writes one of its own."""
+    if currency and re.fullmatch(r"[\d.,\s]*\d[\d.,\s]*", value):
+        return f"EUR {value}"
+    return value
 
 
 def _row_text(cells: Sequence[str]) -> list[str]:
@@ -651,12 +698,13 @@ def _list_text(element: Any) -> str:
 
 
 def _table_text(element: Any) -> str:
-    """A trafilatura table as one line per row."""
-    lines: list[str] = []
-    for row in element.iter("row"):
-        cells = [_inline_text(cell).replace("\n", " ") for cell in row.iterchildren("cell")]
-        lines.extend(_row_text([cell for cell in cells if cell]))
-    return "\n".join(lines)
+    """A trafilatura table as one line per row (see `_table_lines`); a first row of header
+    cells is the header."""
+    rows = [list(row.iterchildren("cell")) for row in element.iter("row")]
+    texts = [[_inline_text(cell).replace("\n", " ").strip() for cell in row] for row in rows]
+    has_header = bool(rows) and bool(rows[0]) and all(c.get("role") == "head" for c in rows[0])
+    header = texts[0] if has_header else []
+    return "\n".join(_table_lines(header, texts[1:] if has_header else texts))
 
 
 def _xml_blocks(main: Any) -> Iterator[tuple[int, str]]:

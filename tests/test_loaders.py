@@ -307,6 +307,47 @@ def test_html_labelled_fields_that_trafilatura_drops_are_kept() -> None:
     assert section(school, "Beheerd door").startswith("Epos vzw")
 
 
+TABLE_HTML = """<html><body><main><h1>Clean energy 2026</h1>
+<p>Deze oproep steunt projecten rond de energietransitie in steden.</p>
+<h2>Budget overview</h2>
+<table><thead><tr><th>Topic</th><th>Budget (EUR)</th><th>Wat?</th><th>Deadline</th></tr></thead>
+<tbody>
+<tr><td>CL5-D3-01</td><td>15 000 000</td><td>Pilots in steden.</td><td>16 april 2026</td></tr>
+<tr><td>CL5-D3-02</td><td>€ 8 500 000</td><td></td><td>3 september 2026</td></tr></tbody></table>
+</main></body></html>"""
+TABLE_MARKDOWN = """# Clean energy 2026
+
+| Topic | Budget in euro | Deadline |
+|---|---|---|
+| CL5-D3-01 | 15 000 000 | 16 april 2026 |
+| CL5-D3-02 | 8 500 000 | 3 september 2026 |
+"""
+
+
+@pytest.mark.parametrize(("name", "content"), [("p.html", TABLE_HTML), ("p.md", TABLE_MARKDOWN)])
+def test_a_table_row_names_its_columns_and_its_currency(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    # A row quoted alone must still say which number is the budget and which date the deadline.
+    (tmp_path / name).write_text(content, encoding="utf-8")
+    text = load_document(tmp_path / name, tmp_path).text
+    assert "Topic: CL5-D3-01; Budget: EUR 15 000 000" in text, text
+    assert "Deadline: 16 april 2026" in text
+    if name.endswith(".html"):
+        # a cell that ends a sentence takes no semicolon; an empty cell is left out; an amount
+        # with its own currency keeps it
+        assert "Wat? Pilots in steden. Deadline: 16 april 2026" in text
+        assert "Topic: CL5-D3-02; Budget: € 8 500 000; Deadline: 3 september 2026" in text
+    assert "|" not in text
+
+
+def test_a_table_whose_rows_do_not_fit_its_header_keeps_the_header_line(tmp_path: Path) -> None:
+    rows = "| Vorm | Duur | Bedrag |\n|---|---|---|\n| Module | 3 jaar | 35.000 euro |\n| Extra |\n"
+    (tmp_path / "t.md").write_text(rows, encoding="utf-8")
+    text = load_document(tmp_path / "t.md", tmp_path).text
+    assert text.splitlines()[:2] == ["Vorm | Duur | Bedrag", "Module | 3 jaar | 35.000 euro"]
+
+
 # --- PDF --------------------------------------------------------------------------------------
 
 
