@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.classify import asked_details, detail_matches
-from assistant.facts import PickedFact
+from assistant.facts import RARE_IDF, PickedFact
 from assistant.learned import LearnedComponent
 from assistant.query import Query
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
@@ -78,7 +78,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     idf = evidence.idf
     total = math.fsum(idf.values()) or 1.0
     present = evidence.terms & evidence.document_terms
-    rare = {t for t, v in idf.items() if v >= 2.0}
+    rare = {t for t, v in idf.items() if v >= RARE_IDF}
     rare_total = math.fsum(idf[t] for t in rare) or 1.0
     text = evidence.document_text
     years = set(_YEAR.findall(query.text))

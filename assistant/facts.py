@@ -167,6 +167,7 @@ FACT_FEATURES = (
     "programme_block",
     "fact_line",
     "other_call",
+    "foreign_call",
     "repeated",
     "year_asked",
     "year_match",
@@ -186,6 +187,8 @@ FACT_FEATURES = (
     "magnitude_total_asked",
     "magnitude_each_asked",
 )
+_FOREIGN = FACT_FEATURES.index("foreign_call")
+RARE_IDF = 2.0  # a word this rare in the corpus names something (a call, a place, a topic)
 
 
 def fact_features(
@@ -199,6 +202,7 @@ def fact_features(
     terms = context.terms - naming
     idf = context.idf
     total = math.fsum(idf.get(t, 0.0) for t in terms) or 1.0
+    rare_terms = {t for t in terms if idf.get(t, 0.0) >= RARE_IDF}
 
     def overlap(text: str) -> float:
         return math.fsum(idf.get(t, 0.0) for t in terms & terms_of(text)) / total
@@ -217,6 +221,7 @@ def fact_features(
     best_clause = max(clause_overlaps)
     values = [_value(f.span) for f in facts]
     own_deadline = call_deadline(facts[0].unit.chunk)  # the facts are of one document
+    own_codes = _codes(str(facts[0].unit.chunk.metadata.get("call_code", "")))
     upcoming_days = [f.day for f in facts if f.day is not None and f.day >= today]
     passed_days = [f.day for f in facts if f.day is not None and f.day < today]
     nearest = min(upcoming_days) if upcoming_days else None
@@ -246,6 +251,10 @@ def fact_features(
             "programme_block": float(programme_block(unit)),
             "fact_line": float(rest_words(unit.text, [fact.span]) <= FACT_LINE_WORDS),
             "other_call": float(bool(asked_calls and unit.about and not asked_calls & unit.about)),
+            "foreign_call": float(
+                _names_another_call(clause, own_codes, question)
+                and not rare_terms & terms_of(clause)  # the question names that call
+            ),
             "repeated": math.log(values.count(value)) if value else 0.0,
             "year_asked": float(bool(asked_years)),
             "year_match": float(bool(asked_years & years)),
@@ -267,6 +276,28 @@ def fact_features(
         }
         rows.append([row[name] for name in FACT_FEATURES])
     return np.asarray(rows, dtype=np.float64)
+
+
+# A call code as the EU writes it ("CERV-2025-CITIZENS-TOWN-NT"); its year says the round.
+CALL_CODE = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+){2,}\b")
+
+
+def _codes(text: str) -> set[str]:
+    """The call codes of a text without their years: the rounds of one call read the same."""
+    return {re.sub(r"-20\d{2}(?=-|$)", "", code) for code in CALL_CODE.findall(text)}
+
+
+def _names_another_call(clause: str, own: set[str], question: str) -> bool:
+    """Whether a fact's clause names a call that is not the document's own (nor one of its
+    topics, nor one the question names): "de oproep Netwerken van steden
+    (CERV-2025-CITIZENS-TOWN-NT): … deadline 27 maart 2025" gives that call's date."""
+    if not own:
+        return False
+    related = own | _codes(question)
+    return any(
+        not any(code.startswith(o) or o.startswith(code) for o in related)
+        for code in _codes(clause)
+    )
 
 
 def call_deadline(chunk: Chunk) -> date | None:
@@ -311,6 +342,12 @@ class FactPicker(LearnedComponent):
     def pick(
         self, query: Query, facts: Sequence[Fact], context: UnitContext, today: date
     ) -> list[PickedFact]:
-        """Every fact with its probability, best first."""
+        """Every fact with its probability, best first. A fact stated for another call than
+        the document's is never this call's: it gets probability 0 (too few training
+        questions meet one for the model to learn that)."""
         rows = fact_features(query, facts, context, today)
-        return [PickedFact(f, p) for f, p in self.ordered(facts, rows)]
+        foreign = {id(f) for f, row in zip(facts, rows, strict=True) if row[_FOREIGN]}
+        picked = [
+            PickedFact(f, 0.0 if id(f) in foreign else p) for f, p in self.ordered(facts, rows)
+        ]
+        return sorted(picked, key=lambda picked: id(picked.fact) in foreign)

@@ -14,13 +14,13 @@ from collections.abc import Mapping
 
 from assistant.classify import detect_language
 from assistant.composition import contact_details
-from assistant.facts import amounts_in
+from assistant.facts import CALL_CODE, amounts_in
 from assistant.lexical import analyse
 from assistant.metadata import parse_dutch_dates
 from assistant.ranking import DATE
 
 MARKER = re.compile(r"\[(\d+)\]")
-_CALL_CODE = re.compile(r"\b[A-Z][A-Z0-9]{1,}(?:-[A-Z0-9]+){2,}\b")
+
 # The share of a reply's content words that must occur in the passages it cites: a reply
 # written from elsewhere (or obeying an instruction inside a passage) shares few of them.
 _MIN_GROUNDED = 0.5
@@ -90,7 +90,7 @@ def _first_missing(text: str, within: str, codes: bool) -> tuple[str, str] | Non
         if _digits(amount) not in numbers:
             return "amount", amount
     flat = _flat(within)
-    for code in _CALL_CODE.findall(text) if codes else ():
+    for code in CALL_CODE.findall(text) if codes else ():
         if _flat(code) not in flat:
             return "call code", code
     for detail in contact_details(text):

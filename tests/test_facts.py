@@ -115,3 +115,28 @@ def test_weights_of_other_features_are_refused() -> None:
     model = FactPicker.load().model
     with pytest.raises(ValueError, match="other features"):
         FactPicker(replace(model, features=model.features[:-1]))
+
+
+def test_a_date_stated_for_another_call_is_not_this_calls_unless_asked() -> None:
+    own = unit("Deadline: 19 september 2024 (17u00).", "Deadline", chunk_id="c1")
+    other = unit(
+        "Synergie met de oproep Netwerken van steden (CERV-2025-CITIZENS-TOWN-NT): "
+        "deadline 27 maart 2025.",
+        "Deadline",
+        chunk_id="c2",
+    )
+    for u in (own, other):
+        u.chunk.metadata["call_code"] = "CERV-2024-CITIZENS-TOWN-TT"
+    # the other call's unit ranked first, its date still to come and the call's own passed
+    facts = facts_of("deadline", [ScoredUnit(other, 0.9), ScoredUnit(own, 0.2)])
+    today = date(2025, 1, 1)
+
+    def first(question: str) -> tuple[str, float]:
+        query = Query(question, question, "nl", "deadline")
+        best = FactPicker.load().pick(query, facts, context(question, 2), today)[0]
+        return best.fact.span, best.probability
+
+    assert first("Wat is de deadline van de oproep stedenbanden?")[0] == "19 september 2024 (17u00)"
+    # idf 1.0 everywhere in this context: no word is rare, so the question names it by its code
+    span, probability = first("Wat is de deadline van CERV-2025-CITIZENS-TOWN-NT?")
+    assert span == "27 maart 2025" and probability > 0
