@@ -458,11 +458,11 @@ def _table_lines(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[s
     for cells in body:
         if labelled:
             line = ""
-            for (label, currency), value in zip(columns, cells, strict=True):
+            for (label, in_euro), value in zip(columns, cells, strict=True):
                 if not value:
                     continue
                 joiner = " " if label.endswith("?") else ": "
-                field = f"{label}{joiner}{_with_currency(value, currency)}" if label else value
+                field = f"{label}{joiner}{_with_currency(value, in_euro)}" if label else value
                 # a cell that ends its own sentence needs no semicolon after it
                 line += (" " if line.endswith((".", "!", "?")) else "; ") * bool(line) + field
             lines.append(line)
@@ -472,22 +472,22 @@ def _table_lines(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[s
 
 
 _CURRENCY_IN_LABEL = re.compile(
-    r"\s*(?:\((euro|EUR|€)\)|\bin (euro|EUR|€)(?!\w))\s*", re.IGNORECASE
+    r"\s*(?:\((?:euro|EUR|€)\)|\bin (?:euro|EUR|€)(?!\w))\s*", re.IGNORECASE
 )
 
 
-def _column_label(cell: str) -> tuple[str, str | None]:
-    """A header cell as a label, and the currency it gives its column's numbers."""
+def _column_label(cell: str) -> tuple[str, bool]:
+    """A header cell as a label, and whether it gives its column's numbers a currency."""
     match = _CURRENCY_IN_LABEL.search(cell)
     if not match:
-        return cell.rstrip(":").strip(), None
-    label = (cell[: match.start()] + " " + cell[match.end() :]).strip().rstrip(":")
-    return re.sub(r"\s+", " ", label), (match[1] or match[2]).upper().replace("EURO", "EUR")
+        return cell.rstrip(":").strip(), False
+    label = f"{cell[: match.start()]} {cell[match.end() :]}".strip().rstrip(":")
+    return re.sub(r"\s+", " ", label), True
 
 
-def _with_currency(value: str, currency: str | None) -> str:
+def _with_currency(value: str, in_euro: bool) -> str:
     """A cell's number with its column's currency, unless it writes one of its own."""
-    if currency and re.fullmatch(r"[\d.,\s]*\d[\d.,\s]*", value):
+    if in_euro and re.fullmatch(r"[\d.,\s]*\d[\d.,\s]*", value):
         return f"EUR {value}"
     return value
 
