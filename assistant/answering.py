@@ -57,6 +57,10 @@ from assistant.units import Unit, call_numbers, is_item, item_head, units_of, wo
 _MAX_WORDS = 65
 # Documents this close in retrieval score are both shown: retrieval cannot choose between them.
 _SIBLING_RATIO = 0.95
+# Rounds of one call among the first documents this close to the best are told apart by year.
+_SAME_ROUND_RATIO = 0.9
+_ROUND_REACH = 3
+_YEAR = re.compile(r"\b20\d{2}\b")
 # A runner-up unit joins the best one when the ranker gives it at least this share of the
 # best unit's probability, and at least the floor.
 _RUNNER_UP_RATIO = 0.3
@@ -122,7 +126,9 @@ class Composer:
         documents = (
             []
             if resolution.withdrawn
-            else search_in_conversation(resolution, self.retriever, 10, where)
+            else self._round_asked(
+                question, search_in_conversation(resolution, self.retriever, 10, where)
+            )
         )
         earlier = [t.content for t in history if t.role == "user"]
         query = build_query(
@@ -276,6 +282,38 @@ class Composer:
             name_not_in_document=self._names_what_document_lacks(query.text, top),
             picked=tuple(picked) if query.kind in PICKED_KINDS else None,
         )
+
+    def _round_asked(self, question: str, documents: list[DocumentHit]) -> list[DocumentHit]:
+        """The documents with the asked round of a call first. Two rounds of one call read
+        alike, so retrieval hardly tells them apart: among the best document and the rounds
+        of its action that score nearly as high, the one of the year the question names comes
+        first, else the newest (a later round supersedes the one before)."""
+        if len(documents) < 2:
+            return documents
+        first = self.retriever.chunks_of(documents[0].source)[:1]
+        rounds = [documents[0]]
+        for other in documents[1:_ROUND_REACH]:
+            chunks = self.retriever.chunks_of(other.source)[:1]
+            close = other.score >= _SAME_ROUND_RATIO * documents[0].score
+            if close and first and chunks and _same_action(first[0], chunks[0]):
+                rounds.append(other)
+        if len(rounds) < 2:
+            return documents
+        asked = set(_YEAR.findall(question))
+
+        def years(document: DocumentHit) -> set[str]:
+            chunk = self.retriever.chunks_of(document.source)[0]
+            meta = chunk.metadata
+            return set(_YEAR.findall(f"{chunk.title} {meta.get('call_code', '')}")) | set(
+                _YEAR.findall(str(meta.get("deadlines", "")))
+            )
+
+        named = [d for d in rounds if asked & years(d)]
+        if asked:
+            chosen = named[0] if named else rounds[0]
+        else:
+            chosen = max(rounds, key=lambda d: max(years(d), default=""))
+        return [chosen, *(d for d in documents if d is not chosen)]
 
     def _other_action(self, top: DocumentHit, others: Sequence[DocumentHit]) -> DocumentHit | None:
         """The best document after `top` that is not another round of its action: two rounds

@@ -128,6 +128,30 @@ def test_another_round_of_the_same_call_is_no_rival_of_the_answer(make_settings)
     assert grounds.runner_up.source == "erasmus-ka210-kleinschalige-partnerschappen.txt"
 
 
+def test_the_round_a_question_names_comes_first_else_the_newest(make_settings) -> None:
+    """Two rounds of one call read alike; retrieval alone cannot choose between them."""
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir,
+        (
+            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+            "erasmus-ka210-kleinschalige-partnerschappen.txt",
+        ),
+    )
+    build_index(settings)
+    composer = Assistant.open(settings).composer
+    old, new = (f"erasmus-kenniscentra-beroepsopleiding-{year}.txt" for year in (2024, 2025))
+    for question, expected in (
+        ("Hoe lang loopt een kenniscentrum voor beroepsopleiding?", new),
+        ("Wie kan een kenniscentrum voor beroepsopleiding aanvragen?", new),
+        ("Hoe lang liep een kenniscentrum voor beroepsopleiding in de oproep 2024?", old),
+        ("Wie kon in 2024 een kenniscentrum voor beroepsopleiding aanvragen?", old),
+    ):
+        _, documents = composer.analyse(question)
+        assert [d.source for d in documents[:2]] == [expected, old if expected == new else new]
+
+
 def test_follow_up_is_answered_about_the_programme_under_discussion(assistant: Assistant) -> None:
     history = [
         Turn("user", "Wat zijn stedenbanden in het CERV-programma?"),
