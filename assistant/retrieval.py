@@ -130,7 +130,12 @@ class HybridRetriever:
         """The best `k` distinct documents for `query`, each with its best passages."""
         k = k or self.settings.top_k
         hits = self.search_chunks(query, where)
-        documents = group_by_document(hits, len(self._sources), self.settings.passages_per_document)
+        documents = group_by_document(
+            hits,
+            len(self._sources),
+            self.settings.passages_per_document,
+            self.settings.second_passage_weight,
+        )
         # A call code written out in the question names its document outright.
         coded = self._sources_by_code(query)
         documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
@@ -317,13 +322,21 @@ def _max_normalised(ranking: Sequence[tuple[str, float]]) -> list[tuple[str, flo
     return [(id_, score / top if top > 0 else 0.0) for id_, score in ranking]
 
 
-def group_by_document(hits: Sequence[Hit], k: int, passages: int) -> list[DocumentHit]:
-    """The first `k` distinct documents in hit order, each with up to `passages` best hits."""
+def group_by_document(
+    hits: Sequence[Hit], k: int, passages: int, second_weight: float = 0.0
+) -> list[DocumentHit]:
+    """The first `k` distinct documents, each with up to `passages` best hits, scored by its
+    best hit plus `second_weight` times its second best."""
     grouped: dict[str, list[Hit]] = {}
     for hit in hits:
         grouped.setdefault(hit.chunk.source, []).append(hit)
     documents = [
-        DocumentHit(source, group[0].chunk.title, group[0].score, tuple(group[:passages]))
+        DocumentHit(
+            source,
+            group[0].chunk.title,
+            group[0].score + (second_weight * group[1].score if len(group) > 1 else 0.0),
+            tuple(group[:passages]),
+        )
         for source, group in grouped.items()
     ]
     documents.sort(key=lambda d: -d.score)

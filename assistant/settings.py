@@ -56,6 +56,15 @@ class Settings(BaseSettings):
 
     top_k: int = Field(5, ge=1, description="Distinct documents returned by a search.")
     passages_per_document: int = Field(3, ge=1, description="Best passages kept per document.")
+    second_passage_weight: float = Field(
+        0.5,
+        ge=0.0,
+        le=1.0,
+        description=(
+            "A document scores its best passage plus this share of its second best: one that "
+            "answers in several passages beats one with a single close match."
+        ),
+    )
     candidates: int = Field(60, ge=1, description="Chunks each retriever contributes to fusion.")
     fusion: Literal["rrf", "weighted", "dense", "lexical"] = Field(
         "rrf", description="How dense and lexical rankings are combined."
