@@ -31,6 +31,7 @@ from assistant.facts import (
     call_deadline,
     fact_features,
     facts_of,
+    round_years,
 )
 from assistant.lexical import analyse
 from assistant.prompts import EXAMPLE_QUESTIONS, answer_intro, format_date, text
@@ -302,11 +303,7 @@ class Composer:
         asked = set(_YEAR.findall(question))
 
         def years(document: DocumentHit) -> set[str]:
-            chunk = self.retriever.chunks_of(document.source)[0]
-            meta = chunk.metadata
-            return set(_YEAR.findall(f"{chunk.title} {meta.get('call_code', '')}")) | set(
-                _YEAR.findall(str(meta.get("deadlines", "")))
-            )
+            return round_years(self.retriever.chunks_of(document.source)[0])
 
         named = [d for d in rounds if asked & years(d)]
         if asked:

@@ -300,6 +300,14 @@ def _names_another_call(clause: str, own: set[str], question: str) -> bool:
     )
 
 
+def round_years(chunk: Chunk) -> set[str]:
+    """The years that name a document's round of its call: those of its title, call code and
+    deadlines (a document of the 2026 round need not repeat "2026" in every sentence)."""
+    meta = chunk.metadata
+    named = f"{chunk.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}"
+    return set(_YEAR.findall(named))
+
+
 def call_deadline(chunk: Chunk) -> date | None:
     """The deadline a document gives as its call's (its metadata), if any."""
     try:
