@@ -138,8 +138,6 @@ _STRONG: dict[str, tuple[str, ...]] = {
     "deadline": (
         r"\bnog (?:open|indien\w*|instappen|aanvragen|inschrijven|op tijd)\b",
         r"\bstill (?:open|submit|apply)",
-        r"^(?:en |ok,? en )?(?:tot )?wanneer\b",
-        r"^(?:and )?(?:until )?when\b",
     ),
     "budget": (
         r"\bhoeveel [\w-]*(?:geld|subsidie|steun|budget|euro|procent|krijg|bedra|financ|betaal)",
