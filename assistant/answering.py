@@ -181,9 +181,12 @@ class Composer:
         grounds = self.grounds(query, documents, ranked, context, picked)
         # A question that names something the documents do not describe (a name of several
         # words that the corpus only partly knows, or with a word the best document never
-        # uses) is not answered from a document about something else.
-        named_elsewhere = grounds.name_not_in_document or (
-            grounds.unknown_name and language == "nl"
+        # uses) is not answered from a document about something else. Names are compared as
+        # written: an English question names a Dutch document's call in English ("Centres of
+        # Vocational Excellence"), so there only the learned abstainer weighs them.
+        same_language = language == self._written_in(top.source)
+        named_elsewhere = same_language and (
+            grounds.name_not_in_document or (grounds.unknown_name and language == "nl")
         )
         if named_elsewhere or self.models.abstainer.abstains(query, grounds):
             if grounds.name_not_in_document:

@@ -152,6 +152,31 @@ def test_the_round_a_question_names_comes_first_else_the_newest(make_settings) -
         assert [d.source for d in documents[:2]] == [expected, old if expected == new else new]
 
 
+def test_an_english_question_may_name_a_dutch_documents_call_in_english(make_settings) -> None:
+    """ "Vocational Excellence" is in the corpus (the 2025 round writes it) but not in the Dutch
+    document of the 2024 round: a name the document does not use is no proof that the
+    question is about something else when it is asked in another language than the document's."""
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir,
+        (
+            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+            "horizon-msca-postdoctoral-fellowships-2024.txt",
+            "erasmus-ka210-kleinschalige-partnerschappen.txt",
+        ),
+    )
+    build_index(settings)
+    answer = Assistant.open(settings).ask(
+        "In the 2024 call for Centres of Vocational Excellence, what should these centres do "
+        "for local companies?",
+        today=date(2025, 1, 1),
+    )
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].source == "erasmus-kenniscentra-beroepsopleiding-2024.txt"
+    _markers_resolve(answer)
+
+
 def test_follow_up_is_answered_about_the_programme_under_discussion(assistant: Assistant) -> None:
     history = [
         Turn("user", "Wat zijn stedenbanden in het CERV-programma?"),
