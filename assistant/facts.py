@@ -173,6 +173,7 @@ FACT_FEATURES = (
     "year_match",
     "year_mismatch",
     "document_deadline",
+    "opening",
     "upcoming",
     "upcoming_next_asked",
     "passed_past_asked",
@@ -260,6 +261,7 @@ def fact_features(
             "year_match": float(bool(asked_years & years)),
             "year_mismatch": float(bool(asked_years and years and not asked_years & years)),
             "document_deadline": float(fact.day is not None and fact.day == own_deadline),
+            "opening": float(fact.day is not None and _opens(clause, fact.span)),
             "upcoming": upcoming,
             "upcoming_next_asked": upcoming * asks_next,
             "passed_past_asked": passed * asks_past,
@@ -298,6 +300,27 @@ def _names_another_call(clause: str, own: set[str], question: str) -> bool:
         not any(code.startswith(o) or o.startswith(code) for o in related)
         for code in _codes(clause)
     )
+
+
+# Words that date something else than a deadline: an opening, a publication, an info session.
+_OPENING = re.compile(
+    r"\b(?:opening|opent|open vanaf|geopend|publicatie|gepubliceerd|van start|start|infosessie"
+    r"|infodag|webinar|opens|published|launch|info session)",
+    re.IGNORECASE,
+)
+_DEADLINE_WORD = re.compile(
+    r"deadline|indien|uiterlijk|uiterste|sluit|closing|submission|tot en met", re.IGNORECASE
+)
+_BEFORE_DATE = 40  # characters before a date that say what it is the date of
+
+
+def _opens(clause: str, span: str) -> bool:
+    """Whether the words right before a date say it opens or starts something rather than
+    closes it ("opening 18 december 2025, deadline 5 maart 2026": the first)."""
+    at = clause.find(span)
+    before = clause[max(0, at - _BEFORE_DATE) : max(at, 0)]
+    openings = list(_OPENING.finditer(before))
+    return bool(openings) and not _DEADLINE_WORD.search(before[openings[-1].end() :])
 
 
 def round_years(chunk: Chunk) -> set[str]:

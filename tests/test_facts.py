@@ -140,3 +140,24 @@ def test_a_date_stated_for_another_call_is_not_this_calls_unless_asked() -> None
     # idf 1.0 everywhere in this context: no word is rare, so the question names it by its code
     span, probability = first("Wat is de deadline van CERV-2025-CITIZENS-TOWN-NT?")
     assert span == "27 maart 2025" and probability > 0
+
+
+def test_an_opening_date_is_not_the_deadline_asked_for() -> None:
+    text = "Volgende oproep: opening 18 december 2025, deadline 5 maart 2026."
+    spans = picked(
+        "deadline",
+        "Wanneer is de volgende deadline?",
+        [unit(text, "Kalender")],
+        date(2025, 12, 1),  # both dates are still to come
+    )
+    assert spans[0] == "5 maart 2026"
+    row = dict(
+        zip(FACT_FEATURES, fact_features_of(text, "Wanneer is de deadline?")[0], strict=True)
+    )
+    assert row["opening"] == 1.0  # the opening date's row
+
+
+def fact_features_of(text: str, question: str) -> np.ndarray:
+    facts = facts_of("deadline", [ScoredUnit(unit(text, "Kalender"), 0.5)])
+    query = Query(question, question, "nl", "deadline")
+    return fact_features(query, facts, context(question, 1), date(2025, 12, 1))
