@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from assistant.answering import Composer
 from assistant.classify import asked_details, detect_language
 from assistant.indexing import build_index
 from assistant.query import build_query
@@ -101,20 +102,30 @@ def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
     _markers_resolve(answer)
 
 
-def test_another_round_of_the_same_call_is_no_rival_of_the_answer(make_settings) -> None:
-    """Two rounds of one call match a question alike; the abstainer weighs the best document
-    against the best other call, not against the other round."""
-    settings = make_settings()
-    copy_corpus(
-        settings.corpus_dir,
-        (
-            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
-            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
-            "erasmus-ka210-kleinschalige-partnerschappen.txt",
+@pytest.fixture(scope="module")
+def two_rounds(tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path) -> Composer:
+    """An index of two rounds of one call (CoVE 2024 and 2025) beside another call."""
+    root = tmp_path_factory.mktemp("two-rounds")
+    settings = Settings(
+        corpus_dir=copy_corpus(
+            root / "corpus",
+            (
+                "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+                "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+                "erasmus-ka210-kleinschalige-partnerschappen.txt",
+            ),
         ),
+        index_dir=root / "index",
+        embedding_cache_dir=embedding_cache,
     )
     build_index(settings)
-    composer = Assistant.open(settings).composer
+    return Assistant.open(settings).composer
+
+
+def test_another_round_of_the_same_call_is_no_rival_of_the_answer(two_rounds: Composer) -> None:
+    """Two rounds of one call match a question alike; the abstainer weighs the best document
+    against the best other call, not against the other round."""
+    composer = two_rounds
     query, documents = composer.analyse("Hoe lang loopt een kenniscentrum voor beroepsopleiding?")
     assert {d.source for d in documents[:2]} == {
         "erasmus-kenniscentra-beroepsopleiding-2024.txt",
@@ -128,19 +139,8 @@ def test_another_round_of_the_same_call_is_no_rival_of_the_answer(make_settings)
     assert grounds.runner_up.source == "erasmus-ka210-kleinschalige-partnerschappen.txt"
 
 
-def test_the_round_a_question_names_comes_first_else_the_newest(make_settings) -> None:
+def test_the_round_a_question_names_comes_first_else_the_newest(two_rounds: Composer) -> None:
     """Two rounds of one call read alike; retrieval alone cannot choose between them."""
-    settings = make_settings()
-    copy_corpus(
-        settings.corpus_dir,
-        (
-            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
-            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
-            "erasmus-ka210-kleinschalige-partnerschappen.txt",
-        ),
-    )
-    build_index(settings)
-    composer = Assistant.open(settings).composer
     old, new = (f"erasmus-kenniscentra-beroepsopleiding-{year}.txt" for year in (2024, 2025))
     for question, expected in (
         ("Hoe lang loopt een kenniscentrum voor beroepsopleiding?", new),
@@ -148,7 +148,7 @@ def test_the_round_a_question_names_comes_first_else_the_newest(make_settings) -
         ("Hoe lang liep een kenniscentrum voor beroepsopleiding in de oproep 2024?", old),
         ("Wie kon in 2024 een kenniscentrum voor beroepsopleiding aanvragen?", old),
     ):
-        _, documents = composer.analyse(question)
+        _, documents = two_rounds.analyse(question)
         assert [d.source for d in documents[:2]] == [expected, old if expected == new else new]
 
 
