@@ -22,9 +22,9 @@ from assistant.facts import RARE_IDF, PickedFact
 from assistant.learned import LearnedComponent
 from assistant.query import Query
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
+from assistant.retrieval import YEAR
 from assistant.types import DocumentHit
 
-_YEAR = re.compile(r"\b20\d{2}\b")
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 
 # The shape of the fact each kind of question asks for: no such fact among the best units of
@@ -81,8 +81,8 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     rare = {t for t, v in idf.items() if v >= RARE_IDF}
     rare_total = math.fsum(idf[t] for t in rare) or 1.0
     text = evidence.document_text
-    years = set(_YEAR.findall(query.text))
-    numbers = {n for n in _NUMBER.findall(query.text) if not _YEAR.fullmatch(n)}
+    years = set(YEAR.findall(query.text))
+    numbers = {n for n in _NUMBER.findall(query.text) if not YEAR.fullmatch(n)}
     first = evidence.document.score or 1e-9
     second = evidence.runner_up.score if evidence.runner_up else 0.0
     kinds = query.kind_probabilities
@@ -101,12 +101,12 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "missing_rare_terms": float(len(rare - present)),
         "unknown_name": float(evidence.unknown_name),
         "name_not_in_document": float(evidence.name_not_in_document),
-        "year_not_in_document": float(bool(years - set(_YEAR.findall(text)))),
+        "year_not_in_document": float(bool(years - set(YEAR.findall(text)))),
         # the best units speak of other years than the one asked (last year's call)
         "year_not_in_best_units": float(
             bool(years)
-            and any(_YEAR.search(t) for t in top_texts)
-            and not any(years & set(_YEAR.findall(t)) for t in top_texts)
+            and any(YEAR.search(t) for t in top_texts)
+            and not any(years & set(YEAR.findall(t)) for t in top_texts)
         ),
         "number_not_in_document": float(any(n not in text for n in numbers)),
         "detail_absent": float(bool(wants) and not any(detail_matches(wants, t) for t in texts)),

@@ -31,7 +31,6 @@ from assistant.facts import (
     call_deadline,
     fact_features,
     facts_of,
-    round_years,
 )
 from assistant.lexical import analyse
 from assistant.prompts import EXAMPLE_QUESTIONS, answer_intro, format_date, text
@@ -50,7 +49,7 @@ from assistant.ranking import (
     unit_features,
     written_in,
 )
-from assistant.retrieval import HybridRetriever, SearchFilter
+from assistant.retrieval import HybridRetriever, SearchFilter, same_action
 from assistant.scope import Scope
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
 from assistant.units import Unit, call_numbers, is_item, item_head, units_of, words
@@ -58,10 +57,6 @@ from assistant.units import Unit, call_numbers, is_item, item_head, units_of, wo
 _MAX_WORDS = 65
 # Documents this close in retrieval score are both shown: retrieval cannot choose between them.
 _SIBLING_RATIO = 0.95
-# Rounds of one call among the first documents this close to the best are told apart by year.
-_SAME_ROUND_RATIO = 0.9
-_ROUND_REACH = 3
-_YEAR = re.compile(r"\b20\d{2}\b")
 # A runner-up unit joins the best one when the ranker gives it at least this share of the
 # best unit's probability, and at least the floor.
 _RUNNER_UP_RATIO = 0.3
@@ -127,9 +122,7 @@ class Composer:
         documents = (
             []
             if resolution.withdrawn
-            else self._round_asked(
-                question, search_in_conversation(resolution, self.retriever, 10, where)
-            )
+            else search_in_conversation(resolution, self.retriever, 10, where)
         )
         earlier = [t.content for t in history if t.role == "user"]
         query = build_query(
@@ -287,41 +280,13 @@ class Composer:
             picked=tuple(picked) if query.kind in PICKED_KINDS else None,
         )
 
-    def _round_asked(self, question: str, documents: list[DocumentHit]) -> list[DocumentHit]:
-        """The documents with the asked round of a call first. Two rounds of one call read
-        alike, so retrieval hardly tells them apart: among the best document and the rounds
-        of its action that score nearly as high, the one of the year the question names comes
-        first, else the newest (a later round supersedes the one before)."""
-        if len(documents) < 2:
-            return documents
-        first = self.retriever.chunks_of(documents[0].source)[:1]
-        rounds = [documents[0]]
-        for other in documents[1:_ROUND_REACH]:
-            chunks = self.retriever.chunks_of(other.source)[:1]
-            close = other.score >= _SAME_ROUND_RATIO * documents[0].score
-            if close and first and chunks and _same_action(first[0], chunks[0]):
-                rounds.append(other)
-        if len(rounds) < 2:
-            return documents
-        asked = set(_YEAR.findall(question))
-
-        def years(document: DocumentHit) -> set[str]:
-            return round_years(self.retriever.chunks_of(document.source)[0])
-
-        named = [d for d in rounds if asked & years(d)]
-        if asked:
-            chosen = named[0] if named else rounds[0]
-        else:
-            chosen = max(rounds, key=lambda d: max(years(d), default=""))
-        return [chosen, *(d for d in documents if d is not chosen)]
-
     def _other_action(self, top: DocumentHit, others: Sequence[DocumentHit]) -> DocumentHit | None:
         """The best document after `top` that is not another round of its action: two rounds
         of one call are expected to match a question alike, unlike two different calls."""
         first = self.retriever.chunks_of(top.source)[:1]
         for other in others:
             chunks = self.retriever.chunks_of(other.source)[:1]
-            if not (first and chunks and _same_action(first[0], chunks[0])):
+            if not (first and chunks and same_action(first[0], chunks[0])):
                 return other
         return None
 
@@ -580,7 +545,7 @@ class Composer:
             other_deadline = call_deadline(first)
             if other_deadline is None or other_deadline <= deadline:
                 continue
-            if _same_action(this, first) and (best is None or other_deadline > best[1]):
+            if same_action(this, first) and (best is None or other_deadline > best[1]):
                 best = (first, other_deadline)
         return best
 
@@ -857,12 +822,3 @@ def _contact_chunk(chunks: Sequence[Chunk]) -> Chunk | None:
         if any(cue in chunk.section.casefold() for cue in SECTION_CUES["contact"]):
             return chunk
     return None
-
-
-def _same_action(a: Chunk, b: Chunk) -> bool:
-    """Two calls of the same action: same programme, titles alike once years are left out."""
-    if a.metadata.get("programme") != b.metadata.get("programme"):
-        return False
-    strip = lambda t: {w for w in analyse(t) if not w.isdigit()}  # noqa: E731
-    ta, tb = strip(a.title), strip(b.title)
-    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6

@@ -32,6 +32,7 @@ from assistant.ranking import (
     programme_block,
     terms_of,
 )
+from assistant.retrieval import YEAR
 from assistant.types import Chunk
 from assistant.units import Unit, call_numbers
 
@@ -54,7 +55,6 @@ FACT_LINE_WORDS = 12
 # The kinds of question whose fact is picked, and how many of the best units it comes from.
 PICKED_KINDS = ("deadline", "budget")
 FACT_UNITS = 8
-_YEAR = re.compile(r"\b20\d{2}\b")
 # A clause: the part of a unit between separators, where a fact's own words stand.
 _CLAUSE = re.compile(r"[^;|\n]+?(?:[.!?](?=\s)|[;|\n]|$)")
 _SHARE = ("%", "procent", "percent")
@@ -208,7 +208,7 @@ def fact_features(
     def overlap(text: str) -> float:
         return math.fsum(idf.get(t, 0.0) for t in terms & terms_of(text)) / total
 
-    asked_years = set(_YEAR.findall(question))
+    asked_years = set(YEAR.findall(question))
     asked_calls = call_numbers(question)
     asks_next = float(bool(_ASKS_NEXT.search(question)))
     asks_past = float(bool(_ASKS_PAST.search(question)))
@@ -232,7 +232,7 @@ def fact_features(
         facts, clauses, clause_overlaps, values, strict=True
     ):
         unit = fact.unit
-        years = set(_YEAR.findall(clause)) | ({str(fact.day.year)} if fact.day else set())
+        years = set(YEAR.findall(clause)) | ({str(fact.day.year)} if fact.day else set())
         upcoming = float(fact.day is not None and fact.day >= today)
         passed = float(fact.day is not None and fact.day < today)
         share = float(fact.span.endswith(_SHARE))
@@ -321,14 +321,6 @@ def _opens(clause: str, span: str) -> bool:
     before = clause[max(0, at - _BEFORE_DATE) : max(at, 0)]
     openings = list(_OPENING.finditer(before))
     return bool(openings) and not _DEADLINE_WORD.search(before[openings[-1].end() :])
-
-
-def round_years(chunk: Chunk) -> set[str]:
-    """The years that name a document's round of its call: those of its title, call code and
-    deadlines (a document of the 2026 round need not repeat "2026" in every sentence)."""
-    meta = chunk.metadata
-    named = f"{chunk.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}"
-    return set(_YEAR.findall(named))
 
 
 def call_deadline(chunk: Chunk) -> date | None:

@@ -22,6 +22,10 @@ from assistant.store import ChunkStore
 from assistant.types import Chunk, DocumentHit, Hit
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,}[A-Za-z0-9]")
+YEAR = re.compile(r"\b20\d{2}\b")
+# Rounds of one call among the first documents this close to the best are told apart by year.
+_SAME_ROUND_RATIO = 0.9
+_ROUND_REACH = 3
 
 
 @dataclass(frozen=True)
@@ -136,6 +140,7 @@ class HybridRetriever:
             self.settings.passages_per_document,
             self.settings.second_passage_weight,
         )
+        documents = asked_round_first(query, documents, self._first_chunk)
         # A call code written out in the question names its document outright.
         coded = self._sources_by_code(query)
         documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
@@ -199,6 +204,10 @@ class HybridRetriever:
     def chunks_of(self, source: str) -> list[Chunk]:
         """Every chunk of one document, in document order."""
         return self._by_source.get(source, [])
+
+    def _first_chunk(self, source: str) -> Chunk | None:
+        chunks = self.chunks_of(source)
+        return chunks[0] if chunks else None
 
     def naming_terms(self, text: str, max_share: float = 0.15) -> set[str]:
         """The words of `text` that name calls: rare words of the documents' titles, programmes,
@@ -341,6 +350,53 @@ def group_by_document(
     ]
     documents.sort(key=lambda d: -d.score)
     return documents[:k]
+
+
+def same_action(a: Chunk, b: Chunk) -> bool:
+    """Two calls of the same action: same programme, titles alike once years are left out."""
+    if a.metadata.get("programme") != b.metadata.get("programme"):
+        return False
+    strip = lambda t: {w for w in analyse(t) if not w.isdigit()}  # noqa: E731
+    ta, tb = strip(a.title), strip(b.title)
+    return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
+
+
+def round_years(chunk: Chunk) -> set[str]:
+    """The years that name a document's round of its call: those of its title, call code and
+    deadlines (a document of the 2026 round need not repeat "2026" in every sentence)."""
+    meta = chunk.metadata
+    return set(
+        YEAR.findall(f"{chunk.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}")
+    )
+
+
+def asked_round_first(
+    question: str,
+    documents: list[DocumentHit],
+    first_chunk: Callable[[str], Chunk | None],
+) -> list[DocumentHit]:
+    """The documents with the asked round of a call first. Two rounds of one call read alike,
+    so retrieval hardly tells them apart: among the best document and the rounds of its
+    action that score nearly as high, the one of the year the question names comes first,
+    else the newest (a later round supersedes the one before)."""
+    top = first_chunk(documents[0].source) if documents else None
+    if top is None:
+        return documents
+    rounds = [(documents[0], top)]
+    for other in documents[1:_ROUND_REACH]:
+        chunk = first_chunk(other.source)
+        close = other.score >= _SAME_ROUND_RATIO * documents[0].score
+        if close and chunk is not None and same_action(top, chunk):
+            rounds.append((other, chunk))
+    if len(rounds) < 2:
+        return documents
+    asked = set(YEAR.findall(question))
+    if asked:
+        named = [d for d, chunk in rounds if asked & round_years(chunk)]
+        chosen = named[0] if named else documents[0]
+    else:
+        chosen = max(rounds, key=lambda pair: max(round_years(pair[1]), default=""))[0]
+    return [chosen, *(d for d in documents if d is not chosen)]
 
 
 class ProgrammeRetriever(BaseRetriever):
