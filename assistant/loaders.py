@@ -451,10 +451,19 @@ def _table_lines(header: Sequence[str], body: Sequence[Sequence[str]]) -> list[s
     or more, each row names its columns ("Topic: X; Budget: EUR 15 000 000; Deadline: 16 april
     2026"), as a row quoted alone must still say which number is the budget; the header's
     currency goes onto the amounts ("Budget (EUR)" → "Budget", "EUR 15 000 000"). A row of two
-    cells reads as a labelled field; any other row as its cells between bars."""
+    cells reads as a labelled field; any other row as its cells between bars. A table of two
+    columns is a list of fields ("Stap | Datum" over "Indienen | 4 maart 2026"): its header
+    line would stand before the first field as if it were its label, so it is left out (its
+    currency still goes onto the amounts), unless it is a field itself ("Deadline | 4 maart")."""
     columns = [_column_label(cell) for cell in header]
     labelled = len(header) >= 3 and all(len(cells) == len(header) for cells in body)
-    lines = [] if labelled or not header else [" | ".join(c for c in header if c)]
+    fields = len(header) == 2 and all(len(cells) == 2 for cells in body)
+    if fields and _is_field(header):
+        header, columns, body = [], [], [header, *body]
+    elif fields:
+        in_euro = columns[1][1]
+        body = [[label, _with_currency(value, in_euro)] for label, value in body]
+    lines = [] if labelled or fields or not header else [" | ".join(c for c in header if c)]
     for cells in body:
         if labelled:
             line = ""
@@ -490,6 +499,12 @@ def _with_currency(value: str, in_euro: bool) -> str:
     if in_euro and re.fullmatch(r"[\d.,\s]*\d[\d.,\s]*", value):
         return f"EUR {value}"
     return value
+
+
+def _is_field(cells: Sequence[str]) -> bool:
+    """Whether a two-cell header row holds a value instead of column names: a number, or
+    more words than a column name has."""
+    return any(re.search(r"\d", cell) or len(cell.split()) > 4 for cell in cells)
 
 
 def _row_text(cells: Sequence[str]) -> list[str]:

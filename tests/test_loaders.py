@@ -341,6 +341,24 @@ def test_a_table_row_names_its_columns_and_its_currency(
     assert "|" not in text
 
 
+def test_a_two_column_table_reads_as_fields_without_its_header_line(tmp_path: Path) -> None:
+    # The header line "Stap | Datum" stood before the first row and was quoted as its label
+    # ("Stap | Datum: Publicatie oproep: …"); a first row that holds a value is a field itself.
+    calendar = (
+        "# Oproep\n\n## Kalender\n\n| Stap | Datum |\n|---|---|\n"
+        "| Publicatie oproep | 19 november 2025 |\n| Indiendatum | 4 maart 2026, 12:00 uur |\n\n"
+        "## Budget\n\n| Actie | Bedrag (EUR) |\n|---|---|\n| Kleinschalig partnerschap | 60 000 |\n\n"
+        "## Kort\n\n| Deadline | 1 oktober 2026 |\n|---|---|\n| Code | KA210-SCH |\n"
+    )
+    (tmp_path / "t.md").write_text(calendar, encoding="utf-8")
+    document = load_document(tmp_path / "t.md", tmp_path)
+    assert section(document, "Kalender") == (
+        "Publicatie oproep: 19 november 2025\nIndiendatum: 4 maart 2026, 12:00 uur"
+    )
+    assert section(document, "Budget") == "Kleinschalig partnerschap: EUR 60 000"
+    assert section(document, "Kort") == "Deadline: 1 oktober 2026\nCode: KA210-SCH"
+
+
 def test_a_table_whose_rows_do_not_fit_its_header_keeps_the_header_line(tmp_path: Path) -> None:
     rows = "| Vorm | Duur | Bedrag |\n|---|---|---|\n| Module | 3 jaar | 35.000 euro |\n| Extra |\n"
     (tmp_path / "t.md").write_text(rows, encoding="utf-8")
