@@ -133,11 +133,14 @@ _CUES: dict[str, tuple[str, ...]] = {
 }
 # Patterns that count once more than a cue: a yes/no question opening on "kan/mag …?" asks
 # whether something is allowed, "hoeveel …-steun?" asks for an amount, "nog indienen?" whether
-# the call is still open, even when the same sentence also says "indienen" or "aanvragen".
+# the call is still open and "wanneer … indienen?" for a date, even when the same sentence also
+# says "indienen" or "aanvragen".
 _STRONG: dict[str, tuple[str, ...]] = {
     "deadline": (
         r"\bnog (?:open|indien\w*|instappen|aanvragen|inschrijven|op tijd)\b",
         r"\bstill (?:open|submit|apply)",
+        # when to submit asks for a date, though "indienen" is also an application word
+        r"\b(?:wanneer|when)\b.*\b(?:indien\w*|aanvra\w*|inschrijv\w*|submit\w*|apply|applications?)\b",
     ),
     "budget": (
         r"\bhoeveel [\w-]*(?:geld|subsidie|steun|budget|euro|procent|krijg|bedra|financ|betaal)",

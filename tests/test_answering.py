@@ -274,6 +274,8 @@ def _kind(assistant: Assistant, question: str, earlier: tuple[str, ...] = ()) ->
 
 def test_question_kind_and_language(assistant: Assistant) -> None:
     assert _kind(assistant, "Tot wanneer kan ik indienen?") == "deadline"
+    assert _kind(assistant, "Wanneer moet ik een kleinschalig partnerschap indienen?") == "deadline"
+    assert _kind(assistant, "When do we have to submit our application?") == "deadline"
     assert _kind(assistant, "Hoeveel subsidie krijg je maximaal?") == "budget"
     assert _kind(assistant, "Wat is het mailadres van de helpdesk?") == "contact"
     # the sentence that asks decides, not the situation told before it
