@@ -61,7 +61,7 @@ def units_of(chunk: Chunk) -> list[Unit]:
             lists += 1
             continue
         run = _short_line_run(lines, i)
-        if len(run) >= 3:
+        if len(run) >= 3 and not _mostly_fields(run):
             # an address or contact block: one line each for name, street, town, phone, …
             units.append(_unit(", ".join(run), chunk, heading, ""))
             i += len(run)
@@ -150,6 +150,15 @@ def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
     return run
 
 
+def _mostly_fields(run: Sequence[str]) -> bool:
+    """Whether most lines of a run are fields with their value ("Deadline: 4 maart 2026"): a
+    table of fields, each quotable alone, not an address that reads as one block."""
+    return sum(bool(_FIELD.search(line)) for line in run) * 2 > len(run)
+
+
+_FIELD = re.compile(r":\s+\S")
+
+
 def _unit(piece: str, chunk: Chunk, heading: str, context: str, listed: int = -1) -> Unit:
     piece = piece.strip()
     if words(piece) > _UNIT_MAX_WORDS:
@@ -165,7 +174,7 @@ def _unit(piece: str, chunk: Chunk, heading: str, context: str, listed: int = -1
 def is_label(line: str) -> bool:
     """A heading or field label line; a longer line ending in ':' leads into a list instead,
     and a line with text after a colon is a field with its value ("E-mail: …")."""
-    if is_item(line) or re.search(r"[.;!]$", line) or re.search(r":\s+\S", line):
+    if is_item(line) or re.search(r"[.;!]$", line) or _FIELD.search(line):
         return False
     return words(line) <= (2 if line.endswith(":") else 6)
 

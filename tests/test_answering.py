@@ -249,6 +249,19 @@ def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
     texts = [u.text for u in units_of(chunk)]
     assert "Je kiest tussen twee bedragen: 30.000 euro; 60.000 euro" in texts
     assert "Epos vzw, Koning Albert II-laan 15, 1210 Brussel, 02 553 97 31" in texts
+    # a run of short lines that are fields (a table of key facts) is no address: each field
+    # is quoted alone
+    fields = Chunk(
+        "id", "a.txt", "Titel", "",
+        "Deadline: 4 maart 2026, 17:00 uur\nCode: KA210-SCH\nBudget: 60.000 euro\n\n"
+        "E-mail: info@epos-vlaanderen.be\nEpos vzw\nKoning Albert II-laan 15\n1210 Brussel",
+        0, 40,
+    )  # fmt: skip
+    texts = [u.text for u in units_of(fields)]
+    assert texts[:3] == ["Deadline: 4 maart 2026, 17:00 uur", "Code: KA210-SCH", "Budget: 60.000 euro"]
+    assert texts[3] == (
+        "E-mail: info@epos-vlaanderen.be, Epos vzw, Koning Albert II-laan 15, 1210 Brussel"
+    )
 
 
 def test_numbered_steps_are_a_list_quoted_with_their_lead_in() -> None:
