@@ -8,6 +8,7 @@ import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -755,6 +756,10 @@ _HYPHENATED_END = re.compile(r"[^\W_]-$")
 _WORD_START = re.compile(r"^[^\W_]")
 # "beroeps- en volwassenenonderwijs": the hyphen stands for a left-out word part and stays.
 _ELLIPTIC_CONTINUATION = re.compile(r"^(?:en|of|tot|and|or)\b")
+_WRAPPED_LINE = 50  # characters: a shorter paragraph ends where its text ends
+_AT_MARGIN = 0.9  # of a page's full line length: slack for letters of different widths
+# A list item ("- …", "2. …") or a field ("E-mail: …", "Budget: …") starts a line of its own.
+_ITEM_OR_FIELD = re.compile(r"^(?:- |\d{1,2}[.)] |[^\s:][^:]{0,40}:\s)")
 _SENTENCE_END = ".:;!?"
 
 
@@ -772,7 +777,11 @@ def _read_pdf(data: bytes) -> _Parsed:
     except (PyPdfError, ValueError, KeyError, TypeError, IndexError, AttributeError) as exc:
         raise DocumentLoadError(f"PDF could not be read: {exc or type(exc).__name__}") from exc
     page_lines = _without_page_furniture([_pdf_lines(page) for page in pages])
-    paragraphs = _join_across_pages([_pdf_paragraphs(lines) for lines in page_lines])
+    margin = _margin([line for lines in page_lines for line in lines])
+    paragraphs = _join_across_pages(
+        [_pdf_paragraphs(lines, margin) for lines in page_lines],
+        [_ends_at_margin(a, b, margin) for a, b in pairwise(page_lines)],
+    )
     parsed = _plain_sections(paragraphs)
     if not parsed.title and info_title.strip():
         return _Parsed(title=info_title.strip(), sections=parsed.sections)
@@ -845,19 +854,22 @@ def _dehyphenated(left: str, right: str) -> str | None:
     return f"{left[:-1]}{right}"
 
 
-def _pdf_paragraphs(lines: Sequence[str]) -> list[str]:
-    """Paragraphs of a PDF page: every line stands alone unless it continues a wrapped sentence."""
+def _pdf_paragraphs(lines: Sequence[str], margin: int) -> list[str]:
+    """Paragraphs of a PDF page: every line stands alone unless it continues a wrapped sentence
+    (`margin`: the length of the document's full lines)."""
     paragraphs: list[str] = []
-    current = ""
+    current = previous = ""
     for raw in lines:
         line = _BULLET.sub("- ", raw)
         if not line:
             if current:
                 paragraphs.append(current)
-            current = ""
+            current = previous = ""
             continue
         joined = _dehyphenated(current, line) if current else None
-        wrapped = len(current) >= 50 and current[-1] not in _SENTENCE_END and line[0].islower()
+        at_margin = _wrapped_before(previous, line, margin)
+        wrapped = len(current) >= _WRAPPED_LINE and _goes_on(current, line, at_margin)
+        previous = line
         if joined:
             current = joined
         elif current and wrapped:
@@ -871,23 +883,63 @@ def _pdf_paragraphs(lines: Sequence[str]) -> list[str]:
     return paragraphs
 
 
-def _sentence_continues(last: str, first: str) -> bool:
+def _margin(lines: Sequence[str]) -> int:
+    """The length in characters of a full line of the document: its text was wrapped there."""
+    lengths = sorted(len(line) for line in lines if line)
+    return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
+
+
+def _goes_on(current: str, line: str, at_margin: bool = False) -> bool:
+    """Whether `line` goes on with the sentence that `current` leaves open. A line in lower case
+    does. So does a name, a number or a bracket ("… zonder eerdere" / "Erasmus+-ervaring …",
+    "… bedraagt maximaal" / "60.000 euro.") when the line before it ran to the right margin
+    (`at_margin`) and ended on a word or a comma, unless the line starts something of its own:
+    a list item, a field ("E-mail: …"), a known section label, or after a list item a
+    heading-shaped line. A line that ends short of the margin ended its item or paragraph,
+    even without a full stop."""
+    if current[-1] in _SENTENCE_END:
+        return False
+    if line[0].islower():
+        return True
+    if not at_margin or not (current[-1].islower() or current[-1] == ","):
+        return False
+    if _ITEM_OR_FIELD.match(line) or _label(line):
+        return False
+    return not (_heading_shaped(line) and _ITEM_OR_FIELD.match(current))
+
+
+def _wrapped_before(previous: str, line: str, margin: int) -> bool:
+    """Whether the text was wrapped between two lines: the first word of `line` would not have
+    fitted after `previous` within the page's full line length (with some slack, as letters
+    differ in width)."""
+    return bool(previous) and len(previous) + 1 + len(line.split()[0]) > _AT_MARGIN * margin
+
+
+def _ends_at_margin(lines: Sequence[str], next_page: Sequence[str], margin: int) -> bool:
+    """Whether a page's text was wrapped into the next page (see `_wrapped_before`)."""
+    filled = [line for line in lines if line]
+    following = [line for line in next_page if line]
+    return bool(filled and following) and _wrapped_before(filled[-1], following[0], margin)
+
+
+def _sentence_continues(last: str, first: str, at_margin: bool) -> bool:
     """Whether a page's first paragraph goes on with the sentence the previous page left open."""
-    if last[-1] in _SENTENCE_END or not first[0].islower() or _label(last):
+    if not _goes_on(last, first, at_margin) or _label(last):
         return False
     # A label at a page's foot followed by a web address on the next is a field, not a sentence.
     return not _URL_OR_MAIL.search(first.split()[0])
 
 
-def _join_across_pages(pages: Sequence[Sequence[str]]) -> list[str]:
-    """The paragraphs of all pages, a sentence broken over a page boundary made whole again."""
+def _join_across_pages(pages: Sequence[Sequence[str]], at_margin: Sequence[bool]) -> list[str]:
+    """The paragraphs of all pages, a sentence broken over a page boundary made whole again
+    (`at_margin`: whether each page's last line runs to the right margin)."""
     paragraphs: list[str] = []
-    for page in pages:
+    for index, page in enumerate(pages):
         rest = list(page)
         if paragraphs and rest:
             last, first = paragraphs[-1], rest[0]
             joined = _dehyphenated(last, first)
-            if not joined and _sentence_continues(last, first):
+            if not joined and _sentence_continues(last, first, at_margin[index - 1]):
                 joined = f"{last} {first}"
             if joined:
                 paragraphs[-1] = joined

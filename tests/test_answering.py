@@ -258,7 +258,11 @@ def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
         0, 40,
     )  # fmt: skip
     texts = [u.text for u in units_of(fields)]
-    assert texts[:3] == ["Deadline: 4 maart 2026, 17:00 uur", "Code: KA210-SCH", "Budget: 60.000 euro"]
+    assert texts[:3] == [
+        "Deadline: 4 maart 2026, 17:00 uur",
+        "Code: KA210-SCH",
+        "Budget: 60.000 euro",
+    ]
     assert texts[3] == (
         "E-mail: info@epos-vlaanderen.be, Epos vzw, Koning Albert II-laan 15, 1210 Brussel"
     )

@@ -347,7 +347,8 @@ def test_a_two_column_table_reads_as_fields_without_its_header_line(tmp_path: Pa
     calendar = (
         "# Oproep\n\n## Kalender\n\n| Stap | Datum |\n|---|---|\n"
         "| Publicatie oproep | 19 november 2025 |\n| Indiendatum | 4 maart 2026, 12:00 uur |\n\n"
-        "## Budget\n\n| Actie | Bedrag (EUR) |\n|---|---|\n| Kleinschalig partnerschap | 60 000 |\n\n"
+        "## Budget\n\n| Actie | Bedrag (EUR) |\n|---|---|\n"
+        "| Kleinschalig partnerschap | 60 000 |\n\n"
         "## Kort\n\n| Deadline | 1 oktober 2026 |\n|---|---|\n| Code | KA210-SCH |\n"
     )
     (tmp_path / "t.md").write_text(calendar, encoding="utf-8")
@@ -482,6 +483,35 @@ def test_pdf_word_hyphenated_at_a_line_end_is_joined(tmp_path: Path) -> None:
     assert section(document, "Budget") == (
         "Per project is maximaal 20.000 euro beschikbaar; de subsidieaanvraag dient u in"
         " voor 1 juni 2025."
+    )
+
+
+def test_pdf_line_wrapped_before_a_name_or_number_continues_its_sentence(tmp_path: Path) -> None:
+    # A line that ran to the margin goes on in the next one, also when that starts with a
+    # name or a number; lines that end short of the margin (an unpunctuated list) stand alone.
+    pages = [
+        [
+            "Testoproep voor kleine scholen",
+            "Inleiding",
+            "Omdat de actie op nieuwkomers gericht is, krijgen organisaties zonder eerdere",
+            "Erasmus+-ervaring voorrang. Een partnerschap krijgt een forfait van maximaal",
+            "60.000 euro. De aanvraag gebeurt voor scholen, volwassenen en jeugd via het",
+        ],
+        [
+            "Erasmus+ and European Solidarity Corps Platform, en voor sport via het portaal",
+            "Funding & Tenders van de Europese Commissie, met deadline 5 maart 2025.",
+            "Kernactie 1 – leermobiliteit van lerenden en personeel",
+            "Kernactie 2 – samenwerking tussen organisaties",
+        ],
+    ]
+    text = section(load_pdf(tmp_path, pages), "Inleiding")
+    assert "zonder eerdere Erasmus+-ervaring voorrang." in text
+    assert "een forfait van maximaal 60.000 euro." in text
+    assert "via het Erasmus+ and European Solidarity Corps Platform, en voor sport" in text
+    assert "via het portaal Funding & Tenders van de Europese Commissie" in text
+    assert text.endswith(
+        "5 maart 2025.\n\nKernactie 1 – leermobiliteit van lerenden en personeel\n\n"
+        "Kernactie 2 – samenwerking tussen organisaties"
     )
 
 
