@@ -49,7 +49,7 @@ from assistant.ranking import (
     unit_features,
     written_in,
 )
-from assistant.retrieval import HybridRetriever, SearchFilter, same_action
+from assistant.retrieval import HybridRetriever, SearchFilter, proper_names, same_action
 from assistant.scope import Scope
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
 from assistant.units import Unit, call_numbers, is_item, item_head, units_of, words
@@ -302,18 +302,9 @@ class Composer:
         return False
 
     def _names_what_document_lacks(self, question: str, document: DocumentHit) -> bool:
-        """Whether the question names something (a run of capitalised words) with a word the
-        corpus knows but the best document never uses: it is about another programme or call
-        ("ERC Starting Grant" when the best match is an Erasmus+ call). Words the corpus never
-        uses (a town, a university) say nothing here."""
-        vocabulary = self.retriever.lexical.document_frequency
-        own = self.retriever.document_terms(document.source)
-        for name in proper_names(question):
-            for word in name:
-                terms = [t for t in analyse(word) if not t.isdigit()]
-                if terms and all(t in vocabulary for t in terms) and not set(terms) <= own:
-                    return True
-        return False
+        """Whether the question names something the best document never does (see
+        `HybridRetriever.lacks_a_name`): it is about another programme or call."""
+        return self.retriever.lacks_a_name(question, document.source)
 
     def _answer_each_part(
         self, query: Query, document: DocumentHit, chosen: list[ScoredUnit]
@@ -592,22 +583,6 @@ def question_parts(question: str) -> list[str]:
     """The parts of a question that ask separate things, in the sentences that ask (an
     e-mail's situation and sign-off ask nothing); short fragments are left out."""
     return [p.strip() for p in _PART_SPLIT.split(asking_text(question)) if len(p.split()) >= 3]
-
-
-_NAME = re.compile(r"[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|[A-Z0-9]{2,}[\w-]*))+")
-
-
-def proper_names(question: str) -> list[list[str]]:
-    """Runs of two or more capitalised words, without a sentence's capitalised first word."""
-    names = []
-    for match in _NAME.finditer(question):
-        words_ = match.group(0).split()
-        before = question[: match.start()].rstrip()
-        if not before or before[-1] in ".?!:":
-            words_ = words_[1:]
-        if len(words_) >= 2:
-            names.append(words_)
-    return names
 
 
 _ASKS_PROCEDURE = re.compile(

@@ -26,6 +26,7 @@ YEAR = re.compile(r"\b20\d{2}\b")
 # Rounds of one call among the first documents this close to the best are told apart by year.
 _SAME_ROUND_RATIO = 0.9
 _ROUND_REACH = 3
+_NAME_REACH = 3  # documents after the best one that a name in the question may put first
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class HybridRetriever:
             self.settings.passages_per_document,
             self.settings.second_passage_weight,
         )
+        documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self._first_chunk)
         # A call code written out in the question names its document outright.
         coded = self._sources_by_code(query)
@@ -228,6 +230,20 @@ class HybridRetriever:
         if not rare:
             return set()
         return {s for s, _ in self._fields.search(" ".join(rare), len(self._fields.ids))}
+
+    def lacks_a_name(self, question: str, source: str) -> bool:
+        """Whether the question names something (a run of capitalised words) with a word the
+        corpus knows but this document never uses: it is about another programme or call
+        ("ERC Starting Grant" when the document is an Erasmus+ call). Words the corpus never
+        uses (a town, a university) say nothing here."""
+        vocabulary = self.lexical.document_frequency
+        own = self.document_terms(source)
+        for name in proper_names(question):
+            for word in name:
+                terms = [t for t in analyse(word) if not t.isdigit()]
+                if terms and all(t in vocabulary for t in terms) and not set(terms) <= own:
+                    return True
+        return False
 
     def document_terms(self, source: str) -> set[str]:
         """Every BM25 term of one document's chunks."""
@@ -368,6 +384,37 @@ def round_years(chunk: Chunk) -> set[str]:
     return set(
         YEAR.findall(f"{chunk.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}")
     )
+
+
+_NAME = re.compile(r"[A-Z][\w+-]*(?:\s+(?:[A-Z][\w+-]*|[A-Z0-9]{2,}[\w-]*))+")
+
+
+def proper_names(question: str) -> list[list[str]]:
+    """Runs of two or more capitalised words, without a sentence's capitalised first word."""
+    names = []
+    for match in _NAME.finditer(question):
+        words_ = match.group(0).split()
+        before = question[: match.start()].rstrip()
+        if not before or before[-1] in ".?!:":
+            words_ = words_[1:]
+        if len(words_) >= 2:
+            names.append(words_)
+    return names
+
+
+def named_document_first(
+    question: str, documents: list[DocumentHit], lacks_a_name: Callable[[str, str], bool]
+) -> list[DocumentHit]:
+    """The documents with the one the question names first: when the best document lacks a
+    name the question writes ("Smart Grids Pilots") and one of the next few uses every word of
+    its names, that one is what the question is about. Across languages the words of a name
+    match better than the rest of the question (a Dutch question about an English page)."""
+    if not documents or not lacks_a_name(question, documents[0].source):
+        return documents
+    for other in documents[1:_NAME_REACH]:
+        if not lacks_a_name(question, other.source):
+            return [other, *(d for d in documents if d is not other)]
+    return documents
 
 
 def asked_round_first(

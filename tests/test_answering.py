@@ -592,12 +592,14 @@ def test_how_an_application_goes_is_answered_with_the_documents_steps(make_setti
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
-def _assistant_beside_a_call(make_settings, name: str, page: str) -> Assistant:
+def _assistant_beside_a_call(
+    make_settings, name: str, page: str, call: str = "cerv-stedenbanden-2024.md"
+) -> Assistant:
     """An assistant over one page (`name`, its text `page`) and a Dutch call document."""
     settings = make_settings()
     settings.corpus_dir.mkdir(parents=True)
     (settings.corpus_dir / name).write_text(page, encoding="utf-8")
-    copy_corpus(settings.corpus_dir, ("cerv-stedenbanden-2024.md",))
+    copy_corpus(settings.corpus_dir, (call,))
     build_index(settings)
     return Assistant.open(settings)
 
@@ -643,6 +645,27 @@ def test_a_portal_page_with_a_budget_table_answers_with_its_amounts(make_setting
     for answer in (budget, deadline):
         assert answer.citations[0].source == "smart-grids.html"
         _markers_resolve(answer)
+
+
+def test_the_document_a_question_names_comes_first(make_settings) -> None:
+    """A Dutch question about an English page matches a Dutch call of the same programme in
+    its other words; the name it writes ("Smart Grids Pilots") is only in the page."""
+    page = (FIXTURES / "portal" / "budget-table.html").read_text(encoding="utf-8")
+    composer = _assistant_beside_a_call(
+        make_settings,
+        "smart-grids.html",
+        page,
+        "digital-europe-lokale-digitale-tweelingen-2024.txt",
+    ).composer
+    question = "Welk percentage van de kosten betaalt de EU bij Smart Grids Pilots?"
+    _, documents = composer.analyse(question)
+    assert [d.source for d in documents] == [
+        "smart-grids.html",
+        "digital-europe-lokale-digitale-tweelingen-2024.txt",
+    ]
+    # without the name, the Dutch call of the same programme is the better match
+    _, documents = composer.analyse("Welk percentage van de kosten betaalt de EU?")
+    assert documents[0].source == "digital-europe-lokale-digitale-tweelingen-2024.txt"
 
 
 def test_an_english_topic_page_answers_with_its_own_date(make_settings) -> None:
