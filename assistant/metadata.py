@@ -246,12 +246,20 @@ def _field_values(candidates: Sequence[tuple[str, str]], vocabulary: Sequence[st
     return values
 
 
+# A sentence end followed by the next field of the same line: "Programme: Digital Europe
+# Programme. Call: DIGITAL-2026-GRIDS-01. Type of action: …" (a portal writes them inline).
+_NEXT_FIELD = re.compile(r"(?<=[.;])\s+(?=[A-Z][\w ()/-]{0,40}:\s)")
+
+
 def _first_line(text: str | None) -> str | None:
-    """The first non-empty line of `text`, cut to a field's length."""
+    """The first non-empty line of `text` up to the next field on it, cut to a field's length."""
     if not text:
         return None
     line = next((line.strip() for line in text.splitlines() if line.strip()), "")
-    return _shorten(line.removeprefix("- "), _MAX_FIELD_CHARS) or None
+    field, *rest = _NEXT_FIELD.split(line, maxsplit=1)
+    if rest:
+        field = field.rstrip(".;")
+    return _shorten(field.removeprefix("- "), _MAX_FIELD_CHARS) or None
 
 
 def _shorten(text: str, limit: int) -> str:

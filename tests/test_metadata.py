@@ -275,6 +275,16 @@ def test_structure_fields_and_text_urls() -> None:
     assert found.source_url == "https://example.org/oproep-1"
 
 
+def test_fields_written_inline_end_where_the_next_field_starts(tmp_path: Path) -> None:
+    # a portal page: "Programme: Digital Europe Programme. Call: DIGITAL-2026-GRIDS-01. …"
+    page = Path(__file__).parent / "fixtures" / "portal" / "budget-table.html"
+    found = load_document(page, page.parent).metadata
+    assert found.programme == "Digital Europe Programme"
+    # one field that goes on in sentences of its own keeps them
+    text = [Section("Contact", "Organisatie: Epos vzw. Meer info op de website.")]
+    assert extract_metadata(text, title="T").handling_organisation == "Epos vzw"
+
+
 @pytest.mark.parametrize(
     "name",
     ["jean-monnet-hoger-onderwijs.html", "erasmus-capaciteitsopbouw-beroepsonderwijs-2025.txt"],
