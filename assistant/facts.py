@@ -210,6 +210,7 @@ def fact_features(
 
     asked_years = set(YEAR.findall(question))
     asked_calls = call_numbers(question)
+    asked_codes = _codes(question)
     asks_next = float(bool(_ASKS_NEXT.search(question)))
     asks_past = float(bool(_ASKS_PAST.search(question)))
     share_asked = float("percentage" in asked_details(question))
@@ -253,8 +254,9 @@ def fact_features(
             "fact_line": float(rest_words(unit.text, [fact.span]) <= FACT_LINE_WORDS),
             "other_call": float(bool(asked_calls and unit.about and not asked_calls & unit.about)),
             "foreign_call": float(
-                _names_another_call(clause, own_codes, question)
-                and not rare_terms & terms_of(clause)  # the question names that call
+                _names_another_call(_row_of(unit.text) or clause, own_codes, asked_codes)
+                # a question that names the call in words (no code) names its rare words
+                and (bool(asked_codes) or not rare_terms & terms_of(clause))
             ),
             "repeated": math.log(values.count(value)) if value else 0.0,
             "year_asked": float(bool(asked_years)),
@@ -289,17 +291,30 @@ def _codes(text: str) -> set[str]:
     return {re.sub(r"-20\d{2}(?=-|$)", "", code) for code in CALL_CODE.findall(text)}
 
 
-def _names_another_call(clause: str, own: set[str], question: str) -> bool:
-    """Whether a fact's clause names a call that is not the document's own (nor one of its
-    topics, nor one the question names): "de oproep Netwerken van steden
-    (CERV-2025-CITIZENS-TOWN-NT): … deadline 27 maart 2025" gives that call's date."""
-    if not own:
-        return False
-    related = own | _codes(question)
-    return any(
-        not any(code.startswith(o) or o.startswith(code) for o in related)
-        for code in _codes(clause)
+def _names_another_call(clause: str, own: set[str], asked: set[str]) -> bool:
+    """Whether a fact's clause names a call that is not the one asked (the codes the question
+    names, else the document's own), nor a part or the whole of it: "de oproep Netwerken van
+    steden (CERV-2025-CITIZENS-TOWN-NT): … deadline 27 maart 2025" gives that call's date, and
+    the row of topic DIGITAL-2026-GRIDS-01-SKILLS not the budget of topic …-DATA."""
+    related = asked or own
+    return (
+        any(
+            not any(code.startswith(o) or o.startswith(code) for o in related)
+            for code in _codes(clause)
+        )
+        if related
+        else False
     )
+
+
+_ROW_CELL = re.compile(r"^[^:;]{1,40}: \S")
+
+
+def _row_of(text: str) -> str | None:
+    """A table row read as labelled cells ("Topic: …; Budget: …; Deadline: …"): every cell is
+    about the row's subject, so a fact's cell is read with the whole row. None for a sentence."""
+    cells = text.split("; ")
+    return text if len(cells) >= 2 and all(_ROW_CELL.match(cell) for cell in cells) else None
 
 
 # Words that date something else than a deadline: an opening, a publication, an info session.

@@ -142,6 +142,32 @@ def test_a_date_stated_for_another_call_is_not_this_calls_unless_asked() -> None
     assert span == "27 maart 2025" and probability > 0
 
 
+def test_a_table_row_of_another_topic_does_not_give_the_asked_topics_amount() -> None:
+    rows = [
+        unit(
+            "Topic: DIGITAL-2026-GRIDS-01-DATA; Budget: EUR 12 000 000; Deadline: 15 April 2026",
+            "Budget",
+        ),
+        unit(
+            "Topic: DIGITAL-2026-GRIDS-01-SKILLS; Budget: EUR 4 000 000; Deadline: 15 April 2026",
+            "Budget",
+        ),
+    ]
+    # the other topic's row ranked first: its code is in another cell than its amount
+    facts = facts_of("budget", [ScoredUnit(rows[1], 0.9), ScoredUnit(rows[0], 0.5)])
+    question = "Hoeveel budget is er voor het topic DIGITAL-2026-GRIDS-01-DATA?"
+    query = Query(question, question, "nl", "budget")
+    order = FactPicker.load().pick(query, facts, context(question, 2), date(2026, 1, 1))
+    probability = {p.fact.span: p.probability for p in order}
+    assert order[0].fact.span == "EUR 12 000 000"
+    assert probability["EUR 4 000 000"] == 0.0
+    # without a code in the question both rows are the call's own topics
+    plain = "Hoeveel budget is er voor deze oproep?"
+    query = Query(plain, plain, "nl", "budget")
+    order = FactPicker.load().pick(query, facts, context(plain, 2), date(2026, 1, 1))
+    assert all(p.probability > 0 for p in order)
+
+
 def test_an_opening_date_is_not_the_deadline_asked_for() -> None:
     text = "Volgende oproep: opening 18 december 2025, deadline 5 maart 2026."
     spans = picked(
