@@ -96,12 +96,12 @@ def group_of(question: Question, documents: Sequence[DocumentHit]) -> str:
     return documents[0].source if documents else "none"
 
 
-def folds_of(groups: Sequence[str], k: int) -> list[np.ndarray]:
+def folds_of(groups: Sequence[str], k: int, salt: str = FOLD_SALT) -> list[np.ndarray]:
     """k folds of question indices, no document's questions in two folds. A document's fold
     follows from its name alone, so a change that moves one question to another document
     (an unanswerable question is grouped by what retrieval finds) moves only that question:
     two runs of an experiment differ by what the change did, not by a new draw of folds."""
-    fold = np.array([zlib.crc32(f"{FOLD_SALT}:{group}".encode()) % k for group in groups])
+    fold = np.array([zlib.crc32(f"{salt}:{group}".encode()) % k for group in groups])
     return [np.flatnonzero(fold == f) for f in range(k)]
 
 
@@ -182,6 +182,12 @@ def main() -> None:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--today", default="2026-11-27")
     parser.add_argument("--kind-c", type=float, default=1.0)
+    parser.add_argument(
+        "--fold-salt",
+        default=FOLD_SALT,
+        help="Another salt draws another partition into folds: the spread of the numbers "
+        "over a few salts is the noise of the estimate (report with --no-write).",
+    )
     parser.add_argument("--ranker-c", type=float, default=0.01)
     parser.add_argument("--abstain-c", type=float, default=0.3)
     parser.add_argument("--picker-c", type=float, default=0.1)
@@ -228,7 +234,7 @@ def main() -> None:
         items.append(
             Item(question, group_of(question, documents), query, documents, kind_row, follow_row)
         )
-    folds = folds_of([it.group for it in items], args.folds)
+    folds = folds_of([it.group for it in items], args.folds, args.fold_salt)
     print(
         f"{len(items)} questions, {len({it.group for it in items})} documents, {args.folds} folds"
     )
@@ -432,6 +438,7 @@ def main() -> None:
         },
         "settings": {
             "folds": args.folds,
+            "fold_salt": args.fold_salt,
             "kind_c": args.kind_c,
             "ranker_c": args.ranker_c,
             "abstain_c": args.abstain_c,
