@@ -276,7 +276,7 @@ class Composer:
             document_terms=self.retriever.document_terms(top.source),
             document_text="\n".join(f"{c.title} {c.section} {c.text}" for c in chunks),
             unknown_name=self._names_something_unknown(query.text),
-            name_not_in_document=self._names_what_document_lacks(query.text, top),
+            name_not_in_document=self.retriever.lacks_a_name(query.text, top.source),
             picked=tuple(picked) if query.kind in PICKED_KINDS else None,
         )
 
@@ -300,11 +300,6 @@ class Composer:
             if any(known) and not all(known):
                 return True
         return False
-
-    def _names_what_document_lacks(self, question: str, document: DocumentHit) -> bool:
-        """Whether the question names something the best document never does (see
-        `HybridRetriever.lacks_a_name`): it is about another programme or call."""
-        return self.retriever.lacks_a_name(question, document.source)
 
     def _answer_each_part(
         self, query: Query, document: DocumentHit, chosen: list[ScoredUnit]

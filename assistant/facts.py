@@ -297,13 +297,11 @@ def _names_another_call(clause: str, own: set[str], asked: set[str]) -> bool:
     steden (CERV-2025-CITIZENS-TOWN-NT): … deadline 27 maart 2025" gives that call's date, and
     the row of topic DIGITAL-2026-GRIDS-01-SKILLS not the budget of topic …-DATA."""
     related = asked or own
-    return (
-        any(
-            not any(code.startswith(o) or o.startswith(code) for o in related)
-            for code in _codes(clause)
-        )
-        if related
-        else False
+    if not related:
+        return False
+    return any(
+        not any(code.startswith(o) or o.startswith(code) for o in related)
+        for code in _codes(clause)
     )
 
 

@@ -757,7 +757,7 @@ _WORD_START = re.compile(r"^[^\W_]")
 # "beroeps- en volwassenenonderwijs": the hyphen stands for a left-out word part and stays.
 _ELLIPTIC_CONTINUATION = re.compile(r"^(?:en|of|tot|and|or)\b")
 _WRAPPED_LINE = 50  # characters: a shorter paragraph ends where its text ends
-_AT_MARGIN = 0.9  # of a page's full line length: slack for letters of different widths
+_AT_MARGIN = 0.9  # of the document's full line length: slack for letters of different widths
 # A list item ("- …", "2. …") or a field ("E-mail: …", "Budget: …") starts a line of its own.
 _ITEM_OR_FIELD = re.compile(r"^(?:- |\d{1,2}[.)] |[^\s:][^:]{0,40}:\s)")
 _SENTENCE_END = ".:;!?"
@@ -910,8 +910,8 @@ def _goes_on(current: str, line: str, at_margin: bool = False) -> bool:
 
 def _wrapped_before(previous: str, line: str, margin: int) -> bool:
     """Whether the text was wrapped between two lines: the first word of `line` would not have
-    fitted after `previous` within the page's full line length (with some slack, as letters
-    differ in width)."""
+    fitted after `previous` within the document's full line length (with some slack, as
+    letters differ in width)."""
     return bool(previous) and len(previous) + 1 + len(line.split()[0]) > _AT_MARGIN * margin
 
 
@@ -932,7 +932,7 @@ def _sentence_continues(last: str, first: str, at_margin: bool) -> bool:
 
 def _join_across_pages(pages: Sequence[Sequence[str]], at_margin: Sequence[bool]) -> list[str]:
     """The paragraphs of all pages, a sentence broken over a page boundary made whole again
-    (`at_margin`: whether each page's last line runs to the right margin)."""
+    (`at_margin`: whether each page's text was wrapped into the next page)."""
     paragraphs: list[str] = []
     for index, page in enumerate(pages):
         rest = list(page)
