@@ -889,7 +889,7 @@ def _margin(lines: Sequence[str]) -> int:
     return lengths[int(0.9 * (len(lengths) - 1))] if lengths else 0
 
 
-def _goes_on(current: str, line: str, at_margin: bool = False) -> bool:
+def _goes_on(current: str, line: str, at_margin: bool) -> bool:
     """Whether `line` goes on with the sentence that `current` leaves open. A line in lower case
     does. So does a name, a number or a bracket ("… zonder eerdere" / "Erasmus+-ervaring …",
     "… bedraagt maximaal" / "60.000 euro.") when the line before it ran to the right margin

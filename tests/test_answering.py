@@ -15,7 +15,7 @@ from assistant.query import build_query
 from assistant.service import Assistant, answer_payload, turns_from
 from assistant.settings import Settings
 from assistant.types import Answer, Chunk, Turn
-from assistant.units import units_of
+from assistant.units import Unit, units_of
 from tests.conftest import copy_corpus
 
 pytestmark = pytest.mark.slow
@@ -239,25 +239,29 @@ def test_payload_and_history_parsing(assistant: Assistant) -> None:
     assert turns == [Turn("user", "hallo")]
 
 
+def _units(section: str, text: str) -> list[Unit]:
+    """The units of a chunk that holds `text` under `section`."""
+    return units_of(Chunk("id", "a.txt", "Titel", section, text, 0, len(text.split())))
+
+
 def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
-    chunk = Chunk(
-        "id", "a.txt", "Titel", "Budget",
-        "Budget\nJe kiest tussen twee bedragen:\n\n- 30.000 euro\n- 60.000 euro\n\n"
-        "Epos vzw\nKoning Albert II-laan 15\n1210 Brussel\n02 553 97 31",
-        0, 50,
-    )  # fmt: skip
-    texts = [u.text for u in units_of(chunk)]
+    texts = [
+        u.text
+        for u in _units(
+            "Budget",
+            "Budget\nJe kiest tussen twee bedragen:\n\n- 30.000 euro\n- 60.000 euro\n\n"
+            "Epos vzw\nKoning Albert II-laan 15\n1210 Brussel\n02 553 97 31",
+        )
+    ]
     assert "Je kiest tussen twee bedragen: 30.000 euro; 60.000 euro" in texts
     assert "Epos vzw, Koning Albert II-laan 15, 1210 Brussel, 02 553 97 31" in texts
     # a run of short lines that are fields (a table of key facts) is no address: each field
     # is quoted alone
-    fields = Chunk(
-        "id", "a.txt", "Titel", "",
+    fields = (
         "Deadline: 4 maart 2026, 17:00 uur\nCode: KA210-SCH\nBudget: 60.000 euro\n\n"
-        "E-mail: info@epos-vlaanderen.be\nEpos vzw\nKoning Albert II-laan 15\n1210 Brussel",
-        0, 40,
-    )  # fmt: skip
-    texts = [u.text for u in units_of(fields)]
+        "E-mail: info@epos-vlaanderen.be\nEpos vzw\nKoning Albert II-laan 15\n1210 Brussel"
+    )
+    texts = [u.text for u in _units("", fields)]
     assert texts[:3] == [
         "Deadline: 4 maart 2026, 17:00 uur",
         "Code: KA210-SCH",
@@ -269,13 +273,11 @@ def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
 
 
 def test_numbered_steps_are_a_list_quoted_with_their_lead_in() -> None:
-    chunk = Chunk(
-        "id", "a.txt", "Titel", "Procedure",
+    steps = (
         "Procedure in twee stappen, via het E-loket:\n\n1. een vooraanmelding;\n\n"
-        "2) een volledig voorstel.\n\nZonder vooraanmelding geen voorstel.",
-        0, 30,
-    )  # fmt: skip
-    texts = [u.text for u in units_of(chunk)]
+        "2) een volledig voorstel.\n\nZonder vooraanmelding geen voorstel."
+    )
+    texts = [u.text for u in _units("Procedure", steps)]
     assert texts == [
         "Procedure in twee stappen, via het E-loket: een vooraanmelding; een volledig voorstel",
         "Zonder vooraanmelding geen voorstel.",
@@ -318,13 +320,11 @@ def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked(
 
 
 def test_a_sentence_knows_the_call_its_paragraph_is_about() -> None:
-    chunk = Chunk(
-        "id", "a.txt", "Titel", "Budget",
+    budget = (
         "Het budget van oproep 65 staat in de oproepfiche. Ter vergelijking: oproep 545 had "
-        "2 miljoen euro. Die oproep kreeg ook 150.000 euro cofinanciering.",
-        0, 40,
-    )  # fmt: skip
-    about = {u.text[:12]: u.about for u in units_of(chunk)}
+        "2 miljoen euro. Die oproep kreeg ook 150.000 euro cofinanciering."
+    )
+    about = {u.text[:12]: u.about for u in _units("Budget", budget)}
     assert about == {
         "Het budget v": frozenset({"65"}),
         "Ter vergelij": frozenset({"545"}),
