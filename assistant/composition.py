@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.facts import PickedFact, facts_in, rest_words
+from assistant.metadata import is_name
 from assistant.prompts import text
 from assistant.ranking import NEGATION, in_kind_section
 from assistant.units import Unit, words
@@ -219,18 +220,28 @@ def contact_lead(
     candidates = [*units, *contact_units]
     name = organisation.strip()
     best = units[0] if units else None
+    # "X; Y": a document may name two organisations (the agency, the Flemish contact point)
+    names = [part.strip() for part in name.split(";") if part.strip()]
     if (
         best
         and _is_sentence(best.text)
-        and (not name or name.casefold() not in best.text.casefold())
+        and not any(part.casefold() in best.text.casefold() for part in names)
     ):
         # the best unit says in a sentence whom to ask (the Flemish service for advice, the
         # agency for a technical question), and it is not the handling organisation
         return Lead(f"{quoted(best)} {MARKER}", (best,), (best,))
-    for unit in candidates if name else ():
-        if name.casefold() in unit.chunk.text.casefold():
-            holding = _unit_holding(unit, name)
-            return _contact_sentence(name, contact_details(holding.text), holding, language)
+    # a unit that names it with its own e-mail or phone, else the passage that names it (the
+    # marker must point at what holds the details), else a unit that names it without any
+    passages = [Unit(u.chunk.text, u.chunk, u.terms, u.section) for u in candidates]
+    for unit, needs_details in [
+        *((u, True) for u in candidates),
+        *((p, False) for p in passages),
+        *((u, False) for u in candidates),
+    ]:
+        for part in names:
+            details = contact_details(unit.text)
+            if part.casefold() in unit.text.casefold() and (details or not needs_details):
+                return _contact_sentence(part, details, unit, language)
     for unit in candidates:
         details = contact_details(unit.text)
         named = _opening_name(unit.text) if details else ""
@@ -260,7 +271,8 @@ def _opening_name(line: str) -> str:
             break
         end = match.end()
     name = ", ".join(p.strip() for p in value[:end].split("\n") if p.strip())
-    return name if 0 < words(name) <= 12 else ""
+    # a sentence that names an organisation further on is no name ("For questions, contact …")
+    return name if 0 < words(name) <= 12 and is_name(name) else ""
 
 
 def condition_lead(units: Sequence[Unit], language: str) -> Lead | None:
@@ -276,14 +288,6 @@ def condition_lead(units: Sequence[Unit], language: str) -> Lead | None:
     body, end = (sentence[:-1], ".") if sentence.endswith(".") else (sentence, "")
     wording = f"{_say(key, language)} {body} {MARKER}{end}"
     return Lead(wording, (unit,), (unit,))
-
-
-def _unit_holding(unit: Unit, name: str) -> Unit:
-    """The unit itself if it names the organisation, else the passage as a unit (the marker
-    must point at a passage that holds what the sentence says)."""
-    if name.casefold() in unit.text.casefold():
-        return unit
-    return Unit(unit.chunk.text, unit.chunk, unit.terms, unit.section)
 
 
 def lead_for(

@@ -53,18 +53,26 @@ SECTION_LABELS: tuple[str, ...] = (
     "vlaamse contactpunten", "nationaal contactpunt", "goed om weten", "tips", "synergieën",
     "resultaten", "verwachte resultaten", "impact", "veelgestelde vragen", "faq", "documenten",
     "toepasselijke (eu) wetgeving", "wetgeving", "opening", "publicatie",
+    # the same headings on English pages (the portal's topic pages)
+    "introduction", "summary", "background", "description", "objectives", "expected outcome",
+    "expected outcomes", "expected impact", "scope", "eligibility", "eligibility conditions",
+    "eligible countries", "who can apply", "admissibility", "award criteria", "evaluation",
+    "funding", "funding rate", "budget and funding rate", "duration", "how to apply",
+    "application procedure", "contact details", "further information", "documents",
 )  # fmt: skip
 # Labels that open a document or a programme block: a title-like line right before one of
 # these starts a new block ("Erasmus+ Onderwijs en Opleiding" / "Inleiding").
 OPENING_LABELS = frozenset(
     {"inleiding", "introductie", "samenvatting", "achtergrond", "context", "beschrijving",
-     "over het programma", "algemeen"}
+     "over het programma", "algemeen", "introduction", "summary", "background", "description"}
 )  # fmt: skip
 
 _DEADLINE_LABELS = ("deadline", "deadlines", "indiendatum", "indiendata", "uiterste indiendatum",
-                    "uiterste datum", "sluitingsdatum", "indienen tot", "closing date")  # fmt: skip
+                    "uiterste datum", "sluitingsdatum", "indienen tot", "closing date",
+                    "deadline date", "submission deadline")  # fmt: skip
 _CODE_LABELS = ("code", "codes", "oproepcode", "call code", "call-code", "callcode",
-                "topic code", "identificatiecode", "referentie")  # fmt: skip
+                "topic code", "identificatiecode", "referentie", "topic identifier", "topic id",
+                "call identifier", "call id", "identifier")  # fmt: skip
 _MANAGER_LABELS = ("beheerd door", "beheer", "beheerder", "beheersautoriteit",
                    "beheerautoriteit", "managed by", "behandeld door", "uitvoerend agentschap",
                    "nationaal agentschap", "handled by", "managing authority")  # fmt: skip
@@ -83,7 +91,7 @@ _ORGANISATION_LABELS = ("organisatie", "organisation", "organization", "contacto
                         "contact organisation", "contact")  # fmt: skip
 _PROGRAMME_LABELS = ("programma", "programme", "fonds")
 _CALL_LABELS = ("oproep",)
-_ACTION_LABELS = ("actie", "action", "kernactie", "type actie")
+_ACTION_LABELS = ("actie", "action", "kernactie", "type actie", "type of action", "action type")
 _URL_LABELS = ("bron", "source", "url", "link", "webpagina")
 # Words in a sentence that say the date next to them is a deadline (fallback only).
 _DEADLINE_WORDS = re.compile(r"deadline|indien|uiterlijk|sluit", re.IGNORECASE)
@@ -386,6 +394,14 @@ _CLAUSE_END = re.compile(
     r"|\s+(?:voor|met|via|over|for|with|about|to|of|or|en|and)\s+"
     r"(?!(?:de|het|den|der|the)\b)(?=[a-zà-ÿ])"
 )
+# A comma inside a name: capitalised words (and linking words) run on from it to the name's
+# acronym in brackets.
+_NAME_GOES_ON = re.compile(
+    r",\s+(?:(?:[A-ZÀ-Ý][\w'-]*|and|en|of|for|voor|van|de|the|&)\s+)*?[A-ZÀ-Ý][\w'-]*\s+"
+    r"\([A-Z]{2,}\)"
+)
+# An e-mail or web address after a name ("… (CINEA) via x@ec.europa.eu") is not part of it.
+_ADDRESS_AFTER = re.compile(r"\s+(?:(?:via|at|op|on)\s+)?\S*(?:@|www\.|https?://)")
 _CONTACT_LABELS = frozenset(
     (*_CONTACT_POINT_LABELS, *_CONTACT_SECTION_LABELS, *_MANAGER_LABELS, *_ORGANISATION_LABELS)
 )
@@ -478,7 +494,7 @@ def _split_outside_parentheses(text: str, separator: str) -> list[str]:
     return merged
 
 
-def _is_name(text: str) -> bool:
+def is_name(text: str) -> bool:
     """Whether `text` reads as an organisation's name, not as a sentence, a label or a header.
 
     A name holds a capitalised word or an acronym and few plain lower-case words ("team
@@ -528,7 +544,7 @@ def _name_at_start(text: str) -> str:
     if len(name) > 90:
         name = _split_outside_parentheses(name, r"(, )")[0]
     name = _LOWER_ARTICLE.sub("", name.strip(), count=1)
-    return name if _is_name(name) else ""
+    return name if is_name(name) else ""
 
 
 def _names_in_line(line: str) -> str:
@@ -556,7 +572,7 @@ def _mentioned_in_line(line: str) -> str:
             return name
         subject = _SUBJECT.match(sentence)
         name = _ARTICLE.sub("", subject["name"], count=1) if subject else ""
-        if _is_name(name):
+        if is_name(name):
             return name  # "Het directoraat-generaal X (DG X) beheert …"
     return ""
 
@@ -572,10 +588,12 @@ def _sent_to_in(sentence: str) -> str:
     for index, char in enumerate(text):
         depth += (char == "(") - (char == ")")
         stop = char in ",;:?!" or (char == "." and text[index + 1 : index + 2] in ("", " "))
+        if char == "," and _NAME_GOES_ON.match(text, index):
+            continue  # "European Climate, Infrastructure and Environment Executive Agency (CINEA)"
         if depth <= 0 and stop:
             end = index
             break
-    phrase = text[:end]
+    phrase = _ADDRESS_AFTER.split(text[:end], maxsplit=1)[0]
     for clause in _CLAUSE_END.finditer(phrase):
         before = phrase[: clause.start()]
         if before.count("(") <= before.count(")"):
@@ -585,13 +603,13 @@ def _sent_to_in(sentence: str) -> str:
     if _POSSESSIVE.match(phrase):
         return ""  # "je contactpunt", "your national contact point": no name
     phrase = _ARTICLE.sub("", phrase, count=1)
-    return phrase if _is_name(phrase) else ""
+    return phrase if is_name(phrase) else ""
 
 
 def _is_name_line(line: str) -> bool:
     """Whether a whole line is a name without an address ("Agentschap Voorbeeld (AV)")."""
     line = line.removeprefix("- ").strip()
-    return not _is_address_line(line) and _is_name(_LOWER_ARTICLE.sub("", line, count=1))
+    return not _is_address_line(line) and is_name(_LOWER_ARTICLE.sub("", line, count=1))
 
 
 def _entries(block: str) -> list[list[str]]:
@@ -772,7 +790,7 @@ def organisation_name(text: str | None) -> str | None:
     text = (text or "").strip()
     if not text:
         return None
-    if "\n" not in text and all(_is_name(part) for part in text.split("; ")):
+    if "\n" not in text and all(is_name(part) for part in text.split("; ")):
         return text
     return organisations_in(text)
 

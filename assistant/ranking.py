@@ -59,14 +59,20 @@ ASKS_LIST = re.compile(
 
 # Section words that mark where each kind of fact is stated in programme documents.
 SECTION_CUES: dict[str, tuple[str, ...]] = {
-    "deadline": ("deadline", "indien", "timing", "datum", "data", "kalender", "planning"),
-    "budget": ("budget", "financ", "subsidie", "bedrag", "forfait", "kosten", "steun", "vergoed"),
-    "contact": ("contact", "info", "aanspreekpunt", "helpdesk", "meer weten", "vragen"),
-    "eligibility": ("wie", "aanmerking", "voorwaarde", "begunstigd", "deelnem", "criteria"),
-    "application": ("indien", "aanvra", "procedure", "hoe", "stappen", "praktisch", "selectie"),
-    "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope"),
+    "deadline": ("deadline", "indien", "timing", "datum", "data", "kalender", "planning",
+                 "dates", "closing"),
+    "budget": ("budget", "financ", "subsidie", "bedrag", "forfait", "kosten", "steun", "vergoed",
+               "funding", "grant", "cost", "amount"),
+    "contact": ("contact", "info", "aanspreekpunt", "helpdesk", "meer weten", "vragen",
+                "enquir", "questions"),
+    "eligibility": ("wie", "aanmerking", "voorwaarde", "begunstigd", "deelnem", "criteria",
+                    "eligib", "who can", "conditions", "applicants"),
+    "application": ("indien", "aanvra", "procedure", "hoe", "stappen", "praktisch", "selectie",
+                    "apply", "application", "submi", "how to"),
+    "objectives": ("doel", "inleiding", "prioriteit", "thema", "waarover", "activiteit", "scope",
+                   "objective", "outcome", "aim", "introduction"),
     "other": (),
-}
+}  # fmt: skip
 
 
 def programme_block(unit: Unit) -> bool:

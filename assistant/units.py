@@ -179,8 +179,23 @@ def is_label(line: str) -> bool:
     return words(line) <= (2 if line.endswith(":") else 6)
 
 
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'(])")
+# Abbreviations whose full stop ends no sentence: "tel. 02 …", "max. 5 partners", "bv. De …".
+_ABBREVIATION = re.compile(
+    r"(?:^|[\s(])(?:tel|nr|nrs|bv|bijv|vb|art|blz|pp?|ca|max|min|incl|excl|resp|vs|approx"
+    r"|fig|dr|prof|mr|mrs|st|e\.g|i\.e|o\.a|m\.a\.w|z\.o\.z)\.$",
+    re.IGNORECASE,
+)
+
+
 def _split_sentences(line: str) -> list[str]:
-    return [s for s in re.split(r"(?<=[.!?])\s+(?=[A-Z0-9À-Ý\"'(])", line) if s.strip()]
+    sentences: list[str] = []
+    for piece in _SENTENCE_BREAK.split(line):
+        if sentences and _ABBREVIATION.search(sentences[-1]):
+            sentences[-1] = f"{sentences[-1]} {piece}"
+        elif piece.strip():
+            sentences.append(piece)
+    return sentences
 
 
 def words(text: str) -> int:

@@ -284,6 +284,19 @@ def test_numbered_steps_are_a_list_quoted_with_their_lead_in() -> None:
     ]
 
 
+def test_an_abbreviation_ends_no_sentence() -> None:
+    text = (
+        "Vragen? Contacteer VEKA via life@vlaanderen.be, tel. 02 553 46 00. Je krijgt max. "
+        "5 partners, bv. Scholen. Dit is een nieuwe zin."
+    )
+    assert [u.text for u in _units("Contact", text)] == [
+        "Vragen?",
+        "Contacteer VEKA via life@vlaanderen.be, tel. 02 553 46 00.",
+        "Je krijgt max. 5 partners, bv. Scholen.",
+        "Dit is een nieuwe zin.",
+    ]
+
+
 def _kind(assistant: Assistant, question: str, earlier: tuple[str, ...] = ()) -> str:
     """The kind the shipped classifier gives a question in its conversation."""
     kinds = assistant.composer.models.kinds

@@ -154,6 +154,18 @@ def test_contact_uses_the_handling_organisation_where_a_passage_names_it() -> No
     assert first_sentence(lead) == "Je kunt terecht bij Agentschap Voorbeeld (AV) (info@av.be) [1]."
 
 
+def test_contact_of_a_document_that_names_two_organisations_gives_each_its_own_details() -> None:
+    agency = "For questions, contact the Example, Climate and Housing Agency (ECHA) via q@echa.eu."
+    flemish = "Applicants in Flanders can also turn to the Flemish Agency (FA): tel. 02 553 46 00."
+    passage = f"{agency}\n\n{flemish}"
+    units = [unit(flemish, "Contact", passage), unit(agency, "Contact", passage)]
+    both = "Example, Climate and Housing Agency (ECHA); Flemish Agency (FA)"
+    lead = lead_for("contact", "Who?", units, date(2025, 1, 1), "en", organisation=both)
+    # the best unit that names one of them, with its own phone number, not the other's e-mail
+    assert first_sentence(lead) == "You can contact Flemish Agency (FA) (02 553 46 00) [1]."
+    assert lead is not None and lead.units == (units[0],)
+
+
 def test_contact_sentence_naming_someone_else_is_the_first_sentence() -> None:
     advice = unit(
         "Vlaamse lokale besturen kunnen voor advies terecht bij de VVSG en bij vleva.", "Contact"

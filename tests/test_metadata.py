@@ -515,3 +515,17 @@ def test_the_language_is_the_one_the_text_is_written_in(
 ) -> None:
     meta = extract_metadata([Section("Intro", text)], title="Pilot call", language=declared)
     assert meta.language == expected
+
+
+def test_an_english_topic_page_gives_its_fields_and_agency_by_their_english_labels() -> None:
+    page = Path(__file__).parent / "fixtures" / "portal" / "english-topic-page.html"
+    found = load_document(page, page.parent).metadata
+    assert found.language == "en"
+    assert found.call_code == "EXAMPLE-2026-HEAT-PUMPS"  # "Topic identifier"
+    assert found.action == "Coordination and Support Actions"  # "Type of action"
+    assert found.deadline == date(2026, 6, 16)  # "Deadline date", not the opening date
+    # the agency's name has commas in it and ends at its acronym, not at its e-mail address
+    assert found.handling_organisation == (
+        "European Health, Digital and Housing Executive Agency (EHDHEA); "
+        "Example Housing Agency (EHA)"
+    )
