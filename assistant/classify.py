@@ -147,6 +147,10 @@ _STRONG: dict[str, tuple[str, ...]] = {
         r"\bhow much (?:money|funding|grant|support|can|will|does|do|is)\b",
     ),
     "eligibility": (
+        # who may apply asks who is eligible, though "aanvragen" is also an application word
+        r"\bwie (?:kan|kunnen|mag|mogen)\b.*\b(?:aanvra\w*|indien\w*|deelnemen|meedoen)\b",
+        r"\bwho (?:can|may|is allowed to|are allowed to)\b"
+        r".*\b(?:apply|submit|participate|take part)\b",
         r"^(?:en )?(?:kan|kunnen|mag|mogen|kom|komen) (?:ik|we|wij|jij|je|u|hij|zij|ze|een|ons|onze"
         r"|mijn|de|het|dat|dit|zoiets|die|deze)\b",
         r"^(?:and )?(?:can|may|could) (?:i|we|a|an|our|my|the|they|he|she|it|that|this)\b",

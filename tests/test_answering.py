@@ -319,6 +319,10 @@ def test_question_kind_and_language(assistant: Assistant) -> None:
         "eligibility"
     )
     assert _kind(assistant, "Hoe groot is onze kans op slagen?") == "other"
+    # who may apply asks who is eligible, how to apply asks for the application
+    assert _kind(assistant, "Wie mag een aanvraag indienen?") == "eligibility"
+    assert _kind(assistant, "Who can apply for this call?") == "eligibility"
+    assert _kind(assistant, "Hoe dien ik een aanvraag in?") == "application"
     assert detect_language("What is the deadline for this call?") == "en"
     assert detect_language("Wat is de deadline van deze oproep?") == "nl"
 
