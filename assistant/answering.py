@@ -445,6 +445,11 @@ class Composer:
         if lead is None and not listing and quotes:
             # the best quote stands as the first sentence; the others follow in reading order
             in_order = [quotes[0], *(u for u in in_order if u is not quotes[0])]
+        # quotes in another language than the question's are framed as such: before the
+        # answer, or after its first sentence, which is in the question's language
+        intro = answer_intro(language, self._written_in(document.source))
+        if intro and lead is not None and in_order:
+            parts.append(intro)
         for unit in in_order:
             # a whole list's items stand under their lead-in once (the listing's own)
             sentence = as_sentence(unit.text) if listing else quoted(unit)
@@ -452,8 +457,7 @@ class Composer:
         said_passed = lead is not None and kind == "deadline"
         notes = self._deadline_notes(document, language, today, citations, said_passed)
         body = " ".join(parts + notes)
-        intro = answer_intro(language, self._written_in(document.source)) if lead is None else ""
-        answer_text = f"{intro} {body}".strip() if intro else body
+        answer_text = f"{intro} {body}" if intro and lead is None else body
         programme = _programme(document)
         return Answer(answer_text, tuple(citations), False, programme, kind, language)
 

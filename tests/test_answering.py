@@ -635,6 +635,8 @@ def test_an_english_page_is_quoted_without_saying_it_is_dutch(make_settings) -> 
     assert "This call funds pilots" in dutch.text
     deadline = assistant.ask("Wanneer sluit de Smart Ports pilot call?", today=today)
     assert deadline.text.startswith("De deadline is 12 March 2026"), deadline.text
+    # the first sentence is Dutch; the English quotes after it are framed as such
+    assert "[1]. Volgens de programmatekst (in het Engels): " in deadline.text, deadline.text
     # a Dutch question about whom to ask gets the page's team in its own words, answered or
     # referred: the abstainer's probability for it sits at its threshold (0.649 against 0.639
     # with the weights of 2026-12-01, 0.6402 against 0.6403 before), so which of the two it
