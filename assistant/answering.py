@@ -332,6 +332,9 @@ class Composer:
         first, second = documents[0], documents[1]
         if second.score < _SIBLING_RATIO * first.score:
             return None
+        coded = self.retriever.sources_by_code(query.text)
+        if first.source in coded and second.source not in coded:
+            return None  # the question names its call by code: no doubt which one it means
         chosen = self._select(query, second, self.rank(query, second))
         return chosen[0] if chosen else None
 
@@ -721,7 +724,20 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
         if not s.unit.text.endswith(":")
         and _states_fact(query.kind, s.unit)
         and not (asked and s.unit.about and not asked & s.unit.about)
+        and not _echoes(query.text, s.unit.text)
     ]
+
+
+_FIELD_LABEL = re.compile(r"^[^:\n]{2,40}:\s+")
+
+
+def _echoes(question: str, unit_text: str) -> bool:
+    """Whether a field only repeats what the question names ("Code: KA210-SCH" when the
+    question asks about KA210-SCH): its one-word value is in the question already."""
+    value = _FIELD_LABEL.sub("", unit_text, count=1).strip(" .;")
+    if value == unit_text.strip(" .;") or len(value) < 4 or any(c.isspace() for c in value):
+        return False
+    return value.casefold() in question.casefold()
 
 
 def _candidate_facts(query: Query, ranked: Sequence[ScoredUnit]) -> list[Fact]:

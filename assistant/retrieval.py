@@ -144,11 +144,12 @@ class HybridRetriever:
         documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self._first_chunk)
         # A call code written out in the question names its document outright.
-        coded = self._sources_by_code(query)
+        coded = self.sources_by_code(query)
         documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
         return documents[:k]
 
-    def _sources_by_code(self, query: str) -> set[str]:
+    def sources_by_code(self, query: str) -> set[str]:
+        """The documents whose call code the text writes out."""
         upper = query.upper()
         return {source for code, source in self._codes if code in upper}
 

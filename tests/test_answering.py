@@ -758,3 +758,25 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
 )
 def test_the_details_a_question_asks_for(question: str, details: set[str]) -> None:
     assert asked_details(question) == details
+
+
+def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) -> None:
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir,
+        (
+            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+        ),
+    )
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    today = date(2025, 1, 10)
+    # the same action in two years: without a code, the reader sees both
+    vague = assistant.ask("Wat is de deadline van de oproep kenniscentra?", today=today)
+    assert "Bedoel je" in vague.text, vague.text
+    coded = assistant.ask("Wie mag indienen bij ERASMUS-EDU-2024-PEX-COVE?", today=today)
+    assert coded.citations[0].source == "erasmus-kenniscentra-beroepsopleiding-2024.txt"
+    assert "Bedoel je" not in coded.text, coded.text
+    # a field that only repeats the code the question names is no answer
+    assert "Code:" not in coded.text, coded.text
