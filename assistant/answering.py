@@ -725,7 +725,17 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
         and _states_fact(query.kind, s.unit)
         and not (asked and s.unit.about and not asked & s.unit.about)
         and not _echoes(query.text, s.unit.text)
+        and not (query.kind in ("deadline", "budget") and _ELSEWHERE.search(s.unit.text))
     ]
+
+
+# A sentence that says its dates and amounts are another call's ("Die had een eigen deadline
+# (27 mei) … en is niet hetzelfde als deze oproep").
+_ELSEWHERE = re.compile(
+    r"\bniet (?:hetzelfde als|dezelfde als|te verwarren met) (?:deze|dit|de huidige)\b"
+    r"|\bnot (?:the same as|to be confused with) (?:this|the present|the current)\b",
+    re.IGNORECASE,
+)
 
 
 _FIELD_LABEL = re.compile(r"^[^:\n]{2,40}:\s+")

@@ -775,6 +775,10 @@ def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) 
     # the same action in two years: without a code, the reader sees both
     vague = assistant.ask("Wat is de deadline van de oproep kenniscentra?", today=today)
     assert "Bedoel je" in vague.text, vague.text
+    # the date of the separate call the document warns about ("Die had een eigen deadline
+    # (27 mei 2025) … en is niet hetzelfde als deze oproep") is not this call's deadline
+    assert vague.text.startswith("De deadline is 11 juni 2025"), vague.text
+    assert "27 mei" not in vague.text, vague.text
     coded = assistant.ask("Wie mag indienen bij ERASMUS-EDU-2024-PEX-COVE?", today=today)
     assert coded.citations[0].source == "erasmus-kenniscentra-beroepsopleiding-2024.txt"
     assert "Bedoel je" not in coded.text, coded.text
