@@ -738,16 +738,23 @@ _ELSEWHERE = re.compile(
 )
 
 
-_FIELD_LABEL = re.compile(r"^[^:\n]{2,40}:\s+")
+_TOKEN = re.compile(r"[\w+&-]+")
+# The words around a code that say no more than that it is the code ("Zoek op de code …").
+_CODE_TALK = frozenset(
+    "code codes topiccode oproepcode callcode actiecode call topic identifier id referentie "
+    "reference zoek zoeken search look for op met onder de het een the a with under via".split()
+)
 
 
 def _echoes(question: str, unit_text: str) -> bool:
-    """Whether a field only repeats what the question names ("Code: KA210-SCH" when the
-    question asks about KA210-SCH): its one-word value is in the question already."""
-    value = _FIELD_LABEL.sub("", unit_text, count=1).strip(" .;")
-    if value == unit_text.strip(" .;") or len(value) < 4 or any(c.isspace() for c in value):
+    """Whether a unit only repeats the code the question names ("Code: KA210-SCH", "Zoek op
+    de topiccode HORIZON-CL5-2024-D2-01-01." when the question asks about that code)."""
+    asked = {t.casefold() for t in _TOKEN.findall(question)}
+    tokens = [t.casefold() for t in _TOKEN.findall(unit_text)]
+    codes = [t for t in tokens if re.search(r"\d", t) and re.search(r"[a-z]", t)]
+    if not codes or not all(t in asked for t in codes):
         return False
-    return value.casefold() in question.casefold()
+    return all(t in asked or t in _CODE_TALK for t in tokens)
 
 
 def _candidate_facts(query: Query, ranked: Sequence[ScoredUnit]) -> list[Fact]:

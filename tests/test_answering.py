@@ -784,3 +784,14 @@ def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) 
     assert "Bedoel je" not in coded.text, coded.text
     # a field that only repeats the code the question names is no answer
     assert "Code:" not in coded.text, coded.text
+
+
+def test_a_sentence_that_only_gives_the_asked_code_is_no_answer(make_settings) -> None:
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir, ("horizon-cluster5-voorbehandeling-batterijrecyclage-2024.md",)
+    )
+    build_index(settings)
+    answer = Assistant.open(settings).ask("Waarover gaat HORIZON-CL5-2024-D2-01-01 precies?")
+    assert answer.citations, answer.text
+    assert "Zoek op de topiccode" not in answer.text, answer.text
