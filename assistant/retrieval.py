@@ -27,6 +27,7 @@ YEAR = re.compile(r"\b20\d{2}\b")
 _SAME_ROUND_RATIO = 0.9
 _ROUND_REACH = 3
 _NAME_REACH = 3  # documents after the best one that a name in the question may put first
+_TIE_RATIO = 0.98  # two documents this close are a tie that the titles may break
 
 
 @dataclass(frozen=True)
@@ -143,6 +144,7 @@ class HybridRetriever:
         )
         documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self._first_chunk)
+        documents = general_before_special(query, documents)
         # A call code written out in the question names its document outright.
         coded = self.sources_by_code(query)
         documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
@@ -445,6 +447,24 @@ def asked_round_first(
     else:
         chosen = max(rounds, key=lambda pair: max(round_years(pair[1]), default=""))[0]
     return [chosen, *(d for d in documents if d is not chosen)]
+
+
+def general_before_special(question: str, documents: list[DocumentHit]) -> list[DocumentHit]:
+    """Of two documents that score alike, the one whose title adds fewer words the question
+    does not use first: "Kleinschalige partnerschappen" answers "een kleinschalig
+    partnerschap?" before "Sport: kleinschalige partnerschappen", a special case of it."""
+    if len(documents) < 2 or documents[1].score < _TIE_RATIO * documents[0].score:
+        return documents
+    asked = set(analyse(question))
+    first, second = documents[0], documents[1]
+    if len(_title_terms(first.title) - asked) > len(_title_terms(second.title) - asked):
+        return [second, first, *documents[2:]]
+    return documents
+
+
+def _title_terms(title: str) -> set[str]:
+    """A title's words, without what stands between brackets (a code, the round) or numbers."""
+    return {t for t in analyse(re.sub(r"\([^()]*\)", " ", title)) if not t.isdigit()}
 
 
 class ProgrammeRetriever(BaseRetriever):

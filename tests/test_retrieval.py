@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
 
-from assistant.retrieval import HybridRetriever, ProgrammeRetriever, SearchFilter, fuse, is_open
+from assistant.retrieval import (
+    HybridRetriever,
+    ProgrammeRetriever,
+    SearchFilter,
+    fuse,
+    general_before_special,
+    is_open,
+)
 from assistant.settings import Settings
+from assistant.types import DocumentHit
 
 pytestmark = pytest.mark.slow
 
@@ -112,6 +121,24 @@ def test_document_fields_break_a_tie_between_sibling_calls() -> None:
     assert fuse(dense, lexical, settings, fields, source)[0][0] == "b1"
     fields.reverse()
     assert fuse(dense, lexical, settings, fields, source)[0][0] == "a1"
+
+
+def test_of_two_tied_calls_the_one_the_question_does_not_narrow_comes_first() -> None:
+    special = DocumentHit(
+        "sport.md", "Erasmus+ Sport: kleinschalige partnerschappen (2025)", 0.0531, ()
+    )
+    general = DocumentHit(
+        "ka210.txt", "Erasmus+: Kleinschalige partnerschappen (KA210)", 0.0529, ()
+    )
+    other = DocumentHit("ka220.txt", "Erasmus+: Samenwerkingspartnerschappen (KA220)", 0.04, ())
+    tied = [special, general, other]
+    asked = "Hoeveel subsidie krijgt een kleinschalig partnerschap?"
+    assert general_before_special(asked, tied) == [general, special, other]
+    # the question that names the special case keeps it first
+    assert general_before_special(f"{asked[:-1]} in de sport?", tied) == tied
+    # no tie: retrieval's order stands
+    far = [replace(special, score=0.06), general, other]
+    assert general_before_special(asked, far) == far
 
 
 def test_dutch_compounds_in_a_question_are_split_against_the_vocabulary() -> None:
