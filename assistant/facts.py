@@ -32,7 +32,7 @@ from assistant.ranking import (
     programme_block,
     terms_of,
 )
-from assistant.retrieval import YEAR
+from assistant.retrieval import YEAR, round_years
 from assistant.types import Chunk
 from assistant.units import Unit, call_numbers
 
@@ -172,6 +172,7 @@ FACT_FEATURES = (
     "year_asked",
     "year_match",
     "year_mismatch",
+    "other_round",
     "document_deadline",
     "opening",
     "upcoming",
@@ -190,6 +191,11 @@ FACT_FEATURES = (
 )
 _FOREIGN = FACT_FEATURES.index("foreign_call")
 RARE_IDF = 2.0  # a word this rare in the corpus names something (a call, a place, a topic)
+
+
+def _other_round(unit_text: str, fact: Fact, own_round: set[str]) -> bool:
+    years = set(YEAR.findall(unit_text)) | ({str(fact.day.year)} if fact.day else set())
+    return bool(own_round and years and not years & own_round)
 
 
 def fact_features(
@@ -223,6 +229,9 @@ def fact_features(
     best_clause = max(clause_overlaps)
     values = [_value(f.span) for f in facts]
     own_deadline = call_deadline(facts[0].unit.chunk)  # the facts are of one document
+    # without an asked year, the document's own round is asked about: a fact in a unit that
+    # speaks only of other years is history ("in de oproepen 2022 en 2023 …: 1.200 euro")
+    own_round = set() if asked_years else round_years(facts[0].unit.chunk)
     own_codes = _codes(str(facts[0].unit.chunk.metadata.get("call_code", "")))
     upcoming_days = [f.day for f in facts if f.day is not None and f.day >= today]
     passed_days = [f.day for f in facts if f.day is not None and f.day < today]
@@ -262,6 +271,7 @@ def fact_features(
             "year_asked": float(bool(asked_years)),
             "year_match": float(bool(asked_years & years)),
             "year_mismatch": float(bool(asked_years and years and not asked_years & years)),
+            "other_round": float(_other_round(unit.text, fact, own_round)),
             "document_deadline": float(fact.day is not None and fact.day == own_deadline),
             "opening": float(fact.day is not None and _opens(clause, fact.span)),
             "upcoming": upcoming,

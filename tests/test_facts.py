@@ -187,3 +187,26 @@ def fact_features_of(text: str, question: str) -> np.ndarray:
     facts = facts_of("deadline", [ScoredUnit(unit(text, "Kalender"), 0.5)])
     query = Query(question, question, "nl", "deadline")
     return fact_features(query, facts, context(question, 1), date(2025, 12, 1))
+
+
+def test_a_fact_in_a_sentence_about_other_rounds_than_the_documents_is_marked() -> None:
+    old = "In de oproepen 2022 en 2023 kreeg je hoogstens 1.200 euro per deelnemer."
+    new = "Je kiest tussen 40.000 euro en 60.000 euro."
+    chunk = Chunk("c1", "doc.txt", "Partnerschappen – oproep 2026", "Budget", f"{old} {new}", 0, 10)
+    units = [Unit(text, chunk, frozenset(analyse(text)), "Budget") for text in (old, new)]
+    facts = facts_of("budget", [ScoredUnit(u, 0.5) for u in units])
+
+    def other_round(question: str) -> dict[str, float]:
+        query = Query(question, question, "nl", "budget")
+        rows = fact_features(query, facts, context(question, 2), date(2026, 1, 1))
+        column = rows[:, FACT_FEATURES.index("other_round")]
+        return {f.span: float(v) for f, v in zip(facts, column, strict=True)}
+
+    # no year asked: the document's round (2026, in its title) is what the question is about
+    assert other_round("Hoeveel subsidie krijg je?") == {
+        "1.200 euro": 1.0,
+        "40.000 euro": 0.0,
+        "60.000 euro": 0.0,
+    }
+    # a year asked is matched by the year features instead
+    assert set(other_round("Hoeveel subsidie kreeg je in 2023?").values()) == {0.0}
