@@ -144,7 +144,7 @@ class HybridRetriever:
         )
         documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self._first_chunk)
-        documents = general_before_special(query, documents)
+        documents = general_before_special(query, documents, self._first_chunk)
         # A call code written out in the question names its document outright.
         coded = self.sources_by_code(query)
         documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
@@ -449,22 +449,35 @@ def asked_round_first(
     return [chosen, *(d for d in documents if d is not chosen)]
 
 
-def general_before_special(question: str, documents: list[DocumentHit]) -> list[DocumentHit]:
-    """Of two documents that score alike, the one whose title adds fewer words the question
-    does not use first: "Kleinschalige partnerschappen" answers "een kleinschalig
-    partnerschap?" before "Sport: kleinschalige partnerschappen", a special case of it."""
+def general_before_special(
+    question: str,
+    documents: list[DocumentHit],
+    first_chunk: Callable[[str], Chunk | None],
+) -> list[DocumentHit]:
+    """Of two calls that score alike, the one whose title adds fewer words the question does
+    not use first: "Kleinschalige partnerschappen" answers "een kleinschalig partnerschap?"
+    before "Sport: kleinschalige partnerschappen", a special case of it. Two rounds of one
+    action are not two calls: asked_round_first orders those."""
     if len(documents) < 2 or documents[1].score < _TIE_RATIO * documents[0].score:
         return documents
-    asked = set(analyse(question))
     first, second = documents[0], documents[1]
+    chunks = first_chunk(first.source), first_chunk(second.source)
+    if chunks[0] is None or chunks[1] is None or same_action(*chunks):
+        return documents
+    asked = set(analyse(question))
     if len(_title_terms(first.title) - asked) > len(_title_terms(second.title) - asked):
         return [second, first, *documents[2:]]
     return documents
 
 
+_ROUND_WORDS = frozenset(analyse("oproep oproepen call calls ronde round topic"))
+
+
 def _title_terms(title: str) -> set[str]:
-    """A title's words, without what stands between brackets (a code, the round) or numbers."""
-    return {t for t in analyse(re.sub(r"\([^()]*\)", " ", title)) if not t.isdigit()}
+    """A title's words, without what stands between brackets (a code), numbers and the words
+    that name a round ("oproep 2026")."""
+    terms = analyse(re.sub(r"\([^()]*\)", " ", title))
+    return {t for t in terms if not t.isdigit() and t not in _ROUND_WORDS}
 
 
 class ProgrammeRetriever(BaseRetriever):

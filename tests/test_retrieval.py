@@ -16,7 +16,7 @@ from assistant.retrieval import (
     is_open,
 )
 from assistant.settings import Settings
-from assistant.types import DocumentHit
+from assistant.types import Chunk, DocumentHit
 
 pytestmark = pytest.mark.slow
 
@@ -124,21 +124,39 @@ def test_document_fields_break_a_tie_between_sibling_calls() -> None:
 
 
 def test_of_two_tied_calls_the_one_the_question_does_not_narrow_comes_first() -> None:
-    special = DocumentHit(
-        "sport.md", "Erasmus+ Sport: kleinschalige partnerschappen (2025)", 0.0531, ()
+    titles = {
+        "sport.md": ("Erasmus+ Sport: kleinschalige partnerschappen (2025)", "Erasmus+ Sport"),
+        "ka210.txt": ("Erasmus+: Kleinschalige partnerschappen (KA210)", "Erasmus+"),
+        "ka210-2026.txt": (
+            "Erasmus+: Kleinschalige partnerschappen (KA210) – oproep 2026",
+            "Erasmus+",
+        ),
+        "ka220.txt": ("Erasmus+: Samenwerkingspartnerschappen (KA220)", "Erasmus+"),
+    }
+
+    def hit(source: str, score: float) -> DocumentHit:
+        return DocumentHit(source, titles[source][0], score, ())
+
+    def chunk(source: str) -> Chunk:
+        title, programme = titles[source]
+        return Chunk("c", source, title, "", "", 0, 1, {"programme": programme})
+
+    special, general, other = (
+        hit("sport.md", 0.0531),
+        hit("ka210.txt", 0.0529),
+        hit("ka220.txt", 0.04),
     )
-    general = DocumentHit(
-        "ka210.txt", "Erasmus+: Kleinschalige partnerschappen (KA210)", 0.0529, ()
-    )
-    other = DocumentHit("ka220.txt", "Erasmus+: Samenwerkingspartnerschappen (KA220)", 0.04, ())
     tied = [special, general, other]
     asked = "Hoeveel subsidie krijgt een kleinschalig partnerschap?"
-    assert general_before_special(asked, tied) == [general, special, other]
+    assert general_before_special(asked, tied, chunk) == [general, special, other]
     # the question that names the special case keeps it first
-    assert general_before_special(f"{asked[:-1]} in de sport?", tied) == tied
+    assert general_before_special(f"{asked[:-1]} in de sport?", tied, chunk) == tied
     # no tie: retrieval's order stands
     far = [replace(special, score=0.06), general, other]
-    assert general_before_special(asked, far) == far
+    assert general_before_special(asked, far, chunk) == far
+    # two rounds of one action are no special case of each other ("oproep 2026")
+    rounds = [hit("ka210-2026.txt", 0.0531), hit("ka210.txt", 0.0529)]
+    assert general_before_special(asked, rounds, chunk) == rounds
 
 
 def test_dutch_compounds_in_a_question_are_split_against_the_vocabulary() -> None:
