@@ -81,7 +81,8 @@ def test_deadline_passed_is_said_with_the_injected_date(assistant: Assistant) ->
     assert "verstreken" not in early.text
 
 
-def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
+def _two_rounds_of_one_call(make_settings) -> Assistant:
+    """An assistant over the 2024 and 2025 rounds of the same Erasmus+ action."""
     settings = make_settings()
     copy_corpus(
         settings.corpus_dir,
@@ -91,7 +92,11 @@ def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
         ),
     )
     build_index(settings)
-    assistant = Assistant.open(settings)
+    return Assistant.open(settings)
+
+
+def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
+    assistant = _two_rounds_of_one_call(make_settings)
     answer = assistant.ask(
         "Wat was de deadline van de oproep ERASMUS-EDU-2024-PEX-COVE?",
         today=date(2025, 12, 1),
@@ -761,16 +766,7 @@ def test_the_details_a_question_asks_for(question: str, details: set[str]) -> No
 
 
 def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) -> None:
-    settings = make_settings()
-    copy_corpus(
-        settings.corpus_dir,
-        (
-            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
-            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
-        ),
-    )
-    build_index(settings)
-    assistant = Assistant.open(settings)
+    assistant = _two_rounds_of_one_call(make_settings)
     today = date(2025, 1, 10)
     # the same action in two years: without a code, the reader sees both
     vague = assistant.ask("Wat is de deadline van de oproep kenniscentra?", today=today)
