@@ -238,9 +238,11 @@ def contact_lead(
         *((p, False) for p in passages),
         *((u, False) for u in candidates),
     ]:
+        details = contact_details(unit.text)
+        if needs_details and not details:
+            continue
         for part in names:
-            details = contact_details(unit.text)
-            if part.casefold() in unit.text.casefold() and (details or not needs_details):
+            if part.casefold() in unit.text.casefold():
                 return _contact_sentence(part, details, unit, language)
     for unit in candidates:
         details = contact_details(unit.text)
