@@ -90,6 +90,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     texts = [s.unit.text for s in ranked]
     best_texts = texts[:5]
     top_texts = texts[:3]  # what the reply would quote
+    other_language = bool(ranked) and query.language != written_in(ranked[0].unit)
     row = {
         "best_unit": ranked[0].score if ranked else 0.0,
         "second_unit": ranked[1].score if len(ranked) > 1 else 0.0,
@@ -100,7 +101,8 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "rare_coverage": math.fsum(idf[t] for t in rare & present) / rare_total if rare else 1.0,
         "missing_rare_terms": float(len(rare - present)),
         "unknown_name": float(evidence.unknown_name),
-        "name_not_in_document": float(evidence.name_not_in_document),
+        # a name in another language than the document's is no sign it is about another call
+        "name_not_in_document": float(evidence.name_not_in_document and not other_language),
         "year_not_in_document": float(bool(years - set(YEAR.findall(text)))),
         # the best units speak of other years than the one asked (last year's call)
         "year_not_in_best_units": float(
@@ -124,7 +126,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
             if evidence.picked is None
             else math.prod(1.0 - p.probability for p in evidence.picked[:_DOUBTED_FACTS])
         ),
-        "other_language": float(bool(ranked) and query.language != written_in(ranked[0].unit)),
+        "other_language": float(other_language),
         "follow_up": float(bool(query.topic)),
         "kind_deadline": kinds.get("deadline", 0.0),
         "kind_budget": kinds.get("budget", 0.0),

@@ -24,6 +24,7 @@ from assistant.composition import (
 )
 from assistant.conversation import resolve, search_in_conversation
 from assistant.facts import (
+    CALL_CODE,
     PICKED_KINDS,
     Fact,
     FactPicker,
@@ -717,7 +718,9 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
     """The ranked units that can answer: a lead-in whose list lies in the next chunk says
     nothing by itself; a date or an amount belongs to the call its paragraph is about, and one
     of another call than the one asked (the predecessor's budget) does not answer."""
-    asked = call_numbers(query.text) if query.kind in ("deadline", "budget") else frozenset()
+    facts_asked = query.kind in ("deadline", "budget")
+    asked = call_numbers(query.text) if facts_asked else frozenset()
+    topics = _asked_topics(query.text, ranked) if facts_asked else set()
     return [
         s
         for s in ranked
@@ -725,8 +728,24 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
         and _states_fact(query.kind, s.unit)
         and not (asked and s.unit.about and not asked & s.unit.about)
         and not _echoes(query.text, s.unit.text)
-        and not (query.kind in ("deadline", "budget") and _ELSEWHERE.search(s.unit.text))
+        and not (facts_asked and _ELSEWHERE.search(s.unit.text))
+        and not (
+            topics and _topics_of(s.unit.text) - topics and not _topics_of(s.unit.text) & topics
+        )
     ]
+
+
+def _topics_of(text: str) -> set[str]:
+    """The last parts of the topic codes a text names ("DIGITAL-2026-GRIDS-01-DATA" → "data")."""
+    return {code.rsplit("-", 1)[-1].casefold() for code in CALL_CODE.findall(text)}
+
+
+def _asked_topics(question: str, ranked: Sequence[ScoredUnit]) -> set[str]:
+    """The topics of a document's codes that the question names in words ("the data topic"
+    of DIGITAL-2026-GRIDS-01-DATA and …-SKILLS): a row of another topic does not answer it."""
+    words_asked = {w.casefold() for w in re.findall(r"[A-Za-z]{3,}", question)}
+    named = set().union(*(_topics_of(s.unit.text) for s in ranked)) if ranked else set()
+    return {t for t in named if t.isalpha() and t in words_asked}
 
 
 # A sentence that says its dates and amounts are another call's ("Die had een eigen deadline

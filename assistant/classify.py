@@ -216,7 +216,8 @@ DETAILS = {
     ),
     "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),
     "duration": (
-        r"hoe lang|\bduur|\bduurt|how long|looptijd",
+        # "duur", not "duurzaam"
+        r"hoe lang|\bduur(?:t|tijd)?\b|how long|looptijd|\bduration\b",
         r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
     ),
     "count": (

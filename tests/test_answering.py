@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import Composer
-from assistant.classify import asked_details, detect_language
+from assistant.classify import asked_details, detail_matches, detect_language
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.service import Assistant, answer_payload, turns_from
@@ -759,6 +759,8 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
         ("Can I call them about my proposal?", {"phone"}),
         ("Wat is het telefoonnummer van Epos?", {"phone"}),
         ("Welk percentage cofinanciering vraagt de oproep?", {"percentage"}),
+        ("Hoe lang duurt een project?", {"duration"}),
+        ("Een project rond duurzaam toerisme?", set()),  # "duurzaam" is no "duur"
     ],
 )
 def test_the_details_a_question_asks_for(question: str, details: set[str]) -> None:
