@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import Composer
-from assistant.classify import asked_details, detail_matches, detect_language
+from assistant.classify import asked_details, detect_language
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.service import Assistant, answer_payload, turns_from
@@ -81,18 +81,21 @@ def test_deadline_passed_is_said_with_the_injected_date(assistant: Assistant) ->
     assert "verstreken" not in early.text
 
 
-def _two_rounds_of_one_call(make_settings) -> Assistant:
-    """An assistant over the 2024 and 2025 rounds of the same Erasmus+ action."""
+def _assistant_over(make_settings, *names: str) -> Assistant:
+    """An assistant over a fresh index of some real corpus documents."""
     settings = make_settings()
-    copy_corpus(
-        settings.corpus_dir,
-        (
-            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
-            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
-        ),
-    )
+    copy_corpus(settings.corpus_dir, names)
     build_index(settings)
     return Assistant.open(settings)
+
+
+def _two_rounds_of_one_call(make_settings) -> Assistant:
+    """An assistant over the 2024 and 2025 rounds of the same Erasmus+ action."""
+    return _assistant_over(
+        make_settings,
+        "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+        "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+    )
 
 
 def test_newer_call_of_the_same_action_is_pointed_to(make_settings) -> None:
@@ -785,11 +788,9 @@ def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) 
 
 
 def test_a_sentence_that_only_gives_the_asked_code_is_no_answer(make_settings) -> None:
-    settings = make_settings()
-    copy_corpus(
-        settings.corpus_dir, ("horizon-cluster5-voorbehandeling-batterijrecyclage-2024.md",)
+    horizon = _assistant_over(
+        make_settings, "horizon-cluster5-voorbehandeling-batterijrecyclage-2024.md"
     )
-    build_index(settings)
-    answer = Assistant.open(settings).ask("Waarover gaat HORIZON-CL5-2024-D2-01-01 precies?")
+    answer = horizon.ask("Waarover gaat HORIZON-CL5-2024-D2-01-01 precies?")
     assert answer.citations, answer.text
     assert "Zoek op de topiccode" not in answer.text, answer.text
