@@ -729,9 +729,7 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
         and not (asked and s.unit.about and not asked & s.unit.about)
         and not _echoes(query.text, s.unit.text)
         and not (facts_asked and _ELSEWHERE.search(s.unit.text))
-        and not (
-            topics and _topics_of(s.unit.text) - topics and not _topics_of(s.unit.text) & topics
-        )
+        and not _of_another_topic(s.unit.text, topics)
     ]
 
 
@@ -740,11 +738,17 @@ def _topics_of(text: str) -> set[str]:
     return {code.rsplit("-", 1)[-1].casefold() for code in CALL_CODE.findall(text)}
 
 
+def _of_another_topic(text: str, asked: set[str]) -> bool:
+    """Whether a text names only topic codes other than the asked ones."""
+    named = _topics_of(text)
+    return bool(asked and named and not named & asked)
+
+
 def _asked_topics(question: str, ranked: Sequence[ScoredUnit]) -> set[str]:
     """The topics of a document's codes that the question names in words ("the data topic"
     of DIGITAL-2026-GRIDS-01-DATA and …-SKILLS): a row of another topic does not answer it."""
     words_asked = {w.casefold() for w in re.findall(r"[A-Za-z]{3,}", question)}
-    named = set().union(*(_topics_of(s.unit.text) for s in ranked)) if ranked else set()
+    named = set().union(*(_topics_of(s.unit.text) for s in ranked))
     return {t for t in named if t.isalpha() and t in words_asked}
 
 
