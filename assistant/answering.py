@@ -336,6 +336,8 @@ class Composer:
         coded = self.retriever.sources_by_code(query.text)
         if first.source in coded and second.source not in coded:
             return None  # the question names its call by code: no doubt which one it means
+        if self.retriever.tells_apart(query.text, first.source, second.source):
+            return None
         chosen = self._select(query, second, self.rank(query, second))
         return chosen[0] if chosen else None
 

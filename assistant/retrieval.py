@@ -28,6 +28,7 @@ _SAME_ROUND_RATIO = 0.9
 _ROUND_REACH = 3
 _NAME_REACH = 3  # documents after the best one that a name in the question may put first
 _TIE_RATIO = 0.98  # two documents this close are a tie that the titles may break
+_FEW_DOCUMENTS = 0.25  # a word in at most this share of the documents is one of their own
 
 
 @dataclass(frozen=True)
@@ -247,6 +248,16 @@ class HybridRetriever:
                 if terms and all(t in vocabulary for t in terms) and not set(terms) <= own:
                     return True
         return False
+
+    def tells_apart(self, question: str, first: str, second: str) -> bool:
+        """Whether the question uses a word of few documents that `first` has and `second`
+        lacks ("one-stop shops" of one LIFE call, not of the other): then it is about `first`,
+        however close the two score."""
+        own, other = self.document_terms(first), self.document_terms(second)
+        return any(
+            t in own and t not in other and self.document_share(t) <= _FEW_DOCUMENTS
+            for t in set(analyse(question))
+        )
 
     def document_terms(self, source: str) -> set[str]:
         """Every BM25 term of one document's chunks."""

@@ -787,6 +787,30 @@ def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) 
     assert "Code:" not in coded.text, coded.text
 
 
+def test_a_word_only_the_best_document_uses_leaves_no_doubt_about_the_call(make_settings) -> None:
+    assistant = _assistant_over(
+        make_settings,
+        "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+        "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+        "erasmus-ka210-kleinschalige-partnerschappen.txt",
+        "cerv-stedenbanden-2024.md",
+    )
+    today = date(2025, 1, 10)
+    vague = "Wat is de deadline van de oproep kenniscentra?"
+    worded = "Welk financieringsmodel geldt voor de subsidie van de kenniscentra?"
+    retriever = assistant.composer.retriever
+    for question in (vague, worded):
+        # the two rounds score within a few percent of each other either way
+        first, second = assistant.composer.analyse(question)[1][:2]
+        assert second.score >= 0.95 * first.score, (question, first, second)
+    assert "Bedoel je" in assistant.ask(vague, today=today).text
+    # "financieringsmodel" is a word of the 2025 round's document alone
+    assert retriever.tells_apart(worded, first.source, second.source)
+    answer = assistant.ask(worded, today=today)
+    assert answer.citations[0].source == "erasmus-kenniscentra-beroepsopleiding-2025.txt"
+    assert "Bedoel je" not in answer.text, answer.text
+
+
 def test_a_sentence_that_only_gives_the_asked_code_is_no_answer(make_settings) -> None:
     horizon = _assistant_over(
         make_settings, "horizon-cluster5-voorbehandeling-batterijrecyclage-2024.md"
