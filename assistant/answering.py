@@ -41,6 +41,7 @@ from assistant.ranking import (
     ASKS_LIST,
     DATE,
     SECTION_CUES,
+    AnswerTypes,
     ScoredUnit,
     UnitContext,
     UnitRanker,
@@ -86,11 +87,18 @@ class AnswerModels:
     ranker: UnitRanker
     abstainer: Abstainer
     facts: FactPicker
+    answer_types: AnswerTypes | None = None  # None: the ranker sees every unit's type alike
 
     @classmethod
     def load(cls) -> AnswerModels:
         """The weights shipped in the package (rebuilt by `scripts/train.py`)."""
-        return cls(KindClassifier.load(), UnitRanker.load(), Abstainer.load(), FactPicker.load())
+        return cls(
+            KindClassifier.load(),
+            UnitRanker.load(),
+            Abstainer.load(),
+            FactPicker.load(),
+            AnswerTypes.load(),
+        )
 
 
 class Composer:
@@ -210,12 +218,14 @@ class Composer:
         asking = replace(query, text=asking_text(query.text))
         asking_terms = question_terms(asking, lexical.document_frequency, written_in)
         idf = idf_of(terms | asking_terms, lexical.document_frequency, max(1, len(lexical.ids)))
+        types = self.models.answer_types
         return UnitContext(
             terms,
             idf,
             self._similarities(query.search, source),
             asking_terms,
             self._similarities(asking.text, source),
+            types.of_document(source, self.unit_matrix(source)) if types else None,
         )
 
     def unit_rows(self, query: Query, document: DocumentHit) -> tuple[list[Unit], np.ndarray]:
@@ -385,9 +395,9 @@ class Composer:
         units = self._units(source)
         return written_in(units[0]) if units else "nl"
 
-    def _similarities(self, query: str, source: str) -> np.ndarray:
-        """Cosine similarity of the query to each unit of a document (NaN where a unit has no
-        stored vector)."""
+    def unit_matrix(self, source: str) -> np.ndarray:
+        """The stored vectors of a document's units, one row per unit (NaN where a unit has
+        none), stacked once."""
         matrix = self._unit_matrices.get(source)
         if matrix is None:
             vectors = self.retriever.unit_vectors
@@ -396,6 +406,12 @@ class Composer:
             rows = [vectors.get(u.id, nan) for u in self._units(source)]
             matrix = np.stack(rows) if rows else np.empty((0, dim), dtype=np.float32)
             self._unit_matrices[source] = matrix
+        return matrix
+
+    def _similarities(self, query: str, source: str) -> np.ndarray:
+        """Cosine similarity of the query to each unit of a document (NaN where a unit has no
+        stored vector)."""
+        matrix = self.unit_matrix(source)
         if np.isnan(matrix).all():
             return np.full(len(matrix), np.nan)
         return matrix @ self.retriever.query_vector(query)

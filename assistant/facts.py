@@ -327,7 +327,8 @@ def _row_of(text: str) -> str | None:
 
 # Words that date something else than a deadline: an opening, a publication, an info session.
 _OPENING = re.compile(
-    r"\b(?:opening|opent|open vanaf|geopend|publicatie|gepubliceerd|van start|start|infosessie"
+    r"\b(?:opening|opent|open (?:vanaf|op)|(?:ging|gaat) open|geopend|publicatie|gepubliceerd"
+    r"|van start|start|infosessie"
     r"|infodag|webinar|opens|published|launch|info session)",
     re.IGNORECASE,
 )

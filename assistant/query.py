@@ -109,10 +109,21 @@ class KindClassifier:
         """P(kind) for a question in its conversation; an elliptic follow-up's probabilities
         are averaged with those of the question before it."""
         row, before = self.rows(question, embed, earlier_questions)
-        probabilities = self.model.probabilities(row)[0]
+        probabilities = self.model.probabilities(self._fitted(row))[0]
         if before is not None:
-            probabilities = (probabilities + self.model.probabilities(before)[0]) / 2
+            probabilities = (probabilities + self.model.probabilities(self._fitted(before))[0]) / 2
         return {k: float(p) for k, p in zip(self.model.classes, probabilities, strict=True)}
+
+    def _fitted(self, row: np.ndarray) -> np.ndarray:
+        """The row as the weights expect it: with vectors of another embedding model than the
+        one they were trained on (another ASSISTANT_EMBEDDING_MODEL), the cue features alone
+        decide, as if the embedding were all zeros, until `scripts/train.py` is run on it."""
+        width = len(self.model.features)
+        if len(row) == width:
+            return row
+        fitted = np.zeros(width)
+        fitted[: len(KIND_FEATURES)] = row[: len(KIND_FEATURES)]
+        return fitted
 
 
 def most_likely(probabilities: dict[str, float]) -> str:

@@ -19,7 +19,7 @@ import numpy as np
 
 from assistant.classify import KINDS, asked_details, detail_matches
 from assistant.glossary import english_stop_terms, with_dutch_terms, with_english_terms
-from assistant.learned import LearnedComponent
+from assistant.learned import LearnedComponent, LinearModel, load_model
 from assistant.lexical import analyse
 from assistant.query import Query
 from assistant.types import Chunk, DocumentHit
@@ -114,6 +114,8 @@ _BASE_FEATURES = (
     "retrieval_rank",
     "kind_section",
     "kind_shape",
+    "answer_type",
+    "answer_type_log",
     *(f"section_{kind}" for kind in KINDS if kind != "other"),
     "has_date",
     "has_amount",
@@ -146,6 +148,7 @@ _RELATIVE = (
     "similarity",
     "asking_similarity",
     "section_overlap",
+    "answer_type",
 )
 # Unit shapes that answer some kinds of question and not others: each is crossed with P(kind).
 _SHAPES = (
@@ -187,6 +190,9 @@ class UnitContext:
     similarities: np.ndarray
     asking_terms: frozenset[str]  # the words of the sentences that ask
     asking_similarities: np.ndarray  # the units' similarities to those sentences
+    # P(a unit answers a question of each kind, columns in KINDS order) by its meaning alone;
+    # None: no answer-type model (every unit alike)
+    answer_types: np.ndarray | None = None
 
 
 def question_terms(
@@ -238,6 +244,7 @@ def unit_features(
     other_language = float(query.language != written_in(units[0]))
     question_negation = float(bool(NEGATION.search(query.text)))
     asks_list = float(bool(ASKS_LIST.search(query.text)))
+    answer_type = answer_type_of(kinds, context.answer_types, len(units))
     rows = []
     for i, unit in enumerate(units):
         text = unit.text
@@ -267,6 +274,8 @@ def unit_features(
             "retrieval_rank": 1.0 / hit_rank[unit.chunk.id] if unit.chunk.id in hit_rank else 0.0,
             "kind_section": sum(p * sections.get(k, 0.0) for k, p in kinds.items()),
             "kind_shape": sum(p * float(has.get(k, False)) for k, p in kinds.items()),
+            "answer_type": answer_type[i],
+            "answer_type_log": math.log(answer_type[i] + 1e-6),
             **{f"section_{k}": v for k, v in sections.items()},
             "has_date": float(has["deadline"]),
             "has_amount": float(has["budget"]),
@@ -293,6 +302,57 @@ def unit_features(
         rows.append([row[name] for name in _BASE_FEATURES])
     base = np.asarray(rows, dtype=np.float64)
     return np.hstack([base, _relative(base), _crossed(base, kinds)])
+
+
+def answer_type_of(kinds: dict[str, float], answer_types: np.ndarray | None, n: int) -> np.ndarray:
+    """How much each unit looks like the answer to the kind of question asked: P(kind) of
+    the question times P(the unit answers that kind), summed over the kinds."""
+    if answer_types is None:
+        return np.zeros(n)
+    p = np.array([kinds.get(kind, 0.0) for kind in _KINDS])
+    return answer_types @ p
+
+
+class AnswerTypes:
+    """Which kind of question a unit answers, from its embedding alone: a multinomial logistic
+    regression over the kinds and "none", trained on the units that hold an expected fact
+    (labelled with their question's kind) and the units that do not. An eligibility list, a
+    deadline line or an address looks alike in every document, so this carries over to
+    documents the model has not seen; it is stacked into the ranker as `answer_type`."""
+
+    WEIGHTS = "answer_types"
+
+    def __init__(self, model: LinearModel) -> None:
+        if not set(_KINDS) <= set(model.classes) or not all(
+            f.startswith("embedding_") for f in model.features
+        ):
+            raise ValueError("the answer types' weights were trained on other features")
+        self.model = model
+        self._columns = [model.classes.index(kind) for kind in _KINDS]
+        self._by_source: dict[str, np.ndarray] = {}
+
+    @classmethod
+    def load(cls) -> AnswerTypes:
+        return cls(load_model(cls.WEIGHTS))
+
+    def of_units(self, vectors: np.ndarray) -> np.ndarray | None:
+        """P(answers each kind) per unit (rows of `vectors`; NaN rows: a unit without a stored
+        vector). None when the vectors come from another embedding model than the one the
+        weights were trained with (retrain with `scripts/train.py`)."""
+        if vectors.ndim != 2 or vectors.shape[1] != len(self.model.features):
+            return None
+        rows = np.nan_to_num(vectors.astype(np.float64), nan=0.0)
+        return self.model.probabilities(rows)[:, self._columns]
+
+    def of_document(self, source: str, vectors: np.ndarray) -> np.ndarray | None:
+        """of_units for one document's units, computed once per document (they do not depend
+        on the question)."""
+        if source not in self._by_source:
+            found = self.of_units(vectors)
+            if found is None:
+                return None
+            self._by_source[source] = found
+        return self._by_source[source]
 
 
 @lru_cache(maxsize=8192)

@@ -5,16 +5,17 @@ cross-validation grouped by document, how they do on documents they have not see
     python scripts/train.py --questions a.jsonl --questions b.jsonl --folds 5 --today 2026-11-27
 
 It needs the index of the corpus the questions are about (`assistant index`). It writes the
-weights to assistant/weights/ (kind.json, unit_ranker.json, fact_picker.json, abstainer.json)
-and the cross-validated report to evals/cv-report.json and evals/cv-report.md. Every question is
-answered in its test fold by models that never saw a question about its document: the
-numbers in the report are the estimate of what happens on new documents; the numbers of the
-final models on their own training questions are not reported.
+weights to assistant/weights/ (kind.json, answer_types.json, unit_ranker.json, fact_picker.json,
+abstainer.json) and the cross-validated report to evals/cv-report.json and evals/cv-report.md.
+Every question is answered in its test fold by models that never saw a question about its
+document: the numbers in the report are the estimate of what happens on new documents; the
+numbers of the final models on their own training questions are not reported.
 
 The parts are stacked as they run: the kind classifier's out-of-fold probabilities are
-features of the unit ranker, whose out-of-fold probabilities are features of the fact picker
-(which date or amount of the best units a deadline or budget question asks for) and of the
-abstainer.
+features of the unit ranker, and so are the answer types of the units (which kind of question
+a unit answers, by its embedding; out of fold, from inner folds for the ranker's own training
+questions); the ranker's out-of-fold probabilities are features of the fact picker (which date
+or amount of the best units a deadline or budget question asks for) and of the abstainer.
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ from assistant.query import (  # noqa: E402
     Query,
     most_likely,
 )
-from assistant.ranking import UNIT_FEATURES, UnitRanker  # noqa: E402
+from assistant.ranking import UNIT_FEATURES, AnswerTypes, UnitRanker  # noqa: E402
 from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
@@ -75,6 +76,9 @@ MAX_FALSE_ABSTAIN = 0.03
 # questions fall 42/42/43/44/44 in 5 folds (only the group sizes were looked at).
 FOLD_SALT = "89"
 LEFT_OUT_WEIGHT = 0.5  # a left-out source is a cheaper negative than a real unanswerable one
+INNER_FOLDS = 3  # within a training fold: the answer types the ranker learns from
+ANSWER_TYPES_C = 1.0
+NO_ANSWER = "none"  # the answer-type class of a unit that holds no expected fact
 
 
 @dataclass
@@ -121,16 +125,41 @@ def kind_probabilities(model: KindClassifier, item: Item) -> dict[str, float]:
     return {k: float(v) for k, v in zip(model.model.classes, p, strict=True)}
 
 
+def source_of(item: Item) -> str:
+    """The source document of an answerable question (the first, where several count)."""
+    return sorted(item.question.expected_sources)[0]
+
+
 def labelled_units(composer: Composer, item: Item) -> tuple[np.ndarray, np.ndarray]:
     """Ranker rows of the question's source document and whether each unit holds a fact."""
     question = item.question
-    source = sorted(question.expected_sources)[0]
+    source = source_of(item)
     found = {d.source: d for d in item.documents}
     document = found.get(source) or DocumentHit(source, "", 0.0, ())
     units, rows = composer.unit_rows(item.query, document)
     forms = [f for fact in question.expected_facts for f in fact]
     labels = np.array([contains_any(u.text, forms) for u in units], dtype=int)
     return rows, labels
+
+
+def fit_answer_types(
+    vectors: Sequence[np.ndarray], labels: Sequence[np.ndarray], items: Sequence[Item]
+) -> AnswerTypes:
+    """The answer-type model from the units of the questions' source documents: a unit that
+    holds an expected fact is of its question's kind, the others of none. The classes are
+    balanced (few units answer); a unit without a stored vector is left out."""
+    x, y = [], []
+    for matrix, holds, item in zip(vectors, labels, items, strict=True):
+        kind = item.question.category or "other"
+        keep = ~np.isnan(matrix).any(axis=1)
+        x.append(matrix[keep])
+        y.extend(kind if h else NO_ANSWER for h in holds[keep])
+    x_all = np.concatenate(x).astype(np.float64)
+    names = tuple(f"embedding_{i}" for i in range(x_all.shape[1]))
+    model = fit_linear(
+        x_all, np.array(y), names, c=ANSWER_TYPES_C, class_weight="balanced", standardise=0
+    )
+    return AnswerTypes(model)
 
 
 def labelled_facts(
@@ -255,30 +284,52 @@ def main() -> None:
     kind_cv = float(np.mean([it.query.kind == (it.question.category or "other") for it in items]))
     print(f"kind: cross-validated accuracy {kind_cv:.3f}")
 
-    # --- 2. unit ranker -------------------------------------------------------------------
-    unit_data = {
-        i: labelled_units(composer, it) for i, it in enumerate(items) if it.question.answerable
-    }
+    # --- 2. answer types of units, then the unit ranker ------------------------------------
+    answerable = [i for i, it in enumerate(items) if it.question.answerable]
+    vectors = {i: composer.unit_matrix(source_of(items[i])) for i in answerable}
+    labels = {i: labelled_units(composer, items[i])[1] for i in answerable}
+
+    def types_model(train: Sequence[int]) -> AnswerTypes:
+        return fit_answer_types(
+            [vectors[i] for i in train], [labels[i] for i in train], [items[i] for i in train]
+        )
+
+    def rows_with(types: AnswerTypes, chosen: Sequence[int]) -> dict[int, np.ndarray]:
+        composer.models = replace(composer.models, answer_types=types)
+        return {i: labelled_units(composer, items[i])[0] for i in chosen}
+
     ranker_models: list[UnitRanker] = []
+    types_models: list[AnswerTypes] = []
+    unit_data: dict[int, tuple[np.ndarray, np.ndarray]] = {}  # test-fold rows, for what follows
     top_hits: list[bool] = []
     for test in folds:
         tests = set(test)
-        train = [unit_data[i] for i in unit_data if i not in tests]
-        x = np.concatenate([r for r, _ in train])
-        y = np.concatenate([lab for _, lab in train])
+        train = [i for i in answerable if i not in tests]
+        # the ranker learns from answer types the type model gives units it has not seen:
+        # those of the training questions come from inner folds, grouped by document as well
+        inner_rows: dict[int, np.ndarray] = {}
+        for inner in folds_of([items[i].group for i in train], INNER_FOLDS, args.fold_salt):
+            held = {train[j] for j in inner}
+            inner_rows |= rows_with(types_model([i for i in train if i not in held]), held)
+        x = np.concatenate([inner_rows[i] for i in train])
+        y = np.concatenate([labels[i] for i in train])
         model = UnitRanker(fit_linear(x, y, UNIT_FEATURES, c=args.ranker_c))
         ranker_models.append(model)
-        for i in test:
-            if i in unit_data and unit_data[i][1].any():
-                p = model.model.positive(unit_data[i][0])
-                top_hits.append(bool(unit_data[i][1][int(np.argmax(p))]))
+        types = types_model(train)
+        types_models.append(types)
+        for i, rows in rows_with(types, [i for i in test if i in labels]).items():
+            unit_data[i] = (rows, labels[i])
+            if labels[i].any():
+                top_hits.append(bool(labels[i][int(np.argmax(model.model.positive(rows)))]))
     ranker_cv = float(np.mean(top_hits))
     print(f"ranker: cross-validated precision@1 of the source document's units {ranker_cv:.3f}")
 
     # --- 3. fact picker (on the facts of units ranked by each question's out-of-fold ranker)
     fact_data: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for k, test in enumerate(folds):
-        composer.models = replace(composer.models, ranker=ranker_models[k])
+        composer.models = replace(
+            composer.models, ranker=ranker_models[k], answer_types=types_models[k]
+        )
         for i in test:
             labelled = labelled_facts(composer, items[i], today)
             if labelled is not None:
@@ -307,7 +358,7 @@ def main() -> None:
     look_alikes = 0
     for k, test in enumerate(folds):
         composer.models = AnswerModels(
-            kind_models[k], ranker_models[k], _any_abstainer(), pickers[k]
+            kind_models[k], ranker_models[k], _any_abstainer(), pickers[k], types_models[k]
         )
         for i in test:
             it = items[i]
@@ -361,7 +412,9 @@ def main() -> None:
     # --- 5. the whole answer path, fold by fold -------------------------------------------
     results: dict[int, QuestionResult] = {}
     for k, test in enumerate(folds):
-        composer.models = AnswerModels(kind_models[k], ranker_models[k], abstainers[k], pickers[k])
+        composer.models = AnswerModels(
+            kind_models[k], ranker_models[k], abstainers[k], pickers[k], types_models[k]
+        )
         fold_questions = [items[i].question for i in test]
         fold_results = run_answers(
             fold_questions,
@@ -392,6 +445,9 @@ def main() -> None:
         "grouped_by": "document",
     }
     kind_final = fit_kind(items, args.kind_c)
+    types_final = types_model(answerable)
+    # the final ranker learns from each question's out-of-fold answer types, as it will see
+    # them on a new document
     x = np.concatenate([r for r, _ in unit_data.values()])
     y = np.concatenate([lab for _, lab in unit_data.values()])
     ranker_final = fit_linear(x, y, UNIT_FEATURES, c=args.ranker_c)
@@ -411,6 +467,7 @@ def main() -> None:
     )
     models = {
         "kind": replace(kind_final.model, info=info | {"cv_accuracy": round(kind_cv, 4)}),
+        "answer_types": replace(types_final.model, info=info),
         "unit_ranker": replace(
             ranker_final, info=info | {"cv_precision_at_1": round(ranker_cv, 4)}
         ),

