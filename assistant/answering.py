@@ -111,6 +111,7 @@ class Composer:
         self.models = models or AnswerModels.load()
         self._units_by_source: dict[str, list[Unit]] = {}
         self._unit_matrices: dict[str, np.ndarray] = {}  # the units' vectors, stacked once
+        self._unit_types: dict[tuple[AnswerTypes, str], np.ndarray | None] = {}
         self.scope = Scope(retriever)
 
     def answer(
@@ -218,14 +219,13 @@ class Composer:
         asking = replace(query, text=asking_text(query.text))
         asking_terms = question_terms(asking, lexical.document_frequency, written_in)
         idf = idf_of(terms | asking_terms, lexical.document_frequency, max(1, len(lexical.ids)))
-        types = self.models.answer_types
         return UnitContext(
             terms,
             idf,
             self._similarities(query.search, source),
             asking_terms,
             self._similarities(asking.text, source),
-            types.of_document(source, self.unit_matrix(source)) if types else None,
+            self._answer_types(source),
         )
 
     def unit_rows(self, query: Query, document: DocumentHit) -> tuple[list[Unit], np.ndarray]:
@@ -407,6 +407,18 @@ class Composer:
             matrix = np.stack(rows) if rows else np.empty((0, dim), dtype=np.float32)
             self._unit_matrices[source] = matrix
         return matrix
+
+    def _answer_types(self, source: str) -> np.ndarray | None:
+        """The answer types of a document's units, computed once per document and model (they
+        do not depend on the question). Kept with the units they belong to: the models outlive
+        an index generation (service.py hands them to the next composer), the units do not."""
+        types = self.models.answer_types
+        if types is None:
+            return None
+        key = (types, source)
+        if key not in self._unit_types:
+            self._unit_types[key] = types.of_units(self.unit_matrix(source))
+        return self._unit_types[key]
 
     def _similarities(self, query: str, source: str) -> np.ndarray:
         """Cosine similarity of the query to each unit of a document (NaN where a unit has no

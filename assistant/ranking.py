@@ -329,7 +329,6 @@ class AnswerTypes:
             raise ValueError("the answer types' weights were trained on other features")
         self.model = model
         self._columns = [model.classes.index(kind) for kind in _KINDS]
-        self._by_source: dict[str, np.ndarray] = {}
 
     @classmethod
     def load(cls) -> AnswerTypes:
@@ -343,16 +342,6 @@ class AnswerTypes:
             return None
         rows = np.nan_to_num(vectors.astype(np.float64), nan=0.0)
         return self.model.probabilities(rows)[:, self._columns]
-
-    def of_document(self, source: str, vectors: np.ndarray) -> np.ndarray | None:
-        """of_units for one document's units, computed once per document (they do not depend
-        on the question)."""
-        if source not in self._by_source:
-            found = self.of_units(vectors)
-            if found is None:
-                return None
-            self._by_source[source] = found
-        return self._by_source[source]
 
 
 @lru_cache(maxsize=8192)

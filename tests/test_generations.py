@@ -184,6 +184,27 @@ def test_open_assistant_answers_from_each_new_generation(
     assert in_flight.retriever.store._client is None  # the replaced generations' files released
 
 
+def test_a_document_that_grew_is_ranked_on_its_new_sentences(make_settings) -> None:
+    """The learned models stay from one index generation to the next; what they computed about
+    a document's sentences does not."""
+    settings = make_settings()
+    copy_corpus(settings.corpus_dir, (CERV, LIFE))
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    assert CERV in _cited(assistant.ask(ASK_CERV))
+    document = settings.corpus_dir / CERV
+    grown = "Nieuwe alinea nummer {n}: de gemeente organiseert een ontmoeting rond thema {n}."
+    extra = "\n\n".join(grown.format(n=n) for n in range(1, 13))
+    document.write_text(document.read_text(encoding="utf-8") + "\n\n" + extra, encoding="utf-8")
+    build_index(settings)
+    answer = assistant.ask(ASK_CERV)
+    assert CERV in _cited(answer), answer.text
+    composer = assistant.composer
+    context = composer.unit_context(composer.analyse(ASK_CERV)[0], CERV)
+    assert context.answer_types is not None
+    assert len(context.answer_types) == len(composer.unit_matrix(CERV))
+
+
 def test_questions_asked_while_the_index_switches_all_get_answers(make_settings) -> None:
     """Threads asking at once (as the web app's workers do) while a rebuild is put in use."""
     import threading
