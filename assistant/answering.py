@@ -33,6 +33,7 @@ from assistant.facts import (
     fact_features,
     facts_of,
 )
+from assistant.glossary import dutch_terms
 from assistant.lexical import analyse
 from assistant.prompts import EXAMPLE_QUESTIONS, answer_intro, format_date, text
 from assistant.query import KindClassifier, Query, asking_text, build_query
@@ -304,13 +305,22 @@ class Composer:
     def _names_something_unknown(self, question: str) -> bool:
         """Whether the question names a programme or call our documents do not know: a proper
         name of several words of which some are in the documents' vocabulary and some never
-        occur (e.g. a known programme word followed by an unknown region)."""
-        vocabulary = self.retriever.lexical.document_frequency
+        occur, in any inflection or translation (a known programme word followed by an
+        unknown region)."""
         for name in proper_names(question):
-            known = [all(t in vocabulary for t in analyse(word)) for word in name]
+            known = [self._knows_word(word) for word in name]
             if any(known) and not all(known):
                 return True
         return False
+
+    def _knows_word(self, word: str) -> bool:
+        """Whether the documents use a word of a name, in another inflection ("Academy",
+        "Academies") or in Dutch ("Flanders" as "Vlaanderen") as well."""
+        lexical = self.retriever.lexical
+        if all(lexical.knows(t) for t in analyse(word)):
+            return True
+        dutch = analyse(dutch_terms(word))
+        return bool(dutch) and all(lexical.knows(t) for t in dutch)
 
     def _answer_each_part(
         self, query: Query, document: DocumentHit, chosen: list[ScoredUnit]

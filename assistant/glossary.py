@@ -194,6 +194,8 @@ _GLOSSARY: dict[str, str] = {
     "results": "resultaten",
     "attract": "ontvangen ingediend",
     "received": "ontvangen",
+    "erdf": "efro",
+    "european regional development fund": "europees fonds voor regionale ontwikkeling",
     "flemish": "vlaamse",
     "flanders": "vlaanderen",
     "belgian": "belgische",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from collections import Counter
@@ -11,6 +12,9 @@ from functools import lru_cache
 import numpy as np
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# Terms this long that differ only in their last letters are taken for one word's inflections.
+_INFLECTED_MIN = 6
+_INFLECTION = 2
 
 
 @lru_cache(maxsize=1)
@@ -90,6 +94,7 @@ class LexicalIndex:
         self.split = Decompounder({w for text in texts for w in _words(text)})
         corpus = [analyse(text) or ["\x00empty"] for text in texts]
         self.document_frequency: Counter[str] = Counter(t for terms in corpus for t in set(terms))
+        self._terms: list[str] | None = None
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
@@ -108,6 +113,28 @@ class LexicalIndex:
             scores = np.where(allowed, scores, 0.0)
         order = np.argsort(-scores, kind="stable")[:n]
         return [(self.ids[i], float(scores[i])) for i in order if scores[i] > 0]
+
+    def knows(self, term: str) -> bool:
+        """Whether the texts use an analysed term, or another inflection of it: a longer term
+        and one that differs only in its last two letters ("academy", "academie") are one
+        word, as a name written in English and in Dutch, or singular and plural, often are."""
+        if term in self.document_frequency:
+            return True
+        if len(term) < _INFLECTED_MIN:
+            return False
+        stem = term[: len(term) - _INFLECTION]
+        terms = self._sorted_terms()
+        at = bisect.bisect_left(terms, stem)
+        while at < len(terms) and terms[at].startswith(stem):
+            if abs(len(terms[at]) - len(term)) <= _INFLECTION:
+                return True
+            at += 1
+        return False
+
+    def _sorted_terms(self) -> list[str]:
+        if self._terms is None:
+            self._terms = sorted(self.document_frequency)
+        return self._terms
 
     def _vocabulary(self) -> dict[str, int]:
         return self._bm25.vocab_dict  # type: ignore[no-any-return]

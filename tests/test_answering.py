@@ -185,6 +185,27 @@ def test_an_english_question_may_name_a_dutch_documents_call_in_english(make_set
     _markers_resolve(answer)
 
 
+def test_a_name_written_in_another_inflection_is_no_unknown_name(make_settings) -> None:
+    """The document writes "Teacher Academies"; a question about "een Teacher Academy" names
+    the same call, not one the documents do not know."""
+    settings = make_settings()
+    copy_corpus(
+        settings.corpus_dir,
+        (
+            "erasmus-teacher-academies-2025.html",
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+            "erasmus-ka210-kleinschalige-partnerschappen.txt",
+        ),
+    )
+    build_index(settings)
+    answer = Assistant.open(settings).ask(
+        "Welke organisatie mag een Erasmus+ Teacher Academy coördineren?", today=date(2025, 1, 1)
+    )
+    assert not answer.abstained, answer.text
+    assert answer.citations[0].source == "erasmus-teacher-academies-2025.html"
+    assert "lerarenopleiding" in answer.text
+
+
 def test_follow_up_is_answered_about_the_programme_under_discussion(assistant: Assistant) -> None:
     history = [
         Turn("user", "Wat zijn stedenbanden in het CERV-programma?"),

@@ -169,6 +169,17 @@ def test_dutch_compounds_in_a_question_are_split_against_the_vocabulary() -> Non
     assert split("treinticket") == []
 
 
+def test_the_vocabulary_knows_a_word_in_another_inflection() -> None:
+    from assistant.lexical import LexicalIndex, analyse
+
+    index = LexicalIndex(["a"], ["De Teacher Academies en de Fellowships van het programma."])
+    assert all(index.knows(t) for t in analyse("Academies"))
+    assert all(index.knows(t) for t in analyse("Academy"))  # singular: academy / academie
+    assert all(index.knows(t) for t in analyse("Teachers"))
+    assert not all(index.knows(t) for t in analyse("Euregio"))
+    assert not all(index.knows(t) for t in analyse("Fellow"))  # a stem, not an inflection
+
+
 def test_a_compound_question_finds_the_document_with_the_separate_words(
     retriever: HybridRetriever,
 ) -> None:
