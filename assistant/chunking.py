@@ -271,6 +271,7 @@ def chunk_metadata(document: Document) -> dict[str, str | int | float | bool]:
         "handling_organisation": meta.handling_organisation or "",
         "contact": meta.contact or "",
         "managed_centrally": meta.managed_centrally,
+        "commission_body": meta.commission_body or "",
         "source_url": meta.source_url or "",
         "language": meta.language,
     }

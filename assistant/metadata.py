@@ -186,6 +186,7 @@ def extract_metadata(
         or _handling_organisation(candidates, contact_sections),
         contact=front.get("contact") or _contact(candidates, contact_sections),
         managed_centrally=_central_statement(sections) is not None,
+        commission_body=_commission_body(candidates),
         source_url=front.get("source_url")
         or front.get("url")
         or source_url
@@ -858,16 +859,33 @@ def _central_manager(
     statement = _central_statement(sections)
     if statement is None:
         return None
-    commission = _first_line(_exact_field(candidates, _COMMISSION_LABELS))
-    # "European … Executive Agency (EACEA), Bourgetlaan 1, 1049 Brussel": the name, not the street
-    name = _name_at_start(commission or "")
+    name = _commission_body(candidates)
     if name:
-        return _shorten(name, _MAX_ORGANISATION_CHARS)
+        return name
     for nearby in statement:
         match = _ACRONYM.search(nearby)
         if match:
             return next(group for group in match.groups() if group)
     return None
+
+
+def _commission_body(candidates: Sequence[tuple[str, str]]) -> str | None:
+    """The Commission body a "Contact Europese Commissie" field names."""
+    commission = _first_line(_exact_field(candidates, _COMMISSION_LABELS))
+    # "European … Executive Agency (EACEA), Bourgetlaan 1, 1049 Brussel": the name, not the street
+    name = _name_at_start(commission or "")
+    return _shorten(name, _MAX_ORGANISATION_CHARS) if name else None
+
+
+# A call identifier of the Commission's Funding & Tenders portal: programme, strand, year, topic
+# ("ERASMUS-EDU-2024-PEX-COVE", "HORIZON-CL5-2024-D2-01-01"); a national agency's actions go by
+# key-action codes ("KA210-SCH") instead.
+_PORTAL_CALL = re.compile(r"^[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)*-20\d\d-[A-Z0-9]+(?:-[A-Z0-9]+)*\b")
+
+
+def is_portal_call(call_code: str | None) -> bool:
+    """Whether a call code is a Funding & Tenders identifier: a call the Commission runs."""
+    return bool(call_code and _PORTAL_CALL.match(call_code.strip()))
 
 
 def _central_statement(sections: Sequence[Section]) -> list[str] | None:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Evidence
 from assistant.lexical import analyse
-from assistant.metadata import contact_entries, organisation_name, organisations_in
+from assistant.metadata import contact_entries, is_portal_call, organisation_name, organisations_in
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer, DocumentHit, Turn
@@ -129,10 +129,12 @@ def route(
     Commission manages the call itself ("Deze actie wordt centraal beheerd", "Epos beheert deze
     actie niet": its contact points then serve other strands or only inform), or the contact
     point is the help desk itself while the document names another manager ("EACEA (niet
-    Epos)"): then the manager does. Where a document lists an organisation per sector ("Epos
-    vzw (school…); JINT vzw (jeugd)"), the question's words pick. The organisation is a name
-    in the document's own words, never a sentence of advice: one the contact text only names
-    in a sentence ("Voor vragen kun je terecht bij het team X van Y") counts too.
+    Epos)"): then the manager does. A call with a Funding & Tenders identifier that the help
+    desk would take goes to the Commission body the document names. Where a document lists an
+    organisation per sector ("Epos vzw (school…); JINT vzw (jeugd)"), the question's words pick.
+    The organisation is a name in the document's own words, never a sentence of advice: one the
+    contact text only names in a sentence ("Voor vragen kun je terecht bij het team X van Y")
+    counts too.
     """
     # metadata of an older index may hold a sentence where a name belongs
     managed = _pick(organisation_name(_text(meta.get("handling_organisation"))), question, split)
@@ -144,6 +146,16 @@ def route(
     foreign = managed and not _names(managed, helpdesk)
     if point and not central and not (_names(point, helpdesk) and foreign):
         organisation, details = point, _paragraph_of(contact or "", point)
+    commission = _text(meta.get("commission_body"))
+    if (
+        organisation
+        and _names(organisation, helpdesk)
+        and commission
+        and is_portal_call(_text(meta.get("call_code")))
+    ):
+        # a call of the Commission's own portal ("ERASMUS-EDU-2024-PEX-COVE") is not the
+        # national agency's to handle, even where the page lists it as the contact point
+        organisation, details = commission, None
     handled = bool(organisation) and _names(organisation or "", helpdesk)
     return Routing(organisation, details, managed, handled)
 

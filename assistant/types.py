@@ -39,6 +39,7 @@ class DocumentMetadata:
     handling_organisation: str | None = None
     contact: str | None = None
     managed_centrally: bool = False  # the text says the Commission manages this call itself
+    commission_body: str | None = None  # named by a "Contact Europese Commissie" field
     source_url: str | None = None
     language: str = "nl"
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from assistant.chunking import chunk_metadata
 from assistant.cli import EXIT_SKIPPED, app
 from assistant.intake import (
     OUTPUT_COLUMNS,
@@ -24,6 +25,7 @@ from assistant.intake import (
     write_csv,
 )
 from assistant.limits import Limits
+from assistant.loaders import load_document
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.triage import (
@@ -79,6 +81,22 @@ def test_a_call_the_commission_manages_itself_goes_to_the_commission() -> None:
     routing = route(meta, "Kan onze stad meedoen?", "Epos")
     assert routing.organisation and "DG HOME" in routing.organisation
     assert route({**meta, "managed_centrally": False}, "Kan onze stad meedoen?", "Epos") != routing
+
+
+def test_a_portal_call_goes_to_the_commission_body_not_the_helpdesk_as_contact_point() -> None:
+    """A call with a Funding & Tenders identifier ("VBP-EDU-2026-NETWERK") whose page lists the
+    help desk as Flemish contact point is the Commission body's to handle; an action with a
+    national agency's key-action code stays with the help desk."""
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "contact"
+    document = load_document(fixtures / "portaaloproep-vlaams-contactpunt.txt", fixtures)
+    assert document.metadata.commission_body == "Voorbeeld Uitvoerend Agentschap onderwijs (VUAO)"
+    meta = chunk_metadata(document)
+    routing = route(meta, "Wie behandelt onze aanvraag?", "Epos")
+    assert routing.organisation == "Voorbeeld Uitvoerend Agentschap onderwijs (VUAO)"
+    assert routing.handled_by_helpdesk is False
+    national = route({**meta, "call_code": "KA210-SCH"}, "Wie behandelt onze aanvraag?", "Epos")
+    assert national.organisation and national.organisation.startswith("Epos vzw")
+    assert national.handled_by_helpdesk is True
 
 
 def test_the_questions_words_pick_the_organisation_of_its_sector() -> None:
