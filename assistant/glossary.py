@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from assistant.lexical import analyse
+from assistant.lexical import analyse, dutch_stopwords
 
 # English word or phrase → Dutch words as the documents write them (the analyser stems both).
 _GLOSSARY: dict[str, str] = {
@@ -195,7 +195,6 @@ _GLOSSARY: dict[str, str] = {
     "attract": "ontvangen ingediend",
     "received": "ontvangen",
     "erdf": "efro",
-    "european regional development fund": "europees fonds voor regionale ontwikkeling",
     "flemish": "vlaamse",
     "flanders": "vlaanderen",
     "belgian": "belgische",
@@ -253,7 +252,8 @@ def _english_of() -> dict[str, str]:
     english: dict[str, list[str]] = {}
     for key, dutch in _GLOSSARY.items():
         for word in dutch.split():
-            english.setdefault(word, []).append(key)
+            if word not in dutch_stopwords():  # "in" of "in aanmerking" means no "eligible"
+                english.setdefault(word, []).append(key)
     return {word: " ".join(dict.fromkeys(keys)) for word, keys in english.items()}
 
 

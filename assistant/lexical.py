@@ -25,7 +25,7 @@ def _stemmer() -> Callable[[list[str]], list[str]]:
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def dutch_stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_DUTCH
 
     return frozenset(_fold(w) for w in STOPWORDS_DUTCH)
@@ -38,7 +38,7 @@ def _fold(text: str) -> str:
 
 
 def _words(text: str) -> list[str]:
-    stop = _stopwords()
+    stop = dutch_stopwords()
     return [w for w in _WORD.findall(_fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
 
 

@@ -539,6 +539,16 @@ def test_english_questions_get_the_dutch_words_of_the_glossary() -> None:
     assert with_dutch_terms(dutch, "nl") == dutch
 
 
+def test_a_dutch_questions_function_words_bring_no_english_words() -> None:
+    """Read backwards, the glossary gives a Dutch question the English words of its funding
+    words only: "in" (of "in aanmerking komen") is no "eligible", "voor" no fund's name."""
+    from assistant.glossary import with_english_terms
+
+    plain = "Wat staat er in de brief voor ons?"
+    assert with_english_terms(plain) == plain
+    assert "eligible" in with_english_terms("Wie komt in aanmerking?")
+
+
 def test_an_english_question_finds_the_dutch_amount(assistant: Assistant) -> None:
     answer = assistant.ask("How much funding does a small-scale partnership get?")
     assert not answer.abstained
