@@ -231,7 +231,7 @@ class Composer:
 
     def unit_rows(self, query: Query, document: DocumentHit) -> tuple[list[Unit], np.ndarray]:
         """A document's units and their ranker features (the training script reads these)."""
-        units = self._units(document.source)
+        units = self.document_units(document.source)
         return units, unit_features(
             query, document, units, self.unit_context(query, document.source)
         )
@@ -241,7 +241,7 @@ class Composer:
     ) -> list[ScoredUnit]:
         """The document's units, best first, with the ranker's probability that they answer
         (`context`: the document's unit context, when the caller has it already)."""
-        units = self._units(document.source)
+        units = self.document_units(document.source)
         context = context or self.unit_context(query, document.source)
         return self.models.ranker.rank(query, document, units, context)
 
@@ -372,7 +372,7 @@ class Composer:
         scored = _quotable(query, ranked)
         if not scored:
             return []
-        units = self._units(document.source)
+        units = self.document_units(document.source)
         question = query.text
         if _ASKS_PROCEDURE.search(question):
             # "hoe verloopt de aanvraag?": the document's list of steps, wherever it ranks
@@ -391,7 +391,7 @@ class Composer:
         runners_up = [s for s in scored[1:8] if s.score >= floor]
         return _with_antecedents(_fill([best], runners_up, limit=4), units)
 
-    def _units(self, source: str) -> list[Unit]:
+    def document_units(self, source: str) -> list[Unit]:
         """The quotable units of a document, split once and kept (the index does not change
         under a running composer)."""
         units = self._units_by_source.get(source)
@@ -402,7 +402,7 @@ class Composer:
 
     def _written_in(self, source: str) -> str:
         """The language a document is written in (Dutch where it has no units)."""
-        units = self._units(source)
+        units = self.document_units(source)
         return written_in(units[0]) if units else "nl"
 
     def unit_matrix(self, source: str) -> np.ndarray:
@@ -413,7 +413,7 @@ class Composer:
             vectors = self.retriever.unit_vectors
             dim = len(next(iter(vectors.values()))) if vectors else 1
             nan = np.full(dim, np.nan, dtype=np.float32)
-            rows = [vectors.get(u.id, nan) for u in self._units(source)]
+            rows = [vectors.get(u.id, nan) for u in self.document_units(source)]
             matrix = np.stack(rows) if rows else np.empty((0, dim), dtype=np.float32)
             self._unit_matrices[source] = matrix
         return matrix

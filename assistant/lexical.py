@@ -7,7 +7,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Callable, Sequence
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 import numpy as np
 
@@ -94,7 +94,6 @@ class LexicalIndex:
         self.split = Decompounder({w for text in texts for w in _words(text)})
         corpus = [analyse(text) or ["\x00empty"] for text in texts]
         self.document_frequency: Counter[str] = Counter(t for terms in corpus for t in set(terms))
-        self._terms: list[str] | None = None
         if corpus:
             self._bm25.index(corpus, show_progress=False)
 
@@ -123,7 +122,7 @@ class LexicalIndex:
         if len(term) < _INFLECTED_MIN:
             return False
         stem = term[: len(term) - _INFLECTION]
-        terms = self._sorted_terms()
+        terms = self._sorted_terms
         at = bisect.bisect_left(terms, stem)
         while at < len(terms) and terms[at].startswith(stem):
             if abs(len(terms[at]) - len(term)) <= _INFLECTION:
@@ -131,10 +130,9 @@ class LexicalIndex:
             at += 1
         return False
 
+    @cached_property
     def _sorted_terms(self) -> list[str]:
-        if self._terms is None:
-            self._terms = sorted(self.document_frequency)
-        return self._terms
+        return sorted(self.document_frequency)
 
     def _vocabulary(self) -> dict[str, int]:
         return self._bm25.vocab_dict  # type: ignore[no-any-return]

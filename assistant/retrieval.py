@@ -472,8 +472,8 @@ def general_before_special(
     if len(documents) < 2 or documents[1].score < _TIE_RATIO * documents[0].score:
         return documents
     first, second = documents[0], documents[1]
-    chunks = first_chunk(first.source), first_chunk(second.source)
-    if chunks[0] is None or chunks[1] is None or same_action(*chunks):
+    one, other = first_chunk(first.source), first_chunk(second.source)
+    if one is None or other is None or same_action(one, other):
         return documents
     asked = set(analyse(question))
     if len(_title_terms(first.title) - asked) > len(_title_terms(second.title) - asked):

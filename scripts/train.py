@@ -130,16 +130,19 @@ def source_of(item: Item) -> str:
     return sorted(item.question.expected_sources)[0]
 
 
-def labelled_units(composer: Composer, item: Item) -> tuple[np.ndarray, np.ndarray]:
-    """Ranker rows of the question's source document and whether each unit holds a fact."""
-    question = item.question
+def unit_labels(composer: Composer, item: Item) -> np.ndarray:
+    """Whether each unit of the question's source document holds an expected fact."""
+    forms = [f for fact in item.question.expected_facts for f in fact]
+    units = composer.document_units(source_of(item))
+    return np.array([contains_any(u.text, forms) for u in units], dtype=int)
+
+
+def unit_rows(composer: Composer, item: Item) -> np.ndarray:
+    """Ranker rows of the question's source document (in the order of `unit_labels`)."""
     source = source_of(item)
     found = {d.source: d for d in item.documents}
     document = found.get(source) or DocumentHit(source, "", 0.0, ())
-    units, rows = composer.unit_rows(item.query, document)
-    forms = [f for fact in question.expected_facts for f in fact]
-    labels = np.array([contains_any(u.text, forms) for u in units], dtype=int)
-    return rows, labels
+    return composer.unit_rows(item.query, document)[1]
 
 
 def fit_answer_types(
@@ -287,7 +290,7 @@ def main() -> None:
     # --- 2. answer types of units, then the unit ranker ------------------------------------
     answerable = [i for i, it in enumerate(items) if it.question.answerable]
     vectors = {i: composer.unit_matrix(source_of(items[i])) for i in answerable}
-    labels = {i: labelled_units(composer, items[i])[1] for i in answerable}
+    labels = {i: unit_labels(composer, items[i]) for i in answerable}
 
     def types_model(train: Sequence[int]) -> AnswerTypes:
         return fit_answer_types(
@@ -296,7 +299,7 @@ def main() -> None:
 
     def rows_with(types: AnswerTypes, chosen: Sequence[int]) -> dict[int, np.ndarray]:
         composer.models = replace(composer.models, answer_types=types)
-        return {i: labelled_units(composer, items[i])[0] for i in chosen}
+        return {i: unit_rows(composer, items[i]) for i in chosen}
 
     ranker_models: list[UnitRanker] = []
     types_models: list[AnswerTypes] = []
