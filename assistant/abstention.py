@@ -32,10 +32,37 @@ _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _SHAPE_OF_KIND = {"deadline": DATE, "budget": AMOUNT, "contact": CONTACT}
 
 _DOUBTED_FACTS = 3  # the picker's best candidates a reply could state
+
+# Plain questions of every kind, in each language a question may be asked in. How close the
+# documents of one language come to them is the similarity level of that pair of languages:
+# a Dutch question matches an English page less closely than a Dutch one whatever it asks,
+# so the best sentence's similarity is read above that level, not absolutely.
+REFERENCE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "nl": (
+        "Wat is de deadline van de oproep?",
+        "Wie kan een aanvraag indienen?",
+        "Hoeveel subsidie kan een project krijgen?",
+        "Bij wie kan ik terecht met vragen?",
+        "Wat is het doel van de oproep?",
+        "Hoe dien ik een aanvraag in?",
+        "Welke kosten worden vergoed?",
+        "Hoeveel partners zijn nodig?",
+    ),
+    "en": (
+        "What is the deadline of the call?",
+        "Who can apply?",
+        "How much funding can a project get?",
+        "Who can I contact with questions?",
+        "What is the aim of the call?",
+        "How do I submit an application?",
+        "Which costs are covered?",
+        "How many partners are needed?",
+    ),
+}
 ABSTAIN_FEATURES = (
     "best_unit",
     "second_unit",
-    "best_similarity",
+    "similarity_above_level",
     "runner_up_ratio",
     "coverage",
     "rare_coverage",
@@ -62,6 +89,7 @@ class Grounds:
     runner_up: DocumentHit | None
     ranked: Sequence[ScoredUnit]
     best_similarity: float
+    similarity_level: float  # the level of the question's and the document's languages
     terms: frozenset[str]  # the question's analysed words
     idf: dict[str, float]
     document_terms: set[str]
@@ -94,7 +122,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     row = {
         "best_unit": ranked[0].score if ranked else 0.0,
         "second_unit": ranked[1].score if len(ranked) > 1 else 0.0,
-        "best_similarity": evidence.best_similarity,
+        "similarity_above_level": evidence.best_similarity - evidence.similarity_level,
         "retrieval_score": first,
         "runner_up_ratio": second / first,
         "coverage": math.fsum(idf[t] for t in present) / total,

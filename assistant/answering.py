@@ -10,7 +10,7 @@ from datetime import date
 
 import numpy as np
 
-from assistant.abstention import Abstainer, Grounds
+from assistant.abstention import REFERENCE_QUESTIONS, Abstainer, Grounds
 from assistant.classify import PART_BREAK, asks_for_judgement, detect_language
 from assistant.composition import (
     MARKER,
@@ -64,6 +64,9 @@ _SIBLING_RATIO = 0.95
 # best unit's probability, and at least the floor.
 _RUNNER_UP_RATIO = 0.3
 _RUNNER_UP_FLOOR = 0.1
+# Documents a language pair's similarity level is measured on, at most (a large corpus is
+# sampled: the level is a property of the languages, not of one document).
+_LEVEL_SAMPLE = 40
 
 
 @dataclass(frozen=True)
@@ -113,6 +116,7 @@ class Composer:
         self._units_by_source: dict[str, list[Unit]] = {}
         self._unit_matrices: dict[str, np.ndarray] = {}  # the units' vectors, stacked once
         self._unit_types: dict[tuple[AnswerTypes, str], np.ndarray | None] = {}
+        self._levels: dict[tuple[str, str], float] = {}
         self.scope = Scope(retriever)
 
     def answer(
@@ -283,6 +287,7 @@ class Composer:
             runner_up=self._other_action(top, documents[1:]),
             ranked=ranked,
             best_similarity=best,
+            similarity_level=self.similarity_level(query.language, top.source),
             terms=context.terms,
             idf=context.idf,
             document_terms=self.retriever.document_terms(top.source),
@@ -417,6 +422,29 @@ class Composer:
             matrix = np.stack(rows) if rows else np.empty((0, dim), dtype=np.float32)
             self._unit_matrices[source] = matrix
         return matrix
+
+    def similarity_level(self, language: str, source: str) -> float:
+        """How close the units of documents written in the language of `source` come, on
+        average, to plain questions of every kind asked in `language` (the best unit of each
+        document for each question): the similarity any question reaches across that pair
+        of languages (0 without stored vectors). A large corpus is sampled."""
+        written_in = self._written_in(source)
+        key = (language, written_in)
+        if key not in self._levels:
+            questions = REFERENCE_QUESTIONS.get(language, REFERENCE_QUESTIONS["nl"])
+            vectors = np.stack([self.retriever.query_vector(q) for q in questions])
+            sources = self.retriever.sources
+            sample = {*sources[:: max(1, len(sources) // _LEVEL_SAMPLE)], source}
+            levels = []
+            for other in sorted(sample):
+                if self._written_in(other) != written_in:
+                    continue
+                matrix = self.unit_matrix(other)
+                matrix = matrix[~np.isnan(matrix).any(axis=1)]
+                if len(matrix):
+                    levels.append(float((matrix @ vectors.T).max(axis=0).mean()))
+            self._levels[key] = float(np.mean(levels)) if levels else 0.0
+        return self._levels[key]
 
     def _answer_types(self, source: str) -> np.ndarray | None:
         """The answer types of a document's units, computed once per document and model (they

@@ -739,6 +739,21 @@ def test_an_english_topic_page_answers_with_its_own_date(make_settings) -> None:
     _markers_resolve(answer)
 
 
+def test_a_dutch_question_about_an_english_page_is_answered_from_it(make_settings) -> None:
+    # a Dutch question matches English sentences less closely than Dutch ones, whatever it
+    # asks: the abstainer reads the similarity above that pair of languages' level
+    page = (FIXTURES / "portal" / "english-topic-page.html").read_text(encoding="utf-8")
+    assistant = _assistant_beside_a_call(make_settings, "heat-pumps.html", page)
+    answer = assistant.ask(
+        "Wat is de deadline voor de oproep rond warmtepompen in sociale woningen?",
+        today=date(2026, 2, 1),
+    )
+    assert not answer.abstained, answer.text
+    assert "16 June 2026" in answer.text
+    assert answer.citations[0].source == "heat-pumps.html"
+    _markers_resolve(answer)
+
+
 @pytest.mark.parametrize(
     "text",
     [

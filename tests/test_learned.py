@@ -167,7 +167,7 @@ def _grounds_of(*unit_texts: str, picked: list[float] | None = None) -> Grounds:
         fact = Fact("10 miljoen euro", units[0], 0.9, 1, 0, 1)
         facts = [PickedFact(fact, p) for p in picked]
     return Grounds(
-        document, None, ranked, 0.8, frozenset(), {}, set(), chunk.text, False, False, facts
+        document, None, ranked, 0.8, 0.78, frozenset(), {}, set(), chunk.text, False, False, facts
     )
 
 
