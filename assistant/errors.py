@@ -35,3 +35,7 @@ class IndexIncompleteError(AssistantError):
 
 class IndexBusyError(AssistantError):
     """Another index run holds the index folder's lock."""
+
+
+class GenerationRemovedError(AssistantError):
+    """The index generation a request was reading was removed by a newer build."""

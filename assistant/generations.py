@@ -60,6 +60,11 @@ class Generation:
             return None
         return data if isinstance(data, dict) else None
 
+    @property
+    def replaced(self) -> bool:
+        """Whether a newer generation is in use (this one is kept a while, then removed)."""
+        return not self.legacy and current_id(self.path.parent.parent) != self.id
+
 
 def current_id(index_dir: Path) -> str | None:
     """The id CURRENT names, or None (no index, or a legacy one). One small read: cheap enough

@@ -13,7 +13,7 @@ from typing import Any
 from assistant import generations
 from assistant.answering import AnswerModels, Composer, Evidence
 from assistant.classify import detect_language
-from assistant.errors import AssistantError, IndexNotBuiltError
+from assistant.errors import AssistantError, GenerationRemovedError, IndexNotBuiltError
 from assistant.limits import turns_of
 from assistant.llm import LLMWriter
 from assistant.retrieval import HybridRetriever, SearchFilter
@@ -85,13 +85,15 @@ class Assistant:
         """The retriever of the index generation in use (switching to a newer one first)."""
         return self.composer.retriever
 
-    def refresh(self) -> bool:
+    def refresh(self, wait: bool = False) -> bool:
         """Switch to the index generation in use if it is newer than the one answered from;
-        returns whether it switched.
+        returns whether it switched (`wait`: until another request's switch is done, rather
+        than going on with the old generation).
 
         Costs one read of the small pointer file when nothing changed. One request loads the
         new generation while the others go on answering from the old one; requests that hold
-        the old composer finish on it (its files are released minutes later). A generation that
+        the old composer finish on it (its files are released minutes later, or removed by the
+        build after next: such a request is asked again of the new one). A generation that
         cannot be opened (another embedding model, a lacking stage) is logged and the old one
         kept.
         """
@@ -102,11 +104,13 @@ class Assistant:
         newer = pointer is not None and pointer not in (self._in_use.generation, self._refused)
         oldest = next(iter(self._replaced), None)  # safe while another request pops it
         due = oldest is not None and oldest[0] < time.monotonic() - _RELEASE_AFTER_S
-        if not (newer or due) or not self._switching.acquire(blocking=False):
+        if not (newer or due) or not self._switching.acquire(blocking=wait):
             return False  # nothing to do, or another request is doing it
         try:
             while self._replaced and self._replaced[0][0] < time.monotonic() - _RELEASE_AFTER_S:
                 self._replaced.pop(0)[1].close()
+            # another request may have switched while this one waited
+            newer = newer and pointer != self._in_use.generation
             return newer and self._switch(settings, pointer)
         finally:
             self._switching.release()
@@ -167,7 +171,14 @@ class Assistant:
         if self.writer is not None and history:
             asked = self.writer.condense(question, history, detect_language(question))
             context = () if asked != question else history
-        answer, evidence = composer.respond(asked, context, today, where)
+        try:
+            answer, evidence = composer.respond(asked, context, today, where)
+        except GenerationRemovedError:
+            # builds came one after the other faster than this request: it began on a
+            # generation they have removed since, so it is asked again of the one in use
+            self.refresh(wait=True)
+            composer = self.composer
+            answer, evidence = composer.respond(asked, context, today, where)
         if self.writer is None:
             yield answer, evidence
             return

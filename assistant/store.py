@@ -14,6 +14,7 @@ import numpy as np
 from assistant import generations
 from assistant.errors import (
     ConfigurationError,
+    GenerationRemovedError,
     IndexIncompleteError,
     IndexNotBuiltError,
     ModelMismatchError,
@@ -228,19 +229,29 @@ class ChunkStore:
     def query(
         self, vector: np.ndarray, n: int, sources: Sequence[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Ids and cosine similarities of the `n` nearest chunks, optionally within `sources`."""
+        """Ids and cosine similarities of the `n` nearest chunks, optionally within `sources`.
+
+        Raises GenerationRemovedError when the generation was replaced and its files removed
+        (two builds came while a request was reading it)."""
         where = {"source": {"$in": list(sources)}} if sources is not None else None
         if sources is not None and not sources:
             return []
-        n = min(n, self.count())
-        if n <= 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=n,
-            where=where,
-            include=["distances"],
-        )
+        try:
+            n = min(n, self.count())
+            if n <= 0:
+                return []
+            result = self._collection.query(
+                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                n_results=n,
+                where=where,
+                include=["distances"],
+            )
+        except Exception as exc:
+            if self.generation is not None and self.generation.replaced:
+                raise GenerationRemovedError(
+                    f"The index generation {self.generation.id} was replaced and removed."
+                ) from exc
+            raise
         ids = result["ids"][0]
         distances = (result.get("distances") or [[]])[0]
         return [(id_, 1.0 - float(d)) for id_, d in zip(ids, distances, strict=True)]

