@@ -14,6 +14,7 @@ from langchain_core.documents import Document as LangchainDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
+from assistant.classify import detect_language
 from assistant.embeddings import Embedder, create_embedder
 from assistant.errors import AssistantError
 from assistant.lexical import LexicalIndex, analyse
@@ -70,6 +71,7 @@ class HybridRetriever:
         self._documents_using: dict[str, int] | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
+        self._chunk_languages: set[str] | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
@@ -180,7 +182,9 @@ class HybridRetriever:
             if sources is not None:
                 allowed_sources = np.isin(np.array(self._sources), sources)
             fields = self._fields.search(query, len(self._sources), allowed_sources)
-        fused = fuse(dense, lexical, self.settings, fields, self._source_of)
+        fused = fuse(
+            dense, lexical, self.settings, fields, self._source_of, self._wordless(query, dense)
+        )
         dense_rank = {id_: r for r, (id_, _) in enumerate(dense, 1)}
         lexical_rank = {id_: r for r, (id_, _) in enumerate(lexical, 1)}
         return [
@@ -188,6 +192,29 @@ class HybridRetriever:
             for id_, score in fused
             if id_ in self._by_id
         ]
+
+    def _wordless(self, query: str, dense: Sequence[tuple[str, float]]) -> set[str]:
+        """The dense hits written in a language the question's words cannot reach, in a
+        corpus that also has documents they reach: BM25 would rank every chunk that shares a
+        common word with the question above them."""
+        reached = _REACHED_BY_WORDS.get(detect_language(query), set())
+        languages = self._languages
+        if len(languages) < 2 or not languages & reached:
+            return set()
+        chunks = self.chunks
+        return {
+            id_
+            for id_, _ in dense
+            if id_ in self._by_id
+            and chunks[self._by_id[id_]].metadata.get("language", "nl") not in reached
+        }
+
+    @property
+    def _languages(self) -> set[str]:
+        """The languages the indexed documents are written in."""
+        if self._chunk_languages is None:
+            self._chunk_languages = {str(c.metadata.get("language", "nl")) for c in self.chunks}
+        return self._chunk_languages
 
     def query_vector(self, text: str) -> np.ndarray:
         """The query embedding of `text`, remembered for the few latest texts (a question is
@@ -303,6 +330,11 @@ class HybridRetriever:
         return mask
 
 
+# The languages whose documents a question's words can match: its own, and for an English
+# question the glossary's Dutch words that its search text carries (conversation.py).
+_REACHED_BY_WORDS = {"nl": {"nl"}, "en": {"en", "nl"}}
+
+
 def is_open(deadlines: str, today: date) -> bool:
     """Whether a call with these ISO deadlines (comma-separated) still takes applications.
 
@@ -318,15 +350,20 @@ def fuse(
     settings: Settings,
     fields: Sequence[tuple[str, float]] = (),
     source_of: Callable[[str], str] | None = None,
+    wordless: set[str] | None = None,
 ) -> list[tuple[str, float]]:
     """Combine the chunk rankings into one, best first, as the settings say.
 
     `fields` ranks documents (by source) on their title, programme, action and call code; it
     only re-orders chunks that dense or BM25 found, giving the document that a question names
     (a call code, a year, a programme) the edge over a sibling call with similar text.
+    `wordless` chunks (in another language than the question) take the better of their BM25
+    and dense places in the BM25 ranking: words cannot tell how well they match.
     """
     scores: dict[str, float] = {}
     document_bonus: dict[str, float] = {}
+    if wordless:
+        lexical = _with_meaning_for_words(dense, lexical, wordless)
     chunk_rankings = ((settings.dense_weight, dense), (settings.lexical_weight, lexical))
     match settings.fusion:
         case "dense":
@@ -351,6 +388,21 @@ def fuse(
     if document_bonus and source_of is not None:
         scores = {id_: s + document_bonus.get(source_of(id_), 0.0) for id_, s in scores.items()}
     return sorted(scores.items(), key=lambda item: -item[1])
+
+
+def _with_meaning_for_words(
+    dense: Sequence[tuple[str, float]], lexical: Sequence[tuple[str, float]], wordless: set[str]
+) -> list[tuple[str, float]]:
+    """The BM25 ranking with each wordless chunk moved up to its dense place, where that is
+    better than its own (just before the chunk BM25 has there, with that chunk's score)."""
+    places = {id_: (r, 1) for r, (id_, _) in enumerate(lexical)}
+    scores = dict(lexical)
+    last = lexical[-1][1] if lexical else 0.0
+    for r, (id_, _) in enumerate(dense):
+        if id_ in wordless and r < places.get(id_, (len(lexical) + r, 1))[0]:
+            places[id_] = (r, 0)
+            scores[id_] = lexical[r][1] if r < len(lexical) else last
+    return [(id_, scores[id_]) for id_ in sorted(places, key=places.__getitem__)]
 
 
 def _max_normalised(ranking: Sequence[tuple[str, float]]) -> list[tuple[str, float]]:

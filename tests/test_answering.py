@@ -754,6 +754,26 @@ def test_a_dutch_question_about_an_english_page_is_answered_from_it(make_setting
     _markers_resolve(answer)
 
 
+def test_a_dutch_question_finds_an_english_page_by_meaning(make_settings) -> None:
+    # no Dutch word of the question is on the English page: BM25 alone would put the Dutch
+    # calls that share "oproep" or "aanvragen" first, so the page keeps its dense place
+    page = (FIXTURES / "portal" / "english-topic-page.html").read_text(encoding="utf-8")
+    settings = make_settings()
+    settings.corpus_dir.mkdir(parents=True)
+    (settings.corpus_dir / "heat-pumps.html").write_text(page, encoding="utf-8")
+    copy_corpus(
+        settings.corpus_dir,
+        ("cerv-stedenbanden-2024.md", "erasmus-ka210-kleinschalige-partnerschappen.txt"),
+    )
+    build_index(settings)
+    retriever = Assistant.open(settings).retriever
+    for question in (
+        "Wanneer opent de oproep voor warmtepompen?",
+        "Hoeveel woningen moeten een warmtepomp krijgen?",
+    ):
+        assert retriever.search(question)[0].source == "heat-pumps.html", question
+
+
 @pytest.mark.parametrize(
     "text",
     [
