@@ -90,7 +90,7 @@ def in_kind_section(kind: str, unit: Unit) -> bool:
 
 def written_in(unit: Unit) -> str:
     """The language of the document a unit stands in."""
-    return str(unit.chunk.metadata.get("language", "nl"))
+    return unit.chunk.language
 
 
 def naming_terms(chunk: Chunk) -> set[str]:

@@ -201,19 +201,14 @@ class HybridRetriever:
         languages = self._languages
         if len(languages) < 2 or not languages & reached:
             return set()
-        chunks = self.chunks
-        return {
-            id_
-            for id_, _ in dense
-            if id_ in self._by_id
-            and chunks[self._by_id[id_]].metadata.get("language", "nl") not in reached
-        }
+        chunks, at = self.chunks, self._by_id
+        return {id_ for id_, _ in dense if id_ in at and chunks[at[id_]].language not in reached}
 
     @property
     def _languages(self) -> set[str]:
         """The languages the indexed documents are written in."""
         if self._chunk_languages is None:
-            self._chunk_languages = {str(c.metadata.get("language", "nl")) for c in self.chunks}
+            self._chunk_languages = {c.language for c in self.chunks}
         return self._chunk_languages
 
     def query_vector(self, text: str) -> np.ndarray:

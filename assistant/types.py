@@ -87,6 +87,12 @@ class Chunk:
     tokens: int
     metadata: dict[str, str | int | float | bool] = field(default_factory=dict)
 
+    @property
+    def language(self) -> str:
+        """The language its document is written in (Dutch, the documents' language, when the
+        loader could not tell)."""
+        return str(self.metadata.get("language", "nl"))
+
     def embedding_text(self) -> str:
         """The text that is embedded and indexed: title and section give the passage its context."""
         head = f"{self.title} — {self.section}" if self.section else self.title
