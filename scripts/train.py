@@ -220,7 +220,7 @@ def main() -> None:
         help="Another salt draws another partition into folds: the spread of the numbers "
         "over a few salts is the noise of the estimate (report with --no-write).",
     )
-    parser.add_argument("--ranker-c", type=float, default=0.01)
+    parser.add_argument("--ranker-c", type=float, default=0.005)
     parser.add_argument("--abstain-c", type=float, default=0.3)
     parser.add_argument("--picker-c", type=float, default=0.1)
     parser.add_argument("--pick-floor", type=float)
