@@ -35,6 +35,7 @@ from assistant.facts import (
 )
 from assistant.glossary import dutch_terms
 from assistant.lexical import analyse
+from assistant.metadata import sector_organisation
 from assistant.prompts import EXAMPLE_QUESTIONS, answer_intro, format_date, text
 from assistant.query import KindClassifier, Query, asking_text, build_query
 from assistant.ranking import (
@@ -52,7 +53,13 @@ from assistant.ranking import (
     unit_features,
     written_in,
 )
-from assistant.retrieval import HybridRetriever, SearchFilter, proper_names, same_action
+from assistant.retrieval import (
+    HybridRetriever,
+    SearchFilter,
+    proper_names,
+    round_years,
+    same_action,
+)
 from assistant.scope import Scope
 from assistant.types import Answer, Chunk, Citation, DocumentHit, Turn
 from assistant.units import Unit, call_numbers, is_item, item_head, units_of, words
@@ -210,7 +217,7 @@ class Composer:
         answer = self._compose(query, chosen, top, today, picked)
         sibling = self._close_second(documents, query)
         if sibling is not None:
-            answer = _with_sibling(answer, sibling, language)
+            answer = _with_sibling(answer, sibling, language, top.hits[0].chunk)
         return replace(answer, retrieved=retrieved), evidence
 
     # --- the learned steps --------------------------------------------------------------
@@ -547,7 +554,10 @@ class Composer:
         contact_units: list[Unit] = []
         if query.kind == "contact":
             meta = document.hits[0].chunk.metadata
-            organisation = str(meta.get("handling_organisation", ""))
+            # of one organisation per sector, the one of the sector the question names
+            listed = str(meta.get("handling_organisation", ""))
+            split = self.retriever.lexical.split
+            organisation = sector_organisation(listed, query.text, split) or listed
             contact_chunk = _contact_chunk(self.retriever.chunks_of(document.source))
             if contact_chunk is not None:
                 contact_units = units_of(contact_chunk)
@@ -887,11 +897,17 @@ def _similar(a: Unit, b: Unit) -> bool:
     return len(a.terms & b.terms) / len(a.terms | b.terms) > 0.6
 
 
-def _with_sibling(answer: Answer, sibling: ScoredUnit, language: str) -> Answer:
-    """The answer with one more cited sentence from a close second document."""
+def _with_sibling(answer: Answer, sibling: ScoredUnit, language: str, first: Chunk) -> Answer:
+    """The answer with one more cited sentence from a close second document; another round
+    of the call the answer is about (`first`: a chunk of its document) is named with its
+    year where its title does not say it."""
     n = len(answer.citations) + 1
     unit = sibling.unit
-    line = text("also_relevant", language, title=unit.chunk.title)
+    named = unit.chunk.title
+    years = sorted(round_years(unit.chunk))
+    if years and same_action(first, unit.chunk) and not any(y in named for y in years):
+        named = f"{named} ({', '.join(years)})"
+    line = text("also_relevant", language, title=named)
     extended = f"{answer.text} {line} {quoted(unit)} [{n}]"
     return replace(answer, text=extended, citations=(*answer.citations, _citation(n, unit)))
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 from assistant.classify import function_words
+from assistant.lexical import analyse
 from assistant.types import DocumentMetadata, Section
 
 HEADING_SEPARATOR = " › "
@@ -941,3 +942,36 @@ def _language(declared: str | None, text: str) -> str:
     if not declared:
         return "nl"
     return re.split(r"[-_]", declared.strip(), maxsplit=1)[0].lower() or "nl"
+
+
+def sector_organisation(
+    organisations: str | None, question: str, split: Callable[[str], list[str]] | None = None
+) -> str | None:
+    """Of a list of organisations per sector ("A (school, volwassenen); B (jeugd)"), the one
+    whose sector words the question uses most ("jeugdhuis" names "jeugd");
+    None when the list has one organisation or the question names no sector."""
+    parts = [p.strip() for p in (organisations or "").split(";") if p.strip()]
+    if len(parts) < 2:
+        return None
+    asked = set(analyse(question, split))
+    best, best_overlap = None, 0
+    for part in parts:
+        sector = " ".join(re.findall(r"\(([^)]*)\)", part))
+        overlap = sum(1 for word in set(analyse(sector)) if _compounded(word, asked))
+        if overlap > best_overlap:
+            best, best_overlap = part, overlap
+    return best
+
+
+_COMPOUND_PART = 5  # the shortest word taken as the first part of a compound
+
+
+def _compounded(word: str, asked: set[str]) -> bool:
+    """Whether the question uses a word, alone or as the first part of a compound either way
+    ("jeugd" in "jeugdhuis", "volwassenen" in "volwasseneneducatie"): Dutch names a sector's
+    organisations and projects in compounds the corpus need not hold."""
+    for other in asked:
+        shorter, longer = sorted((word, other), key=len)
+        if shorter == longer or (len(shorter) >= _COMPOUND_PART and longer.startswith(shorter)):
+            return True
+    return False

@@ -14,8 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.answering import Evidence
-from assistant.lexical import analyse
-from assistant.metadata import contact_entries, is_portal_call, organisation_name, organisations_in
+from assistant.metadata import (
+    contact_entries,
+    is_portal_call,
+    organisation_name,
+    organisations_in,
+    sector_organisation,
+)
 from assistant.service import Assistant
 from assistant.settings import Settings
 from assistant.types import Answer, DocumentHit, Turn
@@ -240,17 +245,8 @@ def _pick(
     words the question uses, else the first."""
     if not organisations:
         return None
-    parts = [p.strip() for p in organisations.split(";") if p.strip()]
-    if len(parts) < 2:
-        return organisations
-    asked = set(analyse(question, split))
-    best, best_overlap = parts[0], 0
-    for part in parts:
-        sector = " ".join(re.findall(r"\(([^)]*)\)", part))
-        overlap = len(set(analyse(sector)) & asked)
-        if overlap > best_overlap:
-            best, best_overlap = part, overlap
-    return best
+    first = organisations.split(";")[0].strip()
+    return sector_organisation(organisations, question, split) or first or organisations
 
 
 def _paragraph_of(block: str, organisation: str) -> str:

@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from assistant.answering import Composer
+from assistant.answering import Composer, _with_sibling
 from assistant.classify import asked_details, detect_language
 from assistant.indexing import build_index
 from assistant.query import build_query
+from assistant.ranking import ScoredUnit
 from assistant.service import Assistant, answer_payload, turns_from
 from assistant.settings import Settings
 from assistant.types import Answer, Chunk, Turn
@@ -158,6 +159,28 @@ def test_the_round_a_question_names_comes_first_else_the_newest(two_rounds: Comp
     ):
         _, documents = two_rounds.analyse(question)
         assert [d.source for d in documents[:2]] == [expected, old if expected == new else new]
+
+
+def test_another_round_under_the_same_title_is_named_with_its_year(two_rounds: Composer) -> None:
+    """Both rounds of CoVE are titled "Erasmus+: Kenniscentra voor Beroepsopleiding": the
+    note that points to the other round says which round it is; another call keeps its title."""
+    first, other_round, other_call = (
+        two_rounds.retriever.chunks_of(source)[0]
+        for source in (
+            "erasmus-kenniscentra-beroepsopleiding-2025.txt",
+            "erasmus-kenniscentra-beroepsopleiding-2024.txt",
+            "erasmus-ka210-kleinschalige-partnerschappen.txt",
+        )
+    )
+    answer = Answer("Het antwoord.", (), False, "Erasmus+", "other", "nl")
+    for chunk, named in (
+        (other_round, "Erasmus+: Kenniscentra voor Beroepsopleiding (2024)?"),
+        (other_call, f"{other_call.title}?"),
+    ):
+        sibling = ScoredUnit(units_of(chunk)[0], 0.5)
+        extended = _with_sibling(answer, sibling, "nl", first)
+        assert named in extended.text
+        assert extended.citations[-1].source == chunk.source
 
 
 def test_an_english_question_may_name_a_dutch_documents_call_in_english(make_settings) -> None:

@@ -111,6 +111,22 @@ def test_the_questions_words_pick_the_organisation_of_its_sector() -> None:
     assert school.organisation and school.organisation.startswith("Epos vzw")
 
 
+def test_a_contact_answer_names_the_organisation_of_the_sector_asked_about(
+    assistant: Assistant, small_index: Settings
+) -> None:
+    """KA210 lists Epos for schools and adults and JINT for youth: a youth centre's question
+    is answered with JINT and its phone number, and routed there; a school's with Epos."""
+    for question, named, phone in (
+        ("Bij wie kan ons jeugdhuis terecht voor een KA210?", "JINT", "209 07 20"),
+        ("Bij wie kan onze school terecht voor een KA210?", "Epos", "553 97 31"),
+    ):
+        answer = assistant.ask(question, today=date(2025, 2, 1))
+        first_sentence = answer.text.split("[")[0]
+        assert named in first_sentence and phone in first_sentence, answer.text
+        result = triage(assistant, small_index, question, (), date(2025, 2, 1))
+        assert result.organisation and named in result.organisation
+
+
 def test_urgency_with_an_injected_date() -> None:
     deadlines = "2025-03-05,2025-10-01"
     assert urgency_of(deadlines, date(2025, 9, 20), 14) == ("high", date(2025, 10, 1))
