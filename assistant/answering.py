@@ -733,12 +733,17 @@ def _sub_sections(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scor
 
 def _continued_items(items: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]:
     """The items of the next chunk that continue a list ending its chunk (a long list is cut
-    between chunks); those the chunks' overlap repeats are left out."""
+    between chunks); those the chunks' overlap repeats are left out. A list under the next
+    heading is another list."""
     last = items[-1]
     in_chunk = [u for u in units if u.chunk.id == last.chunk.id]
     if not in_chunk or in_chunk[-1] is not last:
         return []
-    following = [u for u in units if u.chunk.position == last.chunk.position + 1]
+    following = [
+        u
+        for u in units
+        if u.chunk.position == last.chunk.position + 1 and u.chunk.section == last.chunk.section
+    ]
     if not following or not is_item(following[0].chunk.text.lstrip()):
         return []
     seen = {u.text for u in items}

@@ -599,6 +599,13 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
         ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1"),
         ("Spoor 3 – Uitbreiden", "c2"),
     ]
+    # the next chunk opens another section with a list of its own: the list ends its chunk
+    facts = Chunk("c2", "a.txt", "Titel", "Goed om weten", "- Projecttype\n\nUitvoering", 1, 20)
+    units = units_of(first) + units_of(facts)
+    parts = _whole_list([ScoredUnit(units[0], 1.0)], units)
+    assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
+        ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1")
+    ]
 
 
 def test_sub_section_headings_answer_a_which_question() -> None:
