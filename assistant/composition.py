@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from assistant.facts import PickedFact, facts_in, rest_words
-from assistant.metadata import is_name
+from assistant.metadata import is_name, listed_organisations
 from assistant.prompts import text
 from assistant.ranking import NEGATION, in_kind_section
 from assistant.units import Unit, words
@@ -218,10 +218,9 @@ def contact_lead(
     the handling organisation where a passage names it in those words, else the name that
     opens a contact line ("LIFE-contactpunt Vlaanderen, Departement Omgeving, …")."""
     candidates = [*units, *contact_units]
-    name = organisation.strip()
     best = units[0] if units else None
     # "X; Y": a document may name two organisations (the agency, the Flemish contact point)
-    names = [part.strip() for part in name.split(";") if part.strip()]
+    names = listed_organisations(organisation)
     if (
         best
         and _is_sentence(best.text)

@@ -944,13 +944,19 @@ def _language(declared: str | None, text: str) -> str:
     return re.split(r"[-_]", declared.strip(), maxsplit=1)[0].lower() or "nl"
 
 
+def listed_organisations(organisations: str | None) -> list[str]:
+    """The organisations of a handling-organisation field, which may name one per sector
+    ("Epos vzw (school, volwassenen); JINT vzw (jeugd)")."""
+    return [part.strip() for part in (organisations or "").split(";") if part.strip()]
+
+
 def sector_organisation(
     organisations: str | None, question: str, split: Callable[[str], list[str]] | None = None
 ) -> str | None:
     """Of a list of organisations per sector ("A (school, volwassenen); B (jeugd)"), the one
     whose sector words the question uses most ("jeugdhuis" names "jeugd");
     None when the list has one organisation or the question names no sector."""
-    parts = [p.strip() for p in (organisations or "").split(";") if p.strip()]
+    parts = listed_organisations(organisations)
     if len(parts) < 2:
         return None
     asked = set(analyse(question, split))

@@ -17,6 +17,7 @@ from assistant.answering import Evidence
 from assistant.metadata import (
     contact_entries,
     is_portal_call,
+    listed_organisations,
     organisation_name,
     organisations_in,
     sector_organisation,
@@ -243,10 +244,10 @@ def _pick(
 ) -> str | None:
     """One organisation of a list "A (school, volwassenen); B (jeugd)": the one whose sector
     words the question uses, else the first."""
-    if not organisations:
-        return None
-    first = organisations.split(";")[0].strip()
-    return sector_organisation(organisations, question, split) or first or organisations
+    parts = listed_organisations(organisations)
+    if len(parts) < 2:
+        return organisations or None
+    return sector_organisation(organisations, question, split) or parts[0]
 
 
 def _paragraph_of(block: str, organisation: str) -> str:
