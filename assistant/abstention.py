@@ -17,10 +17,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from assistant.classify import asked_details, detail_matches
+from assistant.classify import EXACT_DETAILS, asked_details, detail_matches
 from assistant.facts import RARE_IDF, PickedFact
 from assistant.learned import LearnedComponent
-from assistant.query import Query
+from assistant.query import Query, asking_text
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
 from assistant.retrieval import YEAR
 from assistant.types import DocumentHit
@@ -74,6 +74,7 @@ ABSTAIN_FEATURES = (
     "number_not_in_document",
     "detail_absent",
     "detail_absent_best",
+    "exact_detail_absent",
     "shape_absent",
     "fact_doubtful",
     "other_language",
@@ -115,6 +116,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     second = evidence.runner_up.score if evidence.runner_up else 0.0
     kinds = query.kind_probabilities
     wants = asked_details(query.text)
+    exact = asked_details(asking_text(query.text)) & EXACT_DETAILS
     texts = [s.unit.text for s in ranked]
     best_texts = texts[:5]
     top_texts = texts[:3]  # what the reply would quote
@@ -143,6 +145,9 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "detail_absent_best": float(
             bool(wants) and not any(detail_matches(wants, t) for t in top_texts)
         ),
+        # the sentences that ask want a percentage, an e-mail address, a phone number or a
+        # score that the document does not state anywhere
+        "exact_detail_absent": float(bool(exact) and not detail_matches(exact, text)),
         "shape_absent": sum(
             kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))
             for kind, pattern in _SHAPE_OF_KIND.items()

@@ -73,6 +73,9 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bloket\b",
         r"\bwelke (?:instantie|organisatie|dienst|agentschap)",
         r"\bwho (?:handles|manages|runs)",
+        # who is responsible or in charge asks for an organisation or a person to turn to
+        r"\bverantwoordelijk|\bbevoegd|\bresponsible\b|\bin charge\b|\bdirect(?:eur|or)\b"
+        r"|\badvis(?:eur|or)\b",
     ),
     "application": (
         r"hoe (?:dien|vraag|verloopt)",
@@ -210,7 +213,7 @@ DETAILS = {
     "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
     "phone": (
         # "call" is mostly a funding call: only calling someone asks for a number
-        r"telefoon|\bnummer|\bphone|\bbellen|telefoonnr"
+        r"telefoon|\bnummer|\bphone|\bbellen|telefoonnr|\bgsm\b|\bmobiel|\bmobile\b|\bcell\b"
         r"|\bcall (?:you|them|him|her|us|me|someone|somebody)\b|\b(?:to|i|we) call\b",
         r"\b0\d{1,3}[ /.]?\d{2,3}",
     ),
@@ -220,6 +223,11 @@ DETAILS = {
         r"hoe lang|\bduur(?:t|tijd)?\b|how long|looptijd|\bduration\b",
         r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
     ),
+    # a score a proposal must reach or can get: "60 op 100", "30 punten"
+    "score": (
+        r"\bpunten\b|\bscore\w*|\bpoints\b|\bgescoord\b|\bdrempel\b|\bthreshold\b",
+        r"\d+\s*(?:punten|points)\b|\d+\s*(?:op|/|out of)\s*100\b",
+    ),
     "count": (
         r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
         r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
@@ -227,6 +235,11 @@ DETAILS = {
         r"\b(?:minstens|minimaal|ten minste|maximaal|hoogstens)\b",
     ),
 }
+
+
+# Details a document either states or not: no such detail anywhere in a document is a sign
+# that it does not give what is asked (a count or a duration it may state in words).
+EXACT_DETAILS = frozenset({"percentage", "email", "phone", "score"})
 
 
 def asked_details(question: str) -> set[str]:

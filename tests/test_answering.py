@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import Composer, _with_sibling
-from assistant.classify import asked_details, detect_language
+from assistant.classify import asked_details, detect_language, kind_scores
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.ranking import ScoredUnit
@@ -377,6 +377,17 @@ def test_question_kind_and_language(assistant: Assistant) -> None:
     assert _kind(assistant, "Hoe dien ik een aanvraag in?") == "application"
     assert detect_language("What is the deadline for this call?") == "en"
     assert detect_language("Wat is de deadline van deze oproep?") == "nl"
+
+
+def test_who_is_responsible_or_in_charge_is_a_contact_cue() -> None:
+    for question in (
+        "Wie is in België verantwoordelijk voor dat programma?",
+        "Wie is in Vlaanderen bevoegd voor het integratieluik?",
+        "Who is in charge of the programme in Belgium?",
+        "Wie is de directeur van het agentschap?",
+    ):
+        scores = kind_scores(question)
+        assert scores["contact"] == max(scores.values()) > 0, (question, scores)
 
 
 def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked(
@@ -856,6 +867,8 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
         ("Welk percentage cofinanciering vraagt de oproep?", {"percentage"}),
         ("Hoe lang duurt een project?", {"duration"}),
         ("Een project rond duurzaam toerisme?", set()),  # "duurzaam" is no "duur"
+        ("Can you give me the mobile number of the advisor?", {"phone"}),
+        ("Hoeveel punten moet een aanvraag minstens halen?", {"score"}),
     ],
 )
 def test_the_details_a_question_asks_for(question: str, details: set[str]) -> None:

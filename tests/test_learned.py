@@ -205,6 +205,22 @@ def test_an_asked_detail_far_down_the_ranking_is_as_good_as_missing() -> None:
     assert _feature(question, grounds, "detail_absent_best") == 1.0
 
 
+def test_an_exact_detail_the_document_nowhere_states_is_a_sign_it_does_not_answer() -> None:
+    grounds = _grounds_of(
+        "Het budget bedroeg 10 miljoen euro.",
+        "Vragen? Mail naar info@voorbeeld.be.",
+        "Aanvragen worden gescoord op relevantie en kwaliteit.",
+    )
+    absent = "exact_detail_absent"
+    assert _feature("Welk financieringspercentage geldt er?", grounds, absent) == 1.0
+    assert _feature("Hoeveel punten moet een aanvraag minstens halen?", grounds, absent) == 1.0
+    assert _feature("What is the advisor's mobile number?", grounds, absent) == 1.0
+    assert _feature("Naar welk e-mailadres stuur ik vragen?", grounds, absent) == 0.0
+    # a percentage named only in the asker's situation is not what is asked for
+    situated = "We krijgen al 40% steun van de provincie. Wie mag een aanvraag indienen?"
+    assert _feature(situated, grounds, absent) == 0.0
+
+
 def test_a_date_or_amount_the_picker_doubts_is_a_sign_the_documents_do_not_answer() -> None:
     text = "Het budget per deelnemer bedraagt 10 miljoen euro."
     question = "Hoeveel bedraagt het totale budget?"

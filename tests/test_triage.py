@@ -115,10 +115,13 @@ def test_a_contact_answer_names_the_organisation_of_the_sector_asked_about(
     assistant: Assistant, small_index: Settings
 ) -> None:
     """KA210 lists Epos for schools and adults and JINT for youth: a youth centre's question
-    is answered with JINT and its phone number, and routed there; a school's with Epos."""
+    is answered with JINT and its phone number, and routed there; a school's with Epos. (The
+    questions name the action as well as its code: asked with the code alone, "Bij wie kan
+    onze school terecht voor een KA210?", the abstainer's probability sits at its threshold.)"""
+    action = "een kleinschalig partnerschap (KA210)"
     for question, named, phone in (
-        ("Bij wie kan ons jeugdhuis terecht voor een KA210?", "JINT", "209 07 20"),
-        ("Bij wie kan onze school terecht voor een KA210?", "Epos", "553 97 31"),
+        (f"Bij wie kan ons jeugdhuis terecht met vragen over {action}?", "JINT", "209 07 20"),
+        (f"Bij wie kan onze school terecht met vragen over {action}?", "Epos", "553 97 31"),
     ):
         answer = assistant.ask(question, today=date(2025, 2, 1))
         first_sentence = answer.text.split("[")[0]
