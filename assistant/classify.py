@@ -213,7 +213,9 @@ DETAILS = {
     "email": (r"e-?mail|mailadres|\bmail\b", r"@"),
     "phone": (
         # "call" is mostly a funding call: only calling someone asks for a number
-        r"telefoon|\bnummer|\bphone|\bbellen|telefoonnr|\bgsm\b|\bmobiel|\bmobile\b|\bcell\b"
+        # "mobile" and "cell" alone are as often about apps or biology
+        r"telefoon|\bnummer|\bphone|\bbellen|telefoonnr|\bgsm\b|\bmobiel\w* (?:nummer|telefoon)"
+        r"|\bmobile (?:number|phone)|\bcell ?phone"
         r"|\bcall (?:you|them|him|her|us|me|someone|somebody)\b|\b(?:to|i|we) call\b",
         r"\b0\d{1,3}[ /.]?\d{2,3}",
     ),

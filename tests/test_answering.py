@@ -868,6 +868,7 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
         ("Hoe lang duurt een project?", {"duration"}),
         ("Een project rond duurzaam toerisme?", set()),  # "duurzaam" is no "duur"
         ("Can you give me the mobile number of the advisor?", {"phone"}),
+        ("Which call funds cell therapy research for mobile apps?", set()),
         ("Hoeveel punten moet een aanvraag minstens halen?", {"score"}),
     ],
 )
