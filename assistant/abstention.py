@@ -145,8 +145,8 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "detail_absent_best": float(
             bool(wants) and not any(detail_matches(wants, t) for t in top_texts)
         ),
-        # the sentences that ask want a percentage, an e-mail address, a phone number or a
-        # score that the document does not state anywhere
+        # the sentences that ask want a percentage, an e-mail address, a phone number, a
+        # score or a list of names that the document does not state anywhere
         "exact_detail_absent": float(bool(exact) and not detail_matches(exact, text)),
         "shape_absent": sum(
             kinds.get(kind, 0.0) * float(not any(pattern.search(t) for t in best_texts))

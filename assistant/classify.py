@@ -230,6 +230,16 @@ DETAILS = {
         r"\bpunten\b|\bscore\w*|\bpoints\b|\bgescoord\b|\bdrempel\b|\bthreshold\b",
         r"\d+\s*(?:punten|points)\b|\d+\s*(?:op|/|out of)\s*100\b",
     ),
+    # which places, companies or countries: a document that names them lists three or more
+    "names": (
+        r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:steden|gemeenten|bedrijven|ondernemingen|landen"
+        r"|universiteiten|regio'?s|cities|towns|municipalities|companies|firms|countries"
+        r"|universities|regions)\b",
+        # case matters here (names): "(?-i:…)" keeps it under detail_matches' IGNORECASE
+        r"(?-i:(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*)*, "
+        r"(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*)*, "
+        r"(?:(?:en|and|of|or|de|het|the) )?[A-Z][a-zà-ÿ])",
+    ),
     "count": (
         r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
         r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
@@ -241,7 +251,7 @@ DETAILS = {
 
 # Details a document either states or not: no such detail anywhere in a document is a sign
 # that it does not give what is asked (a count or a duration it may state in words).
-EXACT_DETAILS = frozenset({"percentage", "email", "phone", "score"})
+EXACT_DETAILS = frozenset({"percentage", "email", "phone", "score", "names"})
 
 
 def asked_details(question: str) -> set[str]:

@@ -869,6 +869,9 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
         ("Een project rond duurzaam toerisme?", set()),  # "duurzaam" is no "duur"
         ("Can you give me the mobile number of the advisor?", {"phone"}),
         ("Which call funds cell therapy research for mobile apps?", set()),
+        ("Welke Vlaamse steden zijn geselecteerd als pilot?", {"names"}),
+        ("Which countries can take part as full partners?", {"names"}),
+        ("Welke organisaties kunnen deelnemen?", set()),  # a description answers this
         ("Hoeveel punten moet een aanvraag minstens halen?", {"score"}),
     ],
 )

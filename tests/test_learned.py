@@ -216,6 +216,12 @@ def test_an_exact_detail_the_document_nowhere_states_is_a_sign_it_does_not_answe
     assert _feature("Hoeveel punten moet een aanvraag minstens halen?", grounds, absent) == 1.0
     assert _feature("What is the advisor's mobile number?", grounds, absent) == 1.0
     assert _feature("Naar welk e-mailadres stuur ik vragen?", grounds, absent) == 0.0
+    assert _feature("Welke steden zijn geselecteerd?", grounds, absent) == 1.0
+    listed = _grounds_of("Deelnemende steden: Gent, Leuven, de Panne en Brugge.")
+    assert _feature("Welke steden zijn geselecteerd?", listed, absent) == 0.0
+    # capitalised words joined by commas once are no list of names
+    agency = _grounds_of("Het European Climate, Infrastructure and Environment Agency beheert.")
+    assert _feature("Which companies received a grant?", agency, absent) == 1.0
     # a percentage named only in the asker's situation is not what is asked for
     situated = "We krijgen al 40% steun van de provincie. Wie mag een aanvraag indienen?"
     assert _feature(situated, grounds, absent) == 0.0
