@@ -235,9 +235,10 @@ DETAILS = {
         r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:steden|gemeenten|bedrijven|ondernemingen|landen"
         r"|universiteiten|regio'?s|cities|towns|municipalities|companies|firms|countries"
         r"|universities|regions)\b",
-        # case matters here (names): "(?-i:…)" keeps it under detail_matches' IGNORECASE
-        r"(?-i:(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*)*, "
-        r"(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*)*, "
+        # case matters here (names): "(?-i:…)" keeps it under detail_matches' IGNORECASE; a
+        # name has at most four words, so a long run of capitalised words is read in linear time
+        r"(?-i:(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*){0,3}, "
+        r"(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*){0,3}, "
         r"(?:(?:en|and|of|or|de|het|the) )?[A-Z][a-zà-ÿ])",
     ),
     "count": (
