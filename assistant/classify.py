@@ -204,6 +204,10 @@ def kind_scores(question: str) -> dict[str, float]:
     return scores
 
 
+# A name in a list of names ("Limburg", "de Kempen", "Noord-Macedonië"): at most four words, so
+# that a long run of capitalised words is read in linear time.
+_NAME = r"(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*){0,3}"
+
 DETAILS = {
     # a detail the question asks for, and how a unit that states it looks
     "percentage": (
@@ -235,11 +239,8 @@ DETAILS = {
         r"\b(?:welke|which|what)\s+(?:\w+\s+)?(?:steden|gemeenten|bedrijven|ondernemingen|landen"
         r"|universiteiten|regio'?s|cities|towns|municipalities|companies|firms|countries"
         r"|universities|regions)\b",
-        # case matters here (names): "(?-i:…)" keeps it under detail_matches' IGNORECASE; a
-        # name has at most four words, so a long run of capitalised words is read in linear time
-        r"(?-i:(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*){0,3}, "
-        r"(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*){0,3}, "
-        r"(?:(?:en|and|of|or|de|het|the) )?[A-Z][a-zà-ÿ])",
+        # case matters here (names): "(?-i:…)" keeps it under detail_matches' IGNORECASE
+        rf"(?-i:{_NAME}, {_NAME}, (?:(?:en|and|of|or|de|het|the) )?[A-Z][a-zà-ÿ])",
     ),
     "count": (
         r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"

@@ -245,9 +245,7 @@ def _pick(
     """One organisation of a list "A (school, volwassenen); B (jeugd)": the one whose sector
     words the question uses, else the first."""
     parts = listed_organisations(organisations)
-    if len(parts) < 2:
-        return organisations or None
-    return sector_organisation(organisations, question, split) or parts[0]
+    return sector_organisation(organisations, question, split) or (parts[0] if parts else None)
 
 
 def _paragraph_of(block: str, organisation: str) -> str:
