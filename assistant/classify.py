@@ -15,6 +15,10 @@ _DUTCH = frozenset(
     "van naar en welke waar er hoeveel moet moeten mag mogen bij dat die nog ook al dan".split()
 )
 
+# A question about how long something lasts ("hoe lang", "hoelang", "looptijd"); "duur", not
+# "duurzaam".
+DURATION_ASKED = r"\bhoe ?lang\b|\bduur(?:t|tijd)?\b|how long|looptijd|\bduration\b"
+
 # Cues per kind, Dutch and English; a question may hit several, the strongest kind wins.
 _CUES: dict[str, tuple[str, ...]] = {
     "deadline": (
@@ -132,6 +136,20 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bover\b.*\bgaat",
         r"\bgaat het\b",
         r"\bgaat\b.*\bover\b",
+        # the English of "thema", "welke soort projecten", "financiert", "bereiken", "waarover"
+        r"\bthem(?:e|es|atic)\b",
+        r"\b(?:which|what) (?:(?:kinds?|sorts?|types?) of )?(?:projects|activities|actions)\b",
+        r"\b(?:does|do|will) (?:[\w+-]+ ){0,8}(?:fund|finance|support)\b",
+        r"\bachieve\b",
+        r"\bwhat is\b.*\babout\b",
+    ),
+    # what none of the six asks: how long something lasts, how many projects or proposals a
+    # call had, which code or page names it
+    "other": (
+        DURATION_ASKED,
+        r"\b(?:hoeveel|how many)\b.*\b(?:projecten|voorstellen|aanvragen|topics|proposals"
+        r"|projects|applications)\b",
+        r"\bcode\b|callcode|\bpagina|\bpages?\b",
     ),
 }
 # Patterns that count once more than a cue: a yes/no question opening on "kan/mag …?" asks
@@ -160,7 +178,7 @@ _STRONG: dict[str, tuple[str, ...]] = {
         r"^(?:am i|are we|is (?:my|our|a|an|that|this)) (?:still )?(?:\w+ )?(?:eligible|allowed)",
     ),
 }
-_PRIORITY = ("deadline", "contact", "budget", "application", "objectives", "eligibility")
+_PRIORITY = ("deadline", "contact", "budget", "application", "objectives", "eligibility", "other")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 # Where a sentence goes on to ask another thing: ", en …", "… en wanneer …".
 PART_BREAK = (
@@ -225,8 +243,7 @@ DETAILS = {
     ),
     "age": (r"leeftijd|\boud\b|\bage\b|\bjaar oud", r"\d+\s*(?:tot|en|-)\s*\d+\s*jaar|\bjaar\b"),
     "duration": (
-        # "duur", not "duurzaam"
-        r"hoe lang|\bduur(?:t|tijd)?\b|how long|looptijd|\bduration\b",
+        DURATION_ASKED,
         r"\d+\s*(?:tot|à|-)?\s*\d*\s*(?:maanden|jaar|dagen|weken)",
     ),
     # a score a proposal must reach or can get: "60 op 100", "30 punten"

@@ -22,7 +22,7 @@ _QUESTION_WORD = re.compile(
 # The embedding's weight against the standardised cue features (chosen by grouped CV).
 _EMBEDDING_WEIGHT = 3.0
 KIND_FEATURES = (
-    *(f"cue_{kind}" for kind in KINDS if kind != "other"),
+    *(f"cue_{kind}" for kind in KINDS),
     "judgement",
     "english",
     "follow_up",
@@ -56,7 +56,7 @@ def kind_cue_features(question: str, follow_up: bool) -> np.ndarray:
     """The hand-made part of the kind features: cue scores per kind and the question's shape."""
     scores = kind_scores(question)
     asking = asking_text(question)
-    cues = [scores[kind] for kind in KINDS if kind != "other"]
+    cues = [scores[kind] for kind in KINDS]
     shape = [
         float(asks_for_judgement(question)),
         float(detect_language(question) == "en"),

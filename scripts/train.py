@@ -213,7 +213,7 @@ def main() -> None:
     parser.add_argument("--questions", type=Path, action="append")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--today", default="2026-11-27")
-    parser.add_argument("--kind-c", type=float, default=1.0)
+    parser.add_argument("--kind-c", type=float, default=0.5)
     parser.add_argument(
         "--fold-salt",
         default=FOLD_SALT,

@@ -390,6 +390,35 @@ def test_who_is_responsible_or_in_charge_is_a_contact_cue() -> None:
         assert scores["contact"] == max(scores.values()) > 0, (question, scores)
 
 
+def test_how_long_how_many_projects_and_which_code_point_at_other() -> None:
+    for question in (
+        "Hoelang blijft een accreditatie geldig?",
+        "Hoe lang loopt zo'n project?",
+        "How long can such a stay last?",
+        "Hoeveel projecten werden er geselecteerd?",
+        "How many proposals did the call attract?",
+        "Wat is de callcode van die oproep?",
+    ):
+        assert kind_scores(question)["other"] > 0, question
+    assert "duration" in asked_details("hoelang duurt een uitwisseling?")
+    for question in ("Wie mag een aanvraag indienen?", "Is dat duurzaam?", "Hoeveel krijg je?"):
+        assert kind_scores(question)["other"] == 0, question
+
+
+def test_english_questions_about_what_a_call_funds_point_at_objectives() -> None:
+    for question in (
+        "What does the Smart Ports pilot call fund?",
+        "Which activities does the programme support?",
+        "What kind of projects are we talking about?",
+        "What is this call about?",
+        "Which themes does the call cover?",
+    ):
+        scores = kind_scores(question)
+        assert scores["objectives"] == max(scores.values()) > 0, (question, scores)
+    # "fund" as a noun names a fund, not what it pays for
+    assert kind_scores("When is the deadline of the Innovation Fund?")["objectives"] == 0
+
+
 def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked(
     assistant: Assistant,
 ) -> None:
