@@ -259,6 +259,25 @@ DETAILS = {
         # case matters here (names): "(?-i:…)" keeps it under detail_matches' IGNORECASE
         rf"(?-i:{_NAME}, {_NAME}, (?:(?:en|and|of|or|de|het|the) )?[A-Z][a-zà-ÿ])",
     ),
+    # a person: who the director or adviser is, a contact person's name or her own address or
+    # number. A document that names one says "contactpersoon", puts a title before the name or
+    # gives a personal address
+    "person": (
+        r"\b(?:haar|zijn|hun|her|his|their) (?:naam|name)\b"
+        # "hun / their number" is as often an organisation's
+        r"|\b(?:haar|zijn|her|his) (?:e-?mail\w*|mailadres|gsm\w*|rechtstreekse|direct|mobile)\b"
+        r"|\bnaam van (?:de|het|onze|mijn|jullie) (?:\w+ )?(?:adviseur|beheerder|projectbeheerder"
+        r"|directeur|medewerker|persoon|contactpersoon|verantwoordelijke|coördinator)\b"
+        r"|\bname of (?:the|our|my|your) (?:\w+ )?(?:advis[eo]r|officer|manager|director|person"
+        r"|contact|coordinator)\b"
+        r"|\bwie is (?:de|het|onze|hun) (?:directeur|voorzitter|adviseur|coördinator|contactpersoon"
+        r"|projectbeheerder)\b"
+        r"|\bwho is (?:the|our|their) (?:director|head|chair|advis[eo]r|coordinator|contact person)\b"
+        r"|\bcontactpersoon\b|\bcontact person\b",
+        r"\bcontactpersoon\b|\bcontact person\b"
+        r"|(?-i:\b(?:[Dd]hr|[Mm]evr|Mr|Mrs|Ms|[Dd]r|[Pp]rof)\.? [A-Z][a-zà-ÿ])"
+        r"|\b[a-z]+\.[a-z]+@",
+    ),
     "count": (
         r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
         r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"
@@ -270,7 +289,7 @@ DETAILS = {
 
 # Details a document either states or not: no such detail anywhere in a document is a sign
 # that it does not give what is asked (a count or a duration it may state in words).
-EXACT_DETAILS = frozenset({"percentage", "email", "phone", "score", "names"})
+EXACT_DETAILS = frozenset({"percentage", "email", "phone", "score", "names", "person"})
 
 
 def asked_details(question: str) -> set[str]:

@@ -902,6 +902,13 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
         ("Which countries can take part as full partners?", {"names"}),
         ("Welke organisaties kunnen deelnemen?", set()),  # a description answers this
         ("Hoeveel punten moet een aanvraag minstens halen?", {"score"}),
+        ("Wie is de directeur van het agentschap?", {"person"}),
+        ("Who is the contact person for this call?", {"person"}),
+        ("Ik ben haar naam kwijt.", {"person"}),
+        ("Kan ik zijn rechtstreekse nummer krijgen?", {"person", "phone"}),
+        # an organisation's own number is no person's
+        ("Bij welke organisatie dien ik in, en wat is hun telefoonnummer?", {"phone"}),
+        ("Wat is de naam van de oproep?", set()),
     ],
 )
 def test_the_details_a_question_asks_for(question: str, details: set[str]) -> None:

@@ -222,6 +222,12 @@ def test_an_exact_detail_the_document_nowhere_states_is_a_sign_it_does_not_answe
     # capitalised words joined by commas once are no list of names
     agency = _grounds_of("Het European Climate, Infrastructure and Environment Agency beheert.")
     assert _feature("Which companies received a grant?", agency, absent) == 1.0
+    # a person's name: the document names none, unless it gives a contact person
+    assert _feature("Wie is de directeur van het agentschap?", grounds, absent) == 1.0
+    named = _grounds_of("Contactpersoon: An Peeters, an.peeters@voorbeeld.be.")
+    assert _feature("Wie is de contactpersoon van de oproep?", named, absent) == 0.0
+    titled = _grounds_of("Vragen over de oproep beantwoordt dhr. Janssens.")
+    assert _feature("Who is the contact person for this call?", titled, absent) == 0.0
     # a percentage named only in the asker's situation is not what is asked for
     situated = "We krijgen al 40% steun van de provincie. Wie mag een aanvraag indienen?"
     assert _feature(situated, grounds, absent) == 0.0
