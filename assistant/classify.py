@@ -6,13 +6,16 @@ import re
 
 KINDS = ("eligibility", "objectives", "deadline", "budget", "contact", "application", "other")
 
+# "deadline" is no sign of English: Dutch uses it as it is ("deadline cove 2025?"). A few words
+# of the programmes' Dutch tell a terse query without function words.
 _ENGLISH = frozenset(
     "the is are what when who how can could we our my i you your does do for of to and which "
-    "where there much many would should apply deadline funding grant please".split()
+    "where there much many would should apply funding grant please".split()
 )
 _DUTCH = frozenset(
     "de het een is zijn wat wanneer wie hoe kan kunnen we wij ons onze mijn ik je jij u voor "
-    "van naar en welke waar er hoeveel moet moeten mag mogen bij dat die nog ook al dan".split()
+    "van naar en welke waar er hoeveel moet moeten mag mogen bij dat die nog ook al dan "
+    "oproep volgende subsidie aanvraag indienen".split()
 )
 
 # A question about how long something lasts ("hoe lang", "hoelang", "looptijd"); "duur", not
@@ -59,6 +62,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bshare of\b",
         r"\bcost",
         r"\bkosten\b",
+        r"\bzakgeld|\btoelage|\ballowance|\bstipend|\bsalar",
     ),
     "contact": (
         r"\bcontact",
@@ -98,6 +102,7 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"\bbijlage",
         r"\bvoegen\b",
         r"\bvra(?:ag|agt|gen)\b.*\baan\b",
+        r"\bwaar (?:vind|staat|staan)\b|\bwhere (?:can|do) (?:i|we) find\b",
     ),
     "eligibility": (
         r"wie (?:mag|kan|komt)",

@@ -377,6 +377,10 @@ def test_question_kind_and_language(assistant: Assistant) -> None:
     assert _kind(assistant, "Hoe dien ik een aanvraag in?") == "application"
     assert detect_language("What is the deadline for this call?") == "en"
     assert detect_language("Wat is de deadline van deze oproep?") == "nl"
+    # "deadline" is a Dutch word too: a terse Dutch query is answered in Dutch
+    assert detect_language("deadline cove 2025?") == "nl"
+    assert detect_language("interreg volgende oproep deadline?") == "nl"
+    assert detect_language("deadline for the call?") == "en"
 
 
 def test_who_is_responsible_or_in_charge_is_a_contact_cue() -> None:

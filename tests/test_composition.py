@@ -179,6 +179,24 @@ def test_contact_sentence_naming_someone_else_is_the_first_sentence() -> None:
     assert lead is not None and lead.covered == (advice,)  # not quoted a second time
 
 
+def test_a_best_sentence_that_names_no_one_to_ask_gives_way_to_the_organisation() -> None:
+    # the ranker's best unit shares the question's words but refers no one
+    topic = unit(
+        "Zo'n partnerschap kan gaan over een gezamenlijke aanpak van pesten in twee jeugdhuizen.",
+        "Wat",
+    )
+    line = unit("JINT vzw, Grétrystraat 26, 1000 Brussel, 02 209 07 20, info@jint.be", "Contact")
+    lead = lead_for(
+        "contact",
+        "Bij wie kan ons jeugdhuis terecht?",
+        [topic, line],
+        date(2025, 1, 1),
+        "nl",
+        organisation="JINT vzw",
+    )
+    assert first_sentence(lead) == "Je kunt terecht bij JINT vzw (info@jint.be, 02 209 07 20) [1]."
+
+
 def test_yes_no_eligibility_states_its_condition() -> None:
     line = unit(
         "Enkel organisaties met rechtspersoonlijkheid kunnen een aanvraag indienen.",
