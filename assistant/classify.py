@@ -183,7 +183,6 @@ _STRONG: dict[str, tuple[str, ...]] = {
         r"^(?:am i|are we|is (?:my|our|a|an|that|this)) (?:still )?(?:\w+ )?(?:eligible|allowed)",
     ),
 }
-_PRIORITY = ("deadline", "contact", "budget", "application", "objectives", "eligibility", "other")
 _SENTENCE_END = re.compile(r"(?<=[.?!])\s+")
 # Where a sentence goes on to ask another thing: ", en …", "… en wanneer …".
 PART_BREAK = (
@@ -212,7 +211,7 @@ def kind_scores(question: str) -> dict[str, float]:
     tell the asker's situation count a little."""
     sentences = [s.strip() for s in _SENTENCE_END.split(question.casefold()) if s.strip()]
     asking = [s for s in sentences if "?" in s] or sentences[-1:]
-    scores = dict.fromkeys(_PRIORITY, 0.0)
+    scores = dict.fromkeys(_CUES, 0.0)
     for sentence in sentences:
         if sentence in asking:
             parts = [p for p in _PART.split(sentence) if p.strip()]
@@ -220,8 +219,8 @@ def kind_scores(question: str) -> dict[str, float]:
         else:
             weighted = [(sentence, _CONTEXT_WEIGHT)]
         for part, weight in weighted:
-            for kind in _PRIORITY:
-                hits = sum(1 for cue in _CUES[kind] if re.search(cue, part))
+            for kind, cues in _CUES.items():
+                hits = sum(1 for cue in cues if re.search(cue, part))
                 hits += sum(1 for cue in _STRONG.get(kind, ()) if re.search(cue, part.lstrip("¿ ")))
                 scores[kind] += weight * hits
     return scores
