@@ -230,6 +230,8 @@ def kind_scores(question: str) -> dict[str, float]:
 # that a long run of capitalised words is read in linear time.
 _NAME = r"(?:(?:de|het|the) )?[A-Z][a-zà-ÿ][\w'’-]*(?: [A-Z][\w'’-]*){0,3}"
 
+_CONTACT_PERSON = r"\bcontactpersoon\b|\bcontact person\b"
+
 DETAILS = {
     # a detail the question asks for, and how a unit that states it looks
     "percentage": (
@@ -267,19 +269,18 @@ DETAILS = {
     # number. A document that names one says "contactpersoon", puts a title before the name or
     # gives a personal address
     "person": (
-        r"\b(?:haar|zijn|hun|her|his|their) (?:naam|name)\b"
+        rf"{_CONTACT_PERSON}"
+        r"|\b(?:haar|zijn|hun|her|his|their) (?:naam|name)\b"
         # "hun / their number" is as often an organisation's
         r"|\b(?:haar|zijn|her|his) (?:e-?mail\w*|mailadres|gsm\w*|rechtstreekse|direct|mobile)\b"
         r"|\bnaam van (?:de|het|onze|mijn|jullie) (?:\w+ )?(?:adviseur|beheerder|projectbeheerder"
-        r"|directeur|medewerker|persoon|contactpersoon|verantwoordelijke|coördinator)\b"
+        r"|directeur|medewerker|persoon|verantwoordelijke|coördinator)\b"
         r"|\bname of (?:the|our|my|your) (?:\w+ )?(?:advis[eo]r|officer|manager|director|person"
         r"|contact|coordinator)\b"
-        r"|\bwie is (?:de|het|onze|hun) (?:directeur|voorzitter|adviseur|coördinator|contactpersoon"
+        r"|\bwie is (?:de|het|onze|hun) (?:directeur|voorzitter|adviseur|coördinator"
         r"|projectbeheerder)\b"
-        r"|\bwho is (?:the|our|their) (?:director|head|chair|advis[eo]r|coordinator"
-        r"|contact person)\b"
-        r"|\bcontactpersoon\b|\bcontact person\b",
-        r"\bcontactpersoon\b|\bcontact person\b"
+        r"|\bwho is (?:the|our|their) (?:director|head|chair|advis[eo]r|coordinator)\b",
+        rf"{_CONTACT_PERSON}"
         r"|(?-i:\b(?:[Dd]hr|[Mm]evr|Mr|Mrs|Ms|[Dd]r|[Pp]rof)\.? [A-Z][a-zà-ÿ])"
         r"|\b[a-z]+\.[a-z]+@",
     ),

@@ -193,17 +193,23 @@ def _labelled(unit: Unit, span: str, facts_in_unit: int) -> str:
     return f"{span} – {label}" if span.endswith(")") else f"{span} ({label})"
 
 
-# A sentence that says whom to ask ("neem contact op met …", "voor advies kan je terecht bij
-# …") or names a body that does something ("Het Departement EWI (EWI) verzamelt input …"). One
-# that only shares the question's words (a sentence about youth centres for "Bij wie kan ons
-# jeugdhuis terecht?") is no referral.
+# Words of a sentence that says whom to ask ("neem contact op met …", "voor advies kan je
+# terecht bij …") or names a body that does something ("Het Departement EWI (EWI) verzamelt
+# input …").
 _WHOM_TO_ASK = re.compile(
     r"(?i:\b(?:contact\w*|terecht|helpdesk|loket|aanspreekpunt|advies|advise\w*|adviseer\w*"
     r"|begeleid\w*|informatie|vragen|mail\w*|e-mail\w*|bel|bellen|telefo\w*|ask|enquir\w*"
     r"|questions?|advice|helpline|agentschap|departement|dienst|afdeling|commissie|ministerie"
     r"|secretariaat|agency|department|office|commission|ministry|secretariat|vzw)\b)"
-    r"|@|\b0\d{1,3}[ /.]?\d{2,3}|\([A-Z][A-Za-z&-]{1,12}\)",
+    r"|\([A-Z][A-Za-z&-]{1,12}\)",
 )
+
+
+def _refers_to_someone(unit_text: str) -> bool:
+    """Whether a sentence refers the reader to someone: by its words, or by an address or a
+    number. One that only shares the question's words (a sentence about youth centres for "Bij
+    wie kan ons jeugdhuis terecht?") is no referral."""
+    return bool(_WHOM_TO_ASK.search(unit_text) or contact_details(unit_text))
 
 
 def _is_sentence(unit_text: str) -> bool:
@@ -237,7 +243,7 @@ def contact_lead(
     if (
         best
         and _is_sentence(best.text)
-        and _WHOM_TO_ASK.search(best.text)
+        and _refers_to_someone(best.text)
         and not any(part.casefold() in best.text.casefold() for part in names)
     ):
         # the best unit says in a sentence whom to ask (the Flemish service for advice, the
