@@ -13,6 +13,7 @@ import numpy as np
 from assistant.abstention import REFERENCE_QUESTIONS, Abstainer, Grounds
 from assistant.classify import PART_BREAK, asks_for_judgement, detect_language
 from assistant.composition import (
+    CONFIDENT_QUOTE,
     MARKER,
     MAX_QUOTES,
     Lead,
@@ -352,7 +353,7 @@ class Composer:
                 self.retriever.query_vector,
             )
             extra.extend(
-                replace(s, answers_part=True)
+                replace(s, required=True)
                 for s in self._select(sub, document, self.rank(sub, document))[:1]
             )
         return _fill(chosen[:1], [*extra, *chosen[1:]], limit=len(parts) + 2)
@@ -515,7 +516,7 @@ class Composer:
             if not listing and not says_something(unit.text):
                 continue
             # each part of a question of several is answered, if need be past the word budget
-            required = scored.answers_part and len(quotes) < quota
+            required = scored.required and len(quotes) < quota
             sentence = quoted(unit)
             if listing or required or fits(used, sentence, len(quotes), quota):
                 quotes.append(unit)
@@ -880,7 +881,8 @@ def _states_fact(kind: str, unit: Unit) -> bool:
 def _fill(
     chosen: list[ScoredUnit], candidates: Sequence[ScoredUnit], limit: int
 ) -> list[ScoredUnit]:
-    """Add candidates in order while they say something new and the answer stays short."""
+    """Add candidates in order while they say something new and the answer stays short; one
+    the ranker is confident answers is quoted even past the word budget."""
     result = list(chosen)
     length = sum(words(s.unit.text) for s in result)
     for candidate in candidates:
@@ -888,8 +890,10 @@ def _fill(
             break
         if any(_similar(candidate.unit, c.unit) for c in result):
             continue
+        if candidate.score >= CONFIDENT_QUOTE:
+            candidate = replace(candidate, required=True)
         too_long = length + words(candidate.unit.text) > _MAX_WORDS
-        if too_long and not candidate.answers_part:
+        if too_long and not candidate.required:
             continue
         result.append(candidate)
         length += words(candidate.unit.text)

@@ -177,7 +177,9 @@ class ScoredUnit:
     unit: Unit
     score: float
     listing: bool = False  # one part of a list quoted whole ("welke thema's …?")
-    answers_part: bool = False  # the best unit for one part of a question of several
+    # quoted even past the reply's word budget: the best unit for one part of a question of
+    # several, or a runner-up the ranker is confident answers
+    required: bool = False
 
 
 @dataclass(frozen=True)

@@ -516,13 +516,38 @@ def test_each_part_is_quoted_and_the_best_quote_comes_first(assistant: Assistant
     )
     earlier, later = long_units[0], long_units[-1]
     assert words(earlier.unit.text) + words(later.unit.text) > REPLY_WORDS
-    chosen = [later, replace(earlier, answers_part=True)]
+    chosen = [later, replace(earlier, required=True)]
     answer = composer._compose(query, chosen, top, date(2024, 5, 1))
     assert answer.text.startswith(quoted(later.unit))
     assert quoted(earlier.unit) in answer.text
     # the same unit without the mark does not fit the budget
     plain = composer._compose(query, [later, earlier], top, date(2024, 5, 1))
     assert quoted(earlier.unit) not in plain.text
+
+
+def test_a_confident_runner_up_is_quoted_past_the_word_budget(assistant: Assistant) -> None:
+    """A runner-up the ranker is confident of joins a long best unit even past the budget (and
+    is marked to be quoted); an unsure one that does not fit is left out."""
+    from dataclasses import replace
+
+    from assistant.answering import _MAX_WORDS, _fill
+    from assistant.composition import CONFIDENT_QUOTE
+    from assistant.units import words
+
+    composer = assistant.composer
+    query, documents = composer.analyse("Wat is het doel van stedenbanden?")
+    ranked = composer.rank(query, documents[0])
+    long_units = sorted(ranked, key=lambda s: -words(s.unit.text))
+    best, runner_up = long_units[0], long_units[1]
+    assert words(best.unit.text) + words(runner_up.unit.text) > _MAX_WORDS
+    best = replace(best, score=0.9)
+
+    confident = _fill([best], [replace(runner_up, score=CONFIDENT_QUOTE)], limit=4)
+    assert [s.unit for s in confident] == [best.unit, runner_up.unit]
+    assert confident[1].required
+
+    unsure = _fill([best], [replace(runner_up, score=CONFIDENT_QUOTE / 2)], limit=4)
+    assert [s.unit for s in unsure] == [best.unit]
 
 
 def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:
