@@ -55,6 +55,8 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"forfait",
         r"vergoeding",
         r"\bmaximaal\b.*(?:krijg|steun)",
+        r"\bmax(?:imale?|imum|\.)?\s+(?:eu-?)?(?:subsidie|steun|bijdrage|beurs|financiering"
+        r"|grant|funding|contribution)",
         r"how much",
         r"\bmaximum (?:grant|amount|funding|contribution)",
         r"\bgrant (?:size|amount)",

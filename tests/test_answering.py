@@ -397,6 +397,10 @@ def test_question_kind_and_language(assistant: Assistant) -> None:
         ("What kind of projects are we talking about?", "objectives"),
         ("What is this call about?", "objectives"),
         ("Which themes does the call cover?", "objectives"),
+        # a maximum grant asks for an amount, in a terse query as well
+        ("max subsidie voor een leerstoel?", "budget"),
+        ("Wat is de maximale EU-bijdrage?", "budget"),
+        ("maximum grant for a pilot?", "budget"),
     ],
 )
 def test_cue_words_point_at_their_kind(question: str, kind: str) -> None:
