@@ -56,9 +56,8 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"vergoeding",
         r"\bmaximaal\b.*(?:krijg|steun)",
         r"\bmax(?:imale?|imum|\.)?\s+(?:eu-?)?(?:subsidie|steun|bijdrage|beurs|financiering"
-        r"|grant|funding|contribution)",
+        r"|grant|amount|funding|contribution)",
         r"how much",
-        r"\bmaximum (?:grant|amount|funding|contribution)",
         r"\bgrant (?:size|amount)",
         r"\b(?:co-?financing|funding) rate",
         r"\bshare of\b",
