@@ -84,8 +84,9 @@ def test_question_answer_sources_and_feedback_in_a_browser(
             expect(page.locator("#feedback-status")).to_contain_text("Bedankt")
             page.screenshot(path=str(screenshot_path("chat.png", tmp_path)), full_page=True)
 
-            # the source's link opens the document: a .txt file is shown as its text
-            link = sources.locator("li", has_text="erasmus-ka210").locator("a.source-link")
+            # the source's link opens the document: a .txt file is shown as its text (the
+            # answer may cite several passages of it, each listed with its own link)
+            link = sources.locator("li", has_text="erasmus-ka210").first.locator("a.source-link")
             expect(link).to_have_text("Bekijk het document")
             with page.expect_popup() as opened:
                 link.click()
