@@ -204,8 +204,8 @@ def _labelled(unit: Unit, span: str, facts_in_unit: int) -> str:
 # terecht bij …") or names a body that does something ("Het Departement EWI (EWI) verzamelt
 # input …").
 _WHOM_TO_ASK = re.compile(
-    r"(?i:\b(?:contact\w*|terecht|helpdesk|loket|aanspreekpunt|advies|advise\w*|adviseer\w*"
-    r"|begeleid\w*|informatie|vragen|mail\w*|e-mail\w*|bel|bellen|telefo\w*|ask|enquir\w*"
+    r"(?i:\b(?:contact\w*|terecht|helpdesk|loket|aanspreekpunt|advies|advise\w*"
+    r"|begeleid\w*|informatie|vragen|mail\w*|bel|bellen|telefo\w*|ask|enquir\w*"
     r"|questions?|advice|helpline|agentschap|departement|dienst|afdeling|commissie|ministerie"
     r"|secretariaat|agency|department|office|commission|ministry|secretariat|vzw)\b)"
     r"|\([A-Z][A-Za-z&-]{1,12}\)",
