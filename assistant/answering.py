@@ -55,6 +55,7 @@ from assistant.ranking import (
     written_in,
 )
 from assistant.retrieval import (
+    YEAR,
     HybridRetriever,
     SearchFilter,
     proper_names,
@@ -371,6 +372,9 @@ class Composer:
             return None  # the question names its call by code: no doubt which one it means
         if self.retriever.tells_apart(query.text, first.source, second.source):
             return None
+        asked = set(YEAR.findall(query.text))
+        if asked & round_years(first.hits[0].chunk) > asked & round_years(second.hits[0].chunk):
+            return None  # the question names the first one's round ("oproep 2025")
         chosen = self._select(query, second, self.rank(query, second))
         return chosen[0] if chosen else None
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.facts import PickedFact, facts_in, rest_words
+from assistant.facts import PickedFact, facts_in, opens, rest_words
 from assistant.metadata import is_name, listed_organisations
 from assistant.prompts import text
 from assistant.ranking import NEGATION, in_kind_section
@@ -135,6 +135,8 @@ def picked_lead(
         fact = candidate.fact
         if fact.unit.chunk.id != picked[0].fact.unit.chunk.id:
             continue  # another passage's date is often another action's (cost measured: 0.013)
+        if kind == "deadline" and opens(fact) and not opens(picked[0].fact):
+            continue  # the day a call opens is no deadline, passed or to come
         stated.setdefault(fact.day or _amount_key(fact.span), candidate)
         if len(stated) >= _LEAD_FACTS:
             break

@@ -347,6 +347,11 @@ def _opens(clause: str, span: str) -> bool:
     return bool(openings) and not _DEADLINE_WORD.search(before[openings[-1].end() :])
 
 
+def opens(fact: Fact) -> bool:
+    """Whether a date is said to open or start something (an opening, an info session)."""
+    return fact.day is not None and _opens(_clause(fact.unit.text, fact.span), fact.span)
+
+
 def call_deadline(chunk: Chunk) -> date | None:
     """The deadline a document gives as its call's (its metadata), if any."""
     try:

@@ -964,6 +964,14 @@ def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) 
     assert "Bedoel je" not in coded.text, coded.text
     # a field that only repeats the code the question names is no answer
     assert "Code:" not in coded.text, coded.text
+    # a question naming the year of one round means that round, as one naming its code does
+    for year in (2024, 2025):
+        named = f"Wat is de deadline van de oproep kenniscentra {year}?"
+        first, second = assistant.composer.analyse(named)[1][:2]
+        assert second.score >= 0.95 * first.score, (named, first, second)
+        answer = assistant.ask(named, today=today)
+        assert answer.citations[0].source == f"erasmus-kenniscentra-beroepsopleiding-{year}.txt"
+        assert "Bedoel je" not in answer.text, answer.text
 
 
 def test_a_word_only_the_best_document_uses_leaves_no_doubt_about_the_call(make_settings) -> None:

@@ -88,6 +88,15 @@ def test_next_deadline_when_one_round_has_passed_in_english() -> None:
     )
 
 
+def test_the_day_a_call_opens_is_not_given_as_a_deadline() -> None:
+    line = unit("De oproep ging open op 8 mei 2025 en sluit op 10 september 2025 om 17u00.")
+    # the picker rates the opening day likely too (few training questions meet one)
+    picked = in_order("deadline", [line], 0.8, 0.9)
+    picked.sort(key=lambda f: -f.probability)
+    lead = lead_for("deadline", "Wanneer?", [line], date(2025, 6, 1), "nl", picked=picked)
+    assert first_sentence(lead) == "De deadline is 10 september 2025 om 17u00 [1]."
+
+
 def test_amounts_in_the_pickers_order_from_one_passage() -> None:
     share = unit("De subsidie dekt 70% van de subsidiabele kosten.", "Financiering")
     field = unit("Budget: 40% voor subsidies, 60% voor investeringen", "Budget")
