@@ -102,10 +102,15 @@ class KindClassifier:
     ) -> tuple[np.ndarray, np.ndarray | None]:
         """The question's feature row, and the earlier question's when the question is an
         elliptic follow-up (no question word, a few words: "En bij een middelgroot project?"),
-        which asks what the question before asked."""
+        which asks what the question before asked. One that names a kind itself ("en de
+        deadline?", "and the email?") asks that, whatever the question before asked."""
         asking = asking_text(question)
         row = cls.features(question, embed(asking), bool(earlier_questions))
-        elliptic = len(asking.split()) < 8 and not _QUESTION_WORD.search(asking.casefold())
+        elliptic = (
+            len(asking.split()) < 8
+            and not _QUESTION_WORD.search(asking.casefold())
+            and not any(kind_scores(asking).values())
+        )
         if not earlier_questions or not elliptic:
             return row, None
         earlier = earlier_questions[-1]

@@ -435,6 +435,9 @@ def test_an_elliptic_follow_up_asks_what_the_question_before_it_asked(
     assert _kind(assistant, "En bij een middelgroot project?", earlier) == "budget"
     # a question of its own keeps its own kind
     assert _kind(assistant, "Tot wanneer kan ik dan indienen?", earlier) == "deadline"
+    # and so does a short one that names what it asks for without a question word
+    assert _kind(assistant, "en de deadline?", earlier) == "deadline"
+    assert _kind(assistant, "and the deadline?", earlier) == "deadline"
 
 
 def test_a_sentence_knows_the_call_its_paragraph_is_about() -> None:
