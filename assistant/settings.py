@@ -66,6 +66,14 @@ class Settings(BaseSettings):
         ),
     )
     candidates: int = Field(60, ge=1, description="Chunks each retriever contributes to fusion.")
+    exact_search_max_chunks: int = Field(
+        50_000,
+        ge=0,
+        description=(
+            "Up to this many chunks the dense search is exact, over the chunk vectors held in "
+            "memory; above it Chroma's approximate (HNSW) search answers."
+        ),
+    )
     fusion: Literal["rrf", "weighted", "dense", "lexical"] = Field(
         "rrf", description="How dense and lexical rankings are combined."
     )

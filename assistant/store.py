@@ -58,6 +58,9 @@ class ChunkStore:
         self._client = client
         self.model_id = model_id  # the model the vectors were made with
         self.generation = generation
+        self.exact_limit = 0  # up to this many chunks `query` is exact (0: always Chroma's)
+        self._exact: _Vectors | None = None
+        self._exact_lock = threading.Lock()
 
     @classmethod
     def open(cls, settings: Settings, model_id: str | None, *, complete: bool = True) -> ChunkStore:
@@ -94,6 +97,7 @@ class ChunkStore:
                 f"({_where(settings)}); build the index again with: assistant index"
             )
         store = cls(collection, "", units, client, generation)
+        store.exact_limit = settings.exact_search_max_chunks
         try:
             store.model_id = str((collection.metadata or {}).get(_MODEL_KEY, ""))
             if model_id is not None and store.model_id != model_id:
@@ -236,6 +240,9 @@ class ChunkStore:
         where = {"source": {"$in": list(sources)}} if sources is not None else None
         if sources is not None and not sources:
             return []
+        exact = self._exact_vectors()
+        if exact is not None:
+            return exact.nearest(np.asarray(vector, dtype=np.float32), n, sources)
         try:
             n = min(n, self.count())
             if n <= 0:
@@ -255,6 +262,20 @@ class ChunkStore:
         ids = result["ids"][0]
         distances = (result.get("distances") or [[]])[0]
         return [(id_, 1.0 - float(d)) for id_, d in zip(ids, distances, strict=True)]
+
+    def _exact_vectors(self) -> _Vectors | None:
+        """Every chunk vector, read once, when the index is small enough to search exactly.
+
+        Chroma's HNSW graph is rebuilt as each process loads the index, and the same query on
+        the same 568-chunk index left a document's two chunks out of the 60 nearest in 3 of 8
+        processes: the answer to a question depended on the process. Exact search over a few
+        hundred thousand vectors costs milliseconds and always gives the same chunks."""
+        if self._exact is not None or self.exact_limit <= 0:
+            return self._exact
+        with self._exact_lock:
+            if self._exact is None and self.count() <= self.exact_limit:
+                self._exact = _Vectors.read(self._collection)
+        return self._exact
 
     def unit_ids(self) -> set[str]:
         """Ids of the stored unit vectors."""
@@ -302,6 +323,48 @@ class ChunkStore:
 
     def _pages(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
         return _pages(self._collection, include)
+
+
+@dataclass(frozen=True)
+class _Vectors:
+    """The chunk vectors of a collection in memory, normalised, for exact cosine search."""
+
+    ids: list[str]
+    sources: np.ndarray
+    matrix: np.ndarray
+
+    @classmethod
+    def read(cls, collection: Any) -> _Vectors:
+        ids: list[str] = []
+        sources: list[str] = []
+        rows: list[np.ndarray] = []
+        offset = 0
+        while True:
+            page = collection.get(limit=_PAGE, offset=offset, include=["embeddings", "metadatas"])
+            if not page["ids"]:
+                break
+            ids += page["ids"]
+            sources += [str((m or {}).get("source", "")) for m in page["metadatas"]]
+            rows += [np.asarray(v, dtype=np.float32) for v in page["embeddings"]]
+            offset += len(page["ids"])
+        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if rows else matrix
+        return cls(ids, np.array(sources), matrix / np.where(norms == 0, 1.0, norms))
+
+    def nearest(
+        self, vector: np.ndarray, n: int, sources: Sequence[str] | None
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the `n` nearest chunks, optionally within `sources`;
+        ties keep the collection's order."""
+        if not self.ids or n <= 0:
+            return []
+        norm = float(np.linalg.norm(vector)) or 1.0
+        similarities = self.matrix @ (vector / norm)
+        candidates = np.arange(len(self.ids))
+        if sources is not None:
+            candidates = candidates[np.isin(self.sources, list(sources))]
+        order = candidates[np.argsort(-similarities[candidates], kind="stable")[:n]]
+        return [(self.ids[i], float(similarities[i])) for i in order]
 
 
 def _pages(collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from assistant.errors import IndexIncompleteError, IndexNotBuiltError, ModelMismatchError
@@ -221,3 +222,38 @@ def test_chroma_server_backend(make_settings, tmp_path: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_dense_search_of_a_small_index_is_exact_and_filters_by_source(small_index) -> None:
+    """Up to `exact_search_max_chunks` the nearest chunks are computed over every stored
+    vector: Chroma's HNSW graph, rebuilt as each process loads the index, was seen to leave a
+    document's chunks out of the nearest in some processes."""
+    store = ChunkStore.open(small_index, MODEL)
+    try:
+        vectors = store.vectors([ref.id for ref in store.refs()])
+        ids = list(vectors)
+        matrix = np.stack([vectors[i] / np.linalg.norm(vectors[i]) for i in ids])
+        sources = {ref.id: ref.source for ref in store.refs()}
+        for probe in (matrix[0], matrix[len(ids) // 2] + matrix[-1]):
+            similarities = matrix @ (probe / np.linalg.norm(probe))
+            expected = [ids[i] for i in np.argsort(-similarities, kind="stable")[:10]]
+            found = store.query(probe, 10)
+            assert [id_ for id_, _ in found] == expected
+            assert [s for _, s in found] == pytest.approx(sorted(similarities, reverse=True)[:10])
+            only = sorted(set(sources.values()))[1]
+            theirs = [
+                ids[i] for i in np.argsort(-similarities, kind="stable") if sources[ids[i]] == only
+            ]
+            assert [id_ for id_, _ in store.query(probe, 5, [only])] == theirs[:5]
+        assert store.query(matrix[0], 3, []) == []
+    finally:
+        store.close()
+    # above the limit Chroma's approximate search answers, with the same nearest chunk here
+    approximate = ChunkStore.open(
+        small_index.model_copy(update={"exact_search_max_chunks": 0}), MODEL
+    )
+    try:
+        assert approximate.query(matrix[0], 1)[0][0] == ids[0]
+        assert approximate._exact is None
+    finally:
+        approximate.close()
