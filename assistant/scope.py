@@ -20,6 +20,26 @@ _ASKS = re.compile(
 )
 
 
+# A Dutch compound names a kind of its last part: a "warmtepompproject" is a project. Heads
+# shorter than this are too often the tail of an unrelated word ("hoofd-stad").
+_MIN_HEAD = 6
+_WORD = re.compile(rf"[^\W\d_]{{{2 * _MIN_HEAD},}}")
+
+
+def compound_heads(text: str) -> set[str]:
+    """The funding words that long words of `text` end with, whatever precedes them (a
+    compound of words no document uses: "warmtepompprojecten" -> "project")."""
+    heads: set[str] = set()
+    known = funding_terms()
+    for word in _WORD.findall(text.casefold()):
+        for start in range(_MIN_HEAD, len(word) - _MIN_HEAD + 1):
+            found = set(analyse(word[start:])) & known
+            if found:
+                heads |= found
+                break
+    return heads
+
+
 class Scope:
     """The words that make an input a question about EU funding: the glossary's funding words,
     and the names of the indexed programmes, calls and organisations."""
@@ -30,8 +50,9 @@ class Scope:
 
     def domain_terms(self, text: str) -> set[str]:
         """The words of `text` that are about funding or name what the documents describe;
-        a compound counts with its parts, as search reads it ("jongerenuitwisseling")."""
-        terms = set(analyse(text, self.retriever.lexical.split))
+        a compound counts with its parts, as search reads it ("jongerenuitwisseling"), and
+        with its last part when that is a funding word ("batterijrecyclageprojecten")."""
+        terms = set(analyse(text, self.retriever.lexical.split)) | compound_heads(text)
         named = self.retriever.naming_terms(text) | (terms & self._organisation_terms())
         return ((terms & funding_terms()) | named) - english_stop_terms()
 

@@ -13,6 +13,7 @@ from assistant.classify import asked_details, detect_language, kind_scores
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.ranking import ScoredUnit
+from assistant.scope import compound_heads
 from assistant.service import Assistant, answer_payload, turns_from
 from assistant.settings import Settings
 from assistant.types import Answer, Chunk, Turn
@@ -899,12 +900,22 @@ def test_input_that_is_no_question_about_funding_gets_what_the_assistant_answers
     assert "kleinschalig partnerschap" in answer.text or "small-scale partnership" in answer.text
 
 
+def test_a_compound_counts_with_the_funding_word_it_ends_on() -> None:
+    assert compound_heads("Wat moeten de warmtepompprojecten bereiken?") == {"project"}
+    assert compound_heads("interreg-projectpartners") == {"partner"}
+    # a short tail is no head: "hoofdstad" is no city ("stad"), "pannenkoeken" no cost
+    for text in ("Wat is de hoofdstad van Frankrijk?", "Hoe maak ik pannenkoeken?", "weerbericht"):
+        assert compound_heads(text) == set(), text
+
+
 def test_questions_about_funding_stay_in_scope(assistant: Assistant) -> None:
     for question in (
         "budget?",
         "Who can apply?",
         "Wat is het e-mailadres van JINT?",
         "Hoe lang duurt een jongerenuitwisseling?",  # a compound the documents write apart
+        # a compound of words no document uses, ending on a funding word
+        "Wat moeten de batterijrecyclageprojecten bereiken?",
     ):
         answer = assistant.ask(question)
         assert "subsidieprogramma's uit de programmateksten" not in answer.text, question
