@@ -172,15 +172,16 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
 
 
 def _subject_unstated(evidence: Grounds, rare: set[str]) -> float:
-    """How much of what a date or amount question asks about ("de leefvergoeding", "het
-    zakgeld") the passage of the picker's best fact leaves unsaid: the share (by rarity) of
-    the question's rare words that are no funding words and do not name the document, absent
-    from that fact's passage. A document that states other amounts than the one asked gives
-    its best amount in a passage about something else. 0 without such words or facts."""
+    """How much of what a date or amount question asks about ("de leefvergoeding") the
+    passage of the picker's best fact leaves unsaid: the share (by rarity) of the question's
+    rare words that the document uses elsewhere, other than funding words and the words that
+    name the document, absent from that fact's passage. A document that speaks of the asked
+    thing without an amount gives its best amount in a passage about something else (words
+    the document never uses are `missing_rare_terms`). 0 without such words or facts."""
     if not evidence.picked:
         return 0.0
     unit = evidence.picked[0].fact.unit
-    subject = rare - funding_terms() - naming_terms(unit.chunk)
+    subject = (rare & evidence.document_terms) - funding_terms() - naming_terms(unit.chunk)
     weight = math.fsum(evidence.idf[t] for t in subject)
     if not weight:
         return 0.0

@@ -240,10 +240,10 @@ class ChunkStore:
         where = {"source": {"$in": list(sources)}} if sources is not None else None
         if sources is not None and not sources:
             return []
-        exact = self._exact_vectors()
-        if exact is not None:
-            return exact.nearest(np.asarray(vector, dtype=np.float32), n, sources)
         try:
+            exact = self._exact_vectors()
+            if exact is not None:
+                return exact.nearest(np.asarray(vector, dtype=np.float32), n, sources)
             n = min(n, self.count())
             if n <= 0:
                 return []
@@ -268,8 +268,8 @@ class ChunkStore:
 
         Chroma's HNSW graph is rebuilt as each process loads the index, and the same query on
         the same 568-chunk index left a document's two chunks out of the 60 nearest in 3 of 8
-        processes: the answer to a question depended on the process. Exact search over a few
-        hundred thousand vectors costs milliseconds and always gives the same chunks."""
+        processes: the answer to a question depended on the process. Exact search over tens of
+        thousands of vectors costs milliseconds and always gives the same chunks."""
         if self._exact is not None or self.exact_limit <= 0:
             return self._exact
         with self._exact_lock:
@@ -310,15 +310,11 @@ class ChunkStore:
     def unit_vectors(self) -> dict[str, np.ndarray]:
         """Every stored unit vector by unit id."""
         vectors: dict[str, np.ndarray] = {}
-        offset = 0
-        while self._units is not None:
-            page = self._units.get(limit=_PAGE, offset=offset, include=["embeddings"])
-            ids = page["ids"]
-            if not ids:
-                return vectors
-            for id_, vector in zip(ids, page["embeddings"], strict=True):
+        if self._units is None:
+            return vectors
+        for page in _raw_pages(self._units, ["embeddings"]):
+            for id_, vector in zip(page["ids"], page["embeddings"], strict=True):
                 vectors[id_] = np.asarray(vector, dtype=np.float32)
-            offset += len(ids)
         return vectors
 
     def _pages(self, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
@@ -338,17 +334,14 @@ class _Vectors:
         ids: list[str] = []
         sources: list[str] = []
         rows: list[np.ndarray] = []
-        offset = 0
-        while True:
-            page = collection.get(limit=_PAGE, offset=offset, include=["embeddings", "metadatas"])
-            if not page["ids"]:
-                break
+        for page in _raw_pages(collection, ["embeddings", "metadatas"]):
             ids += page["ids"]
             sources += [str((m or {}).get("source", "")) for m in page["metadatas"]]
             rows += [np.asarray(v, dtype=np.float32) for v in page["embeddings"]]
-            offset += len(page["ids"])
-        matrix = np.vstack(rows) if rows else np.zeros((0, 0), dtype=np.float32)
-        norms = np.linalg.norm(matrix, axis=1, keepdims=True) if rows else matrix
+        if not rows:
+            return cls([], np.array([]), np.zeros((0, 0), dtype=np.float32))
+        matrix = np.vstack(rows)
+        norms = np.linalg.norm(matrix, axis=1, keepdims=True)
         return cls(ids, np.array(sources), matrix / np.where(norms == 0, 1.0, norms))
 
     def nearest(
@@ -367,17 +360,23 @@ class _Vectors:
         return [(self.ids[i], float(similarities[i])) for i in order]
 
 
-def _pages(collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+def _raw_pages(collection: Any, include: list[str]) -> Iterator[dict[str, Any]]:
+    """A collection's records, a page of `_PAGE` at a time, as Chroma returns them."""
     offset = 0
     while True:
         page = collection.get(limit=_PAGE, offset=offset, include=include)
-        ids = page["ids"]
-        if not ids:
+        if not page["ids"]:
             return
+        yield page
+        offset += len(page["ids"])
+
+
+def _pages(collection: Any, include: list[str]) -> Iterator[tuple[str, dict[str, Any], str]]:
+    for page in _raw_pages(collection, include):
+        ids = page["ids"]
         metadatas = page.get("metadatas") or [{}] * len(ids)
         documents = page.get("documents") or [""] * len(ids)
         yield from zip(ids, metadatas, documents, strict=True)
-        offset += len(ids)
 
 
 # Chroma's clients of one folder or server share a system that the last one to close stops;

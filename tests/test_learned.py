@@ -181,8 +181,9 @@ def _grounds_of(*unit_texts: str, picked: list[float] | None = None, question: s
         facts = [PickedFact(fact, p) for p in picked]
     terms = frozenset(analyse(question))
     idf = dict.fromkeys(terms, RARE_IDF)
+    used = set(analyse(chunk.text))
     return Grounds(
-        document, None, ranked, 0.8, 0.78, terms, idf, set(), chunk.text, False, False, facts
+        document, None, ranked, 0.8, 0.78, terms, idf, used, chunk.text, False, False, facts
     )
 
 
@@ -277,5 +278,8 @@ def test_an_amount_stated_of_another_thing_is_a_sign_the_documents_do_not_answer
     # funding words alone ("subsidie", "bedrag") name no subject of their own
     plain = "Hoeveel subsidie is er?"
     assert _feature(plain, _grounds_of(*amounts, picked=[0.8], question=plain), name) == 0.0
+    # a word the document never uses is no subject it speaks of elsewhere
+    money = "Hoeveel geld is er?"
+    assert _feature(money, _grounds_of(*amounts, picked=[0.8], question=money), name) == 0.0
     # nor is there a subject to miss without a date or amount asked for
     assert _feature(living, _grounds_of(*amounts, question=living), name) == 0.0
