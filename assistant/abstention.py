@@ -19,10 +19,9 @@ import numpy as np
 
 from assistant.classify import EXACT_DETAILS, asked_details, detail_matches
 from assistant.facts import RARE_IDF, PickedFact
-from assistant.glossary import funding_terms
 from assistant.learned import LearnedComponent
 from assistant.query import Query, asking_text
-from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, naming_terms, written_in
+from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
 from assistant.retrieval import YEAR
 from assistant.types import DocumentHit
 
@@ -78,7 +77,6 @@ ABSTAIN_FEATURES = (
     "exact_detail_absent",
     "shape_absent",
     "fact_doubtful",
-    "subject_unstated",
     "other_language",
     "follow_up",
 )
@@ -161,7 +159,6 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
             if evidence.picked is None
             else math.prod(1.0 - p.probability for p in evidence.picked[:_DOUBTED_FACTS])
         ),
-        "subject_unstated": _subject_unstated(evidence, rare),
         "other_language": float(other_language),
         "follow_up": float(bool(query.topic)),
         "kind_deadline": kinds.get("deadline", 0.0),
@@ -169,23 +166,6 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "kind_contact": kinds.get("contact", 0.0),
     }
     return np.asarray([[row[name] for name in ABSTAIN_FEATURES]], dtype=np.float64)
-
-
-def _subject_unstated(evidence: Grounds, rare: set[str]) -> float:
-    """How much of what a date or amount question asks about ("de leefvergoeding") the
-    passage of the picker's best fact leaves unsaid: the share (by rarity) of the question's
-    rare words that the document uses elsewhere, other than funding words and the words that
-    name the document, absent from that fact's passage. A document that speaks of the asked
-    thing without an amount gives its best amount in a passage about something else (words
-    the document never uses are `missing_rare_terms`). 0 without such words or facts."""
-    if not evidence.picked:
-        return 0.0
-    unit = evidence.picked[0].fact.unit
-    subject = (rare & evidence.document_terms) - funding_terms() - naming_terms(unit.chunk)
-    weight = math.fsum(evidence.idf[t] for t in subject)
-    if not weight:
-        return 0.0
-    return math.fsum(evidence.idf[t] for t in subject - unit.terms) / weight
 
 
 class Abstainer(LearnedComponent):

