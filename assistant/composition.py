@@ -20,11 +20,11 @@ from assistant.units import Unit, words
 # How long the first sentence and the quotes may be in words, leaving room for the notes
 # (a passed deadline, a look-alike call) within a median reply of 45 words; a list is quoted
 # whole, and so is the best unit for each part of a question of several (and a runner-up the
-# ranker is confident of, CONFIDENT_QUOTE below). Two supporting
-# quotes after a quote that stands as the first sentence were chosen by the document-grouped
-# cross-validation (scripts/train.py) among two to four; 40 words among 36-45 once each part
-# of a question is answered: fact accuracy 0.611 at 42 and 38 words, 0.616 at 40 (a median
-# of 44 words, against 45 at 42).
+# ranker is confident of, CONFIDENT_QUOTE below). Two supporting quotes after a quote that
+# stands as the first sentence were chosen by the document-grouped cross-validation
+# (scripts/train.py) among two to four; 40 words among 36-45 once each part of a question is
+# answered: fact accuracy 0.611 at 42 and 38 words, 0.616 at 40 (a median of 44 words,
+# against 45 at 42).
 REPLY_WORDS = 40
 MAX_QUOTES = 2  # supporting quotes after the first sentence
 # A runner-up unit the ranker gives at least this probability of answering is quoted even

@@ -237,20 +237,20 @@ class ChunkStore:
 
         Raises GenerationRemovedError when the generation was replaced and its files removed
         (two builds came while a request was reading it)."""
-        where = {"source": {"$in": list(sources)}} if sources is not None else None
         if sources is not None and not sources:
             return []
+        vector = np.asarray(vector, dtype=np.float32)
         try:
             exact = self._exact_vectors()
             if exact is not None:
-                return exact.nearest(np.asarray(vector, dtype=np.float32), n, sources)
+                return exact.nearest(vector, n, sources)
             n = min(n, self.count())
             if n <= 0:
                 return []
             result = self._collection.query(
-                query_embeddings=[np.asarray(vector, dtype=np.float32)],
+                query_embeddings=[vector],
                 n_results=n,
-                where=where,
+                where={"source": {"$in": list(sources)}} if sources is not None else None,
                 include=["distances"],
             )
         except Exception as exc:
@@ -264,7 +264,8 @@ class ChunkStore:
         return [(id_, 1.0 - float(d)) for id_, d in zip(ids, distances, strict=True)]
 
     def _exact_vectors(self) -> _Vectors | None:
-        """Every chunk vector, read once, when the index is small enough to search exactly.
+        """Every chunk vector, read once, when the index is small enough to search exactly
+        (None above `exact_limit`: `query` asks Chroma).
 
         Chroma's HNSW graph is rebuilt as each process loads the index, and the same query on
         the same 568-chunk index left a document's two chunks out of the 60 nearest in 3 of 8
