@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from assistant.facts import PickedFact, facts_in, opens, rest_words
+from assistant.facts import PickedFact, asks_opening, facts_in, opens, rest_words
 from assistant.metadata import is_name, listed_organisations
 from assistant.prompts import text
 from assistant.ranking import NEGATION, in_kind_section
@@ -176,6 +176,18 @@ def picked_lead(
     return Lead(wording, tuple(units), covered)
 
 
+def opening_lead(picked: Sequence[PickedFact], today: date, language: str) -> Lead | None:
+    """For a question about when a call opens, the first sentence from the day the document
+    says it opens (the picker's likeliest of those: it is trained to find the deadline, so an
+    opening day ranks below it); None when the document gives no opening day."""
+    fact = next((c.fact for c in picked if opens(c.fact)), None)
+    if fact is None or fact.day is None:
+        return None
+    key = "lead_opening" if fact.day >= today else "lead_opened"
+    wording = _say(key, language, date=_labelled(fact.unit, fact.span, fact.count))
+    return Lead(wording, (fact.unit,), ())
+
+
 def _amount_key(span: str) -> str:
     """One amount written twice the same way is stated once."""
     return re.sub(r"\s+", " ", span.casefold())
@@ -333,6 +345,8 @@ def lead_for(
     """The first sentence for a kind of question from the chosen units (best first), or None
     when they give no fact of the asked shape (the best quote then comes first); a deadline
     or budget question's facts are those of `picked`, as the learned picker orders them."""
+    if kind == "deadline" and asks_opening(question):
+        return opening_lead(picked, today, language) or picked_lead(kind, picked, today, language)
     if kind in ("deadline", "budget"):
         return picked_lead(kind, picked, today, language)
     if kind == "contact":

@@ -333,7 +333,8 @@ _OPENING = re.compile(
     re.IGNORECASE,
 )
 _DEADLINE_WORD = re.compile(
-    r"deadline|indien|uiterlijk|uiterste|sluit|closing|submission|tot en met", re.IGNORECASE
+    r"deadline|indien|uiterlijk|uiterste|sluit|\bslo(?:ot|ten)\b|\btot\b|clos|submission|\buntil\b",
+    re.IGNORECASE,
 )
 _BEFORE_DATE = 40  # characters before a date that say what it is the date of
 
@@ -345,6 +346,28 @@ def _opens(clause: str, span: str) -> bool:
     before = clause[max(0, at - _BEFORE_DATE) : max(at, 0)]
     openings = list(_OPENING.finditer(before))
     return bool(openings) and not _DEADLINE_WORD.search(before[openings[-1].end() :])
+
+
+# A question about the day a call opens ("Wanneer gaat de oproep open?", "Vanaf wanneer kan
+# je indienen?"), not about how long it stays open ("Tot wanneer is ze nog open?") or when it
+# opens and closes (the deadline is the answer then, the opening day a quote).
+_ASKS_OPENING = re.compile(
+    r"\bwanneer\b[^?]*\b(?:opent|opende|openen|gaat\b[^?]*\bopen|ging\b[^?]*\bopen"
+    r"|gepubliceerd|gelanceerd)\b|\bvanaf wanneer\b|\bopeningsdatum\b"
+    r"|\bwhen\b[^?]*\b(?:opens?|opened|launch(?:es|ed)?|published)\b|\bfrom when\b"
+    r"|\bopening date\b",
+    re.IGNORECASE,
+)
+_ASKS_CLOSING = re.compile(
+    r"\btot wanneer\b|\bnog open\b|\buntil when\b|\bstill open\b|\bopen (?:tot|until)\b"
+    r"|\bdeadline|\bsluit|\bclos|\beinddatum\b|\buiterste\b",
+    re.IGNORECASE,
+)
+
+
+def asks_opening(question: str) -> bool:
+    """Whether a question asks the day something opens rather than its deadline."""
+    return bool(_ASKS_OPENING.search(question)) and not _ASKS_CLOSING.search(question)
 
 
 def opens(fact: Fact) -> bool:

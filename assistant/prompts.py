@@ -39,6 +39,8 @@ _TEXT = {
             "De deadline van {passed} is verstreken; de eerstvolgende is {date} {marker}."
         ),
         "lead_deadlines_passed": "De deadlines waren {date}; die zijn verstreken {marker}.",
+        "lead_opening": "De openingsdatum is {date} {marker}.",
+        "lead_opened": "De openingsdatum was {date} {marker}.",
         "lead_amount": "Het gaat om {amount} {marker}.",
         "lead_amounts": "De programmatekst noemt {amount} {marker}.",
         "lead_contact": "Je kunt terecht bij {organisation} {marker}.",
@@ -195,6 +197,8 @@ _TEXT = {
             "The deadline of {passed} has passed; the next one is {date} {marker}."
         ),
         "lead_deadlines_passed": "The deadlines were {date}; they have passed {marker}.",
+        "lead_opening": "The opening date is {date} {marker}.",
+        "lead_opened": "The opening date was {date} {marker}.",
         "lead_amount": "The amount is {amount} {marker}.",
         "lead_amounts": "The document gives {amount} {marker}.",
         "lead_contact": "You can contact {organisation} {marker}.",

@@ -97,6 +97,42 @@ def test_the_day_a_call_opens_is_not_given_as_a_deadline() -> None:
     assert first_sentence(lead) == "De deadline is 10 september 2025 om 17u00 [1]."
 
 
+@pytest.mark.parametrize(
+    ("question", "language", "expected"),
+    [
+        ("Wanneer gaat de oproep open?", "nl", "De openingsdatum was 8 mei 2025 [1]."),
+        ("Vanaf wanneer kan je indienen?", "nl", "De openingsdatum was 8 mei 2025 [1]."),
+        ("When does the call open?", "en", "The opening date was 8 mei 2025 [1]."),
+        # how long it stays open asks for the deadline
+        ("Tot wanneer is de oproep nog open?", "nl", "De deadline is 10 september 2025 [1]."),
+        ("Wanneer is de deadline?", "nl", "De deadline is 10 september 2025 [1]."),
+        ("When does the call open and close?", "en", "The deadline is 10 september 2025 [1]."),
+    ],
+)
+def test_a_question_about_the_opening_gets_the_opening_day(
+    question: str, language: str, expected: str
+) -> None:
+    line = unit("De oproep ging open op 8 mei 2025 en sluit op 10 september 2025.")
+    # the picker, trained to find deadlines, rates the closing day first
+    picked = in_order("deadline", [line], 0.3, 0.9)
+    picked.sort(key=lambda f: -f.probability)
+    lead = lead_for("deadline", question, [line], date(2025, 6, 1), language, picked=picked)
+    assert first_sentence(lead) == expected
+
+
+def test_an_opening_question_without_an_opening_day_gets_the_deadline() -> None:
+    line = unit("Deadline: 10 september 2025.")
+    lead = lead_for(
+        "deadline",
+        "Wanneer opent de oproep?",
+        [line],
+        date(2026, 1, 1),
+        "nl",
+        picked=in_order("deadline", [line]),
+    )
+    assert first_sentence(lead) == "De deadline was 10 september 2025; die is verstreken [1]."
+
+
 def test_amounts_in_the_pickers_order_from_one_passage() -> None:
     share = unit("De subsidie dekt 70% van de subsidiabele kosten.", "Financiering")
     field = unit("Budget: 40% voor subsidies, 60% voor investeringen", "Budget")

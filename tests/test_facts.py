@@ -9,7 +9,13 @@ import numpy as np
 import pytest
 
 from assistant.composition import PICK_FLOOR
-from assistant.facts import FACT_FEATURES, FactPicker, fact_features, facts_of
+from assistant.facts import (
+    FACT_FEATURES,
+    FactPicker,
+    fact_features,
+    facts_of,
+    opens,
+)
 from assistant.lexical import analyse
 from assistant.query import Query
 from assistant.ranking import ScoredUnit, UnitContext
@@ -223,3 +229,12 @@ def test_a_fact_in_a_sentence_about_other_rounds_than_the_documents_is_marked() 
     }
     # a year asked is matched by the year features instead
     assert set(other_round("Hoeveel subsidie kreeg je in 2023?").values()) == {0.0}
+
+
+def test_a_closing_day_after_an_opening_day_is_no_opening() -> None:
+    text = "Call 4 ging open op 23 november 2023 en sloot op 8 maart 2024."
+    facts = facts_of("deadline", [ScoredUnit(unit(text, "Kalender"), 0.5)])
+    assert [(f.span, opens(f)) for f in facts] == [
+        ("23 november 2023", True),
+        ("8 maart 2024", False),
+    ]
