@@ -11,7 +11,7 @@ from datetime import date
 import numpy as np
 
 from assistant.abstention import REFERENCE_QUESTIONS, Abstainer, Grounds
-from assistant.classify import PART_BREAK, asks_for_judgement, detect_language
+from assistant.classify import PART_BREAK, asks_for_judgement, asks_who_may_apply, detect_language
 from assistant.composition import (
     CONFIDENT_QUOTE,
     MARKER,
@@ -216,6 +216,7 @@ class Composer:
         if not chosen:
             return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._answer_each_part(query, top, chosen)
+        chosen = _with_applicant_field(query, ranked, chosen)
         answer = self._compose(query, chosen, top, today, picked)
         sibling = self._close_second(documents, query)
         if sibling is not None:
@@ -669,6 +670,36 @@ def question_parts(question: str) -> list[str]:
     """The parts of a question that ask separate things, in the sentences that ask (an
     e-mail's situation and sign-off ask nothing); short fragments are left out."""
     return [p.strip() for p in _PART_SPLIT.split(asking_text(question)) if len(p.split()) >= 3]
+
+
+# A field that names who may apply or take part ("Aanvrager: elke publieke of private
+# organisatie …", "Aanvragers (volwaardige partners): …", "Eligible applicants: …").
+_APPLICANT_FIELD = re.compile(
+    r"^\W*(?:aanvrager\w*|begunstigde\w*|wie kan (?:aanvragen|indienen|deelnemen)"
+    r"|in aanmerking komende (?:aanvragers|organisaties|deelnemers)|applicants?"
+    r"|eligible (?:applicants|organi[sz]ations|participants)|who can (?:apply|take part)"
+    r"|beneficiaries)\b[^:\n]{0,40}:",
+    re.IGNORECASE,
+)
+_APPLICANT_RANKS = 8  # how far down the ranking such a field is looked for
+
+
+def _with_applicant_field(
+    query: Query, ranked: Sequence[ScoredUnit], chosen: list[ScoredUnit]
+) -> list[ScoredUnit]:
+    """A question about who may apply is answered first by the field that names the
+    applicants, when the document has one among its best units: the ranker learned from few
+    such questions, and rates a unit that shares the question's words ("een organisatie kan
+    slechts één aanvraag … indienen") above the field that answers."""
+    if not asks_who_may_apply(query.text):
+        return chosen
+    field = next(
+        (s for s in ranked[:_APPLICANT_RANKS] if _APPLICANT_FIELD.match(s.unit.text)), None
+    )
+    if field is None:
+        return chosen
+    rest = [s for s in chosen if s.unit is not field.unit]
+    return [replace(field, required=True), *rest]
 
 
 _ASKS_PROCEDURE = re.compile(

@@ -332,3 +332,23 @@ def asks_for_judgement(question: str) -> bool:
     """Whether the question asks to predict an outcome or judge a case ("hoe groot is mijn
     kans?", "zal ons project goedgekeurd worden?"): documents describe rules, not verdicts."""
     return bool(_JUDGEMENT.search(question))
+
+
+# Who may apply or take part ("Wie mag een … indienen?", "Which organisations can apply?"):
+# not whom to ask ("Bij wie kan ik terecht?").
+_WHO_MAY_APPLY = re.compile(
+    r"(?<!bij )(?<!met )(?<!aan )\bwie\s+(?:kan|kunnen|mag|mogen|komt|komen)\b"
+    r"(?!\s+(?:ik|we|wij|je|u)\b)[^?]*"
+    r"\b(?:aanvrag\w*|aanvraag|indien\w*|deelne\w*|in aanmerking|meedoen|meedingen)"
+    r"|\bwelke\s+(?:soorten?\s+|types?\s+)?organisaties\s+(?:kunnen|mogen|komen)\b"
+    r"|\bwho\b(?!\s+(?:do|should|can|could|may|must)\s+(?:i|we)\b)[^?]*"
+    r"\b(?:apply|submit|take part|participate|eligible)\b"
+    r"|\bwhich\s+(?:kinds?\s+of\s+|types?\s+of\s+)?organi[sz]ations\b[^?]*"
+    r"\b(?:apply|submit|take part|participate|eligible)\b",
+    re.IGNORECASE,
+)
+
+
+def asks_who_may_apply(question: str) -> bool:
+    """Whether the question asks which persons or organisations may apply or take part."""
+    return bool(_WHO_MAY_APPLY.search(question))

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import Composer, _with_sibling
-from assistant.classify import asked_details, detect_language, kind_scores
+from assistant.classify import asked_details, asks_who_may_apply, detect_language, kind_scores
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.ranking import ScoredUnit
@@ -567,6 +567,31 @@ def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:
     assert len(answer.text.split()) <= 90
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Wie mag een aanvraag voor een kleinschalig partnerschap (KA210) indienen?",
+        "Which organisations can apply for a KA210 small-scale partnership?",
+    ],
+)
+def test_who_may_apply_is_answered_first_by_the_applicant_field(
+    assistant: Assistant, question: str
+) -> None:
+    # the ranker rates "een organisatie kan slechts één aanvraag … als aanvrager indienen"
+    # higher: it shares more of the question's words than the field that answers
+    answer = assistant.ask(question)
+    quotes = answer.text.removeprefix("According to the programme documents (in Dutch): ")
+    assert quotes.startswith("Aanvrager: elke publieke of private organisatie")
+    _markers_resolve(answer)
+
+
+def test_when_a_call_opens_is_answered_with_its_opening_day(assistant: Assistant) -> None:
+    answer = assistant.ask("Wanneer ging de oproep voor de MSCA Postdoctoral Fellowships open?")
+    assert answer.text.startswith("De openingsdatum was 23 april 2024 [1].")
+    deadline = assistant.ask("Wanneer is de deadline van de MSCA Postdoctoral Fellowships?")
+    assert deadline.text.startswith("De deadline was 11 september 2024")
+
+
 def test_a_programme_the_documents_do_not_know_is_not_answered(assistant: Assistant) -> None:
     answer = assistant.ask("Wanneer is de deadline van Horizon Wolkenkrabbers Fonds?")
     assert answer.abstained
@@ -1019,3 +1044,22 @@ def test_a_sentence_that_only_gives_the_asked_code_is_no_answer(make_settings) -
     answer = horizon.ask("Waarover gaat HORIZON-CL5-2024-D2-01-01 precies?")
     assert answer.citations, answer.text
     assert "Zoek op de topiccode" not in answer.text, answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "asks"),
+    [
+        ("Wie mag een kleinschalig partnerschap indienen?", True),
+        ("Wie kan er deelnemen aan een alliantie?", True),
+        ("Welke organisaties kunnen een aanvraag doen?", True),
+        ("Who can apply for a small-scale partnership?", True),
+        ("Which organisations are eligible?", True),
+        # whom to ask is a contact question
+        ("Bij wie kan ik terecht?", False),
+        ("Wie kan ik contacteren voor een aanvraag?", False),
+        ("Who do I contact to apply?", False),
+        ("Hoeveel aanvragen mag een organisatie indienen?", False),
+    ],
+)
+def test_questions_about_who_may_apply(question: str, asks: bool) -> None:
+    assert asks_who_may_apply(question) is asks
