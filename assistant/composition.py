@@ -184,8 +184,8 @@ def opening_lead(picked: Sequence[PickedFact], today: date, language: str) -> Le
     if fact is None or fact.day is None:
         return None
     key = "lead_opening" if fact.day >= today else "lead_opened"
-    wording = _say(key, language, date=_labelled(fact.unit, fact.span, fact.count))
-    return Lead(wording, (fact.unit,), ())
+    # the day bare: its field's label says what the sentence says ("Opening date")
+    return Lead(_say(key, language, date=fact.span), (fact.unit,), ())
 
 
 def _amount_key(span: str) -> str:

@@ -120,6 +120,14 @@ def test_a_question_about_the_opening_gets_the_opening_day(
     assert first_sentence(lead) == expected
 
 
+def test_an_opening_day_is_given_without_its_fields_label() -> None:
+    lines = [unit("Opening date: 14 January 2026"), unit("Deadline date: 16 June 2026")]
+    picked = in_order("deadline", lines, 0.2, 0.9)
+    picked.sort(key=lambda f: -f.probability)
+    lead = lead_for("deadline", "When does it open?", lines, date(2026, 1, 1), "en", picked=picked)
+    assert first_sentence(lead) == "The opening date is 14 January 2026 [1]."
+
+
 def test_an_opening_question_without_an_opening_day_gets_the_deadline() -> None:
     line = unit("Deadline: 10 september 2025.")
     lead = lead_for(
