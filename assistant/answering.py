@@ -403,7 +403,7 @@ class Composer:
         ):
             listing = _sub_sections(scored[:3], units) or _whole_list(scored[:3], units)
             if listing:
-                return listing
+                return _with_best_item(listing, scored[0])
         best = scored[0]
         floor = max(_RUNNER_UP_FLOOR, _RUNNER_UP_RATIO * best.score)
         runners_up = [s for s in scored[1:8] if s.score >= floor]
@@ -737,6 +737,18 @@ def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scored
             parts.append(ScoredUnit(listing, scored.score, listing=True))
         return parts
     return []
+
+
+def _with_best_item(listing: list[ScoredUnit], best: ScoredUnit) -> list[ScoredUnit]:
+    """A list quoted by its items' heads, and in full the item the ranker rates best when it
+    says more than its head: a question about what one item covers ("welke technologieën
+    vallen onder de Challenges?") is answered by that item's words, not by its name."""
+    item = best.unit
+    if item.listed < 0 or item_head(item.text) == item.text.strip():
+        return listing
+    if not any(p.unit.chunk.id == item.chunk.id and p.unit.listed == item.listed for p in listing):
+        return listing
+    return [*listing, replace(best, required=True)]
 
 
 def _sub_sections(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[ScoredUnit]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -709,6 +710,28 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
     assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
         ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1")
     ]
+
+
+def test_a_list_is_quoted_by_its_heads_and_the_best_item_in_full() -> None:
+    from assistant.answering import ScoredUnit, _whole_list, _with_best_item
+
+    detail = "met een uitleg die lang genoeg is om elk item een eigen eenheid te geven " * 2
+    chunk = Chunk(
+        "c1", "a.txt", "Titel", "Sporen",
+        f"Er zijn twee sporen:\n\n- Open: voor elke technologie, {detail}\n\n"
+        f"- Challenges: voor strategische technologieën zoals generatieve AI, {detail}",
+        0, 80,
+    )  # fmt: skip
+    units = units_of(chunk)
+    challenges = next(u for u in units if u.text.startswith("Challenges"))
+    best = ScoredUnit(challenges, 0.9)
+    listing = _whole_list([best], units)
+    quoted = [s.unit.text for s in _with_best_item(listing, best)]
+    # "welke technologieën vallen onder de Challenges?" is answered by the item's words
+    assert quoted == ["Open; Challenges", challenges.text]
+    # an item that is no more than its head is quoted once, by the list
+    named = ScoredUnit(replace(challenges, text="Challenges"), 0.9)
+    assert _with_best_item(listing, named) == listing
 
 
 def test_sub_section_headings_answer_a_which_question() -> None:
