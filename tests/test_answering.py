@@ -683,10 +683,14 @@ def test_an_english_question_finds_the_dutch_amount(assistant: Assistant) -> Non
     assert first.startswith("The ") and "30.000 euro" in first
 
 
+# Long enough that each list item is a unit of its own (a short list is one unit).
+_DETAIL = "met een uitleg die lang genoeg is om elk item een eigen eenheid te geven " * 2
+
+
 def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> None:
     from assistant.answering import ScoredUnit, _whole_list
 
-    detail = "met een uitleg die lang genoeg is om elk item een eigen eenheid te geven " * 2
+    detail = _DETAIL
     first = Chunk(
         "c1", "a.txt", "Titel", "Doelstellingen",
         f"Het project werkt langs drie sporen:\n\n- Spoor 1 – Verbinden: {detail}\n\n"
@@ -715,13 +719,11 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
 def test_a_list_is_quoted_by_its_heads_and_the_best_item_in_full() -> None:
     from assistant.answering import ScoredUnit, _whole_list, _with_best_item
 
-    detail = "met een uitleg die lang genoeg is om elk item een eigen eenheid te geven " * 2
-    chunk = Chunk(
-        "c1", "a.txt", "Titel", "Sporen",
-        f"Er zijn twee sporen:\n\n- Open: voor elke technologie, {detail}\n\n"
-        f"- Challenges: voor strategische technologieën zoals generatieve AI, {detail}",
-        0, 80,
-    )  # fmt: skip
+    tracks = (
+        f"Er zijn twee sporen:\n\n- Open: voor elke technologie, {_DETAIL}\n\n"
+        f"- Challenges: voor strategische technologieën zoals generatieve AI, {_DETAIL}"
+    )
+    chunk = Chunk("c1", "a.txt", "Titel", "Sporen", tracks, 0, 80)
     units = units_of(chunk)
     challenges = next(u for u in units if u.text.startswith("Challenges"))
     best = ScoredUnit(challenges, 0.9)
