@@ -216,7 +216,7 @@ class Composer:
         if not chosen:
             return self._abstain(language, kind, top, retrieved), evidence
         chosen = self._answer_each_part(query, top, chosen)
-        chosen = _with_applicant_field(query, ranked, chosen)
+        chosen = self._with_applicants(query, top, ranked, chosen)
         answer = self._compose(query, chosen, top, today, picked)
         sibling = self._close_second(documents, query)
         if sibling is not None:
@@ -359,6 +359,29 @@ class Composer:
                 for s in self._select(sub, document, self.rank(sub, document))[:1]
             )
         return _fill(chosen[:1], [*extra, *chosen[1:]], limit=len(parts) + 2)
+
+    def _with_applicants(
+        self,
+        query: Query,
+        document: DocumentHit,
+        ranked: Sequence[ScoredUnit],
+        chosen: list[ScoredUnit],
+    ) -> list[ScoredUnit]:
+        """A question about who may apply is answered first by what the document says of it:
+        the opening of its section on who may apply ("Wie kan aanvragen?"), else a field that
+        names the applicants ("Aanvrager: …") among the best units. The ranker learned from
+        few such questions, and rates a unit that shares the question's words ("een
+        organisatie kan slechts één aanvraag … indienen") above the one that answers."""
+        if not asks_who_may_apply(query.text):
+            return chosen
+        section = _applicant_section(self.document_units(document.source))
+        best = chosen[0].score if chosen else 0.0
+        answer = [ScoredUnit(section, best)] if section is not None else _applicant_field(ranked)
+        if not answer:
+            return chosen
+        said = answer[0].unit.text
+        rest = [s for s in chosen if s.unit.text not in said]
+        return [replace(answer[0], required=True), *rest]
 
     def _close_second(self, documents: Sequence[DocumentHit], query: Query) -> ScoredUnit | None:
         """The best unit of the runner-up document when retrieval could hardly tell the two
@@ -684,22 +707,46 @@ _APPLICANT_FIELD = re.compile(
 _APPLICANT_RANKS = 8  # how far down the ranking such a field is looked for
 
 
-def _with_applicant_field(
-    query: Query, ranked: Sequence[ScoredUnit], chosen: list[ScoredUnit]
-) -> list[ScoredUnit]:
-    """A question about who may apply is answered first by the field that names the
-    applicants, when the document has one among its best units: the ranker learned from few
-    such questions, and rates a unit that shares the question's words ("een organisatie kan
-    slechts één aanvraag … indienen") above the field that answers."""
-    if not asks_who_may_apply(query.text):
-        return chosen
-    field = next(
-        (s for s in ranked[:_APPLICANT_RANKS] if _APPLICANT_FIELD.match(s.unit.text)), None
+# A heading over who may apply or take part ("Wie kan aanvragen?", "Wie kan deelnemen?",
+# "Voor wie is de oproep bedoeld?", "Who can apply", "Eligibility").
+_APPLICANT_HEADING = re.compile(
+    r"\bwie kan\b.*\b(?:aanvrag\w*|aanvraag|indien\w*|deelne\w*)|\bvoor wie\b"
+    r"|\bwho can (?:apply|take part|participate)\b|\beligib\w*|^aanvragers?\b",
+    re.IGNORECASE,
+)
+
+
+def _applicant_field(ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """The best of the best units that is a field naming the applicants, if any."""
+    best = ranked[:_APPLICANT_RANKS]
+    return [s for s in best if _APPLICANT_FIELD.match(s.unit.text)][:1]
+
+
+def _applicant_section(units: Sequence[Unit]) -> Unit | None:
+    """The opening of the document's section about who may apply: its first unit, with the
+    rest of the list that unit opens (as far as _MAX_WORDS goes), as one unit."""
+    at = next(
+        (i for i, u in enumerate(units) if _APPLICANT_HEADING.search(u.section or u.chunk.section)),
+        None,
     )
-    if field is None:
-        return chosen
-    rest = [s for s in chosen if s.unit is not field.unit]
-    return [replace(field, required=True), *rest]
+    if at is None:
+        return None
+    first = units[at]
+    opening = [first]
+    for unit in units[at + 1 :] if first.listed >= 0 else ():
+        if unit.chunk.id != first.chunk.id or unit.listed != first.listed:
+            break
+        if words(" ".join(u.text for u in [*opening, unit])) > _MAX_WORDS:
+            break
+        opening.append(unit)
+    if len(opening) == 1:
+        return first
+    terms = frozenset().union(*(u.terms for u in opening))
+    text = opening[0].text
+    for unit in opening[1:]:
+        # items that are sentences are read as sentences, the others as a list
+        text += f" {unit.text}" if text.endswith((".", "!", "?")) else f"; {unit.text}"
+    return Unit(text, first.chunk, terms, first.section)
 
 
 _ASKS_PROCEDURE = re.compile(

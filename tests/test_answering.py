@@ -586,6 +586,26 @@ def test_who_may_apply_is_answered_first_by_the_applicant_field(
     _markers_resolve(answer)
 
 
+@pytest.mark.parametrize(
+    ("question", "opening"),
+    [
+        ("Wie kan deelnemen aan een jeugduitwisseling?", "een vzw, vereniging of andere"),
+        (
+            "Wie kan een mobiliteitsproject voor schoolonderwijs aanvragen?",
+            "Scholen die in Vlaanderen gevestigd zijn",
+        ),
+    ],
+)
+def test_who_may_apply_is_answered_first_by_the_section_about_it(
+    assistant: Assistant, question: str, opening: str
+) -> None:
+    # the documents' "Wie kan aanvragen?" sections open with the answer; the ranker put
+    # the groups' aims or the action's description first
+    answer = assistant.ask(question)
+    assert answer.text.startswith(opening), answer.text
+    _markers_resolve(answer)
+
+
 def test_when_a_call_opens_is_answered_with_its_opening_day(assistant: Assistant) -> None:
     answer = assistant.ask("Wanneer ging de oproep voor de MSCA Postdoctoral Fellowships open?")
     assert answer.text.startswith("De openingsdatum was 23 april 2024 [1].")
