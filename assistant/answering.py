@@ -708,10 +708,12 @@ _APPLICANT_RANKS = 8  # how far down the ranking such a field is looked for
 
 
 # A heading over who may apply or take part ("Wie kan aanvragen?", "Wie kan deelnemen?",
-# "Voor wie is de oproep bedoeld?", "Who can apply", "Eligibility").
+# "Voor wie is de oproep bedoeld?", "Who can apply", "Eligibility"; not "Eligible costs").
 _APPLICANT_HEADING = re.compile(
-    r"\bwie kan\b.*\b(?:aanvrag\w*|aanvraag|indien\w*|deelne\w*)|\bvoor wie\b"
-    r"|\bwho can (?:apply|take part|participate)\b|\beligib\w*|^aanvragers?\b",
+    r"\bwie kan\b.*\b(?:aanvrag\w*|aanvraag|indien\w*|deelne\w*)|\bvoor wie\b|^aanvragers?\b"
+    r"|\bin aanmerking komende (?:aanvragers|organisaties|deelnemers)\b"
+    r"|\bwho can (?:apply|take part|participate)\b|\beligibility\b"
+    r"|\beligible (?:applicants|organi[sz]ations|participants)\b",
     re.IGNORECASE,
 )
 

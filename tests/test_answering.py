@@ -1108,3 +1108,20 @@ def test_a_sentence_that_only_gives_the_asked_code_is_no_answer(make_settings) -
 )
 def test_questions_about_who_may_apply(question: str, asks: bool) -> None:
     assert asks_who_may_apply(question) is asks
+
+
+def test_the_section_about_who_may_apply_is_found_by_its_heading() -> None:
+    from assistant.answering import _applicant_section
+
+    costs = Chunk("c1", "a.html", "Topic", "Eligible costs", "Travel and staff costs.", 0, 4)
+    who = Chunk("c2", "a.html", "Topic", "Eligibility", "A consortium of three applicants.", 1, 5)
+    found = _applicant_section(units_of(costs) + units_of(who))
+    assert found is not None and found.text == "A consortium of three applicants."
+    assert _applicant_section(units_of(costs)) is None
+    # the rest of the list the section opens with is read with it, sentences as sentences
+    items = "- Elke organisatie kan aanvrager zijn.\n- Het consortium telt drie partners."
+    listed = Chunk("c3", "b.html", "Oproep", "Wie kan deelnemen?", items, 0, 12)
+    section = _applicant_section(units_of(listed))
+    assert section is not None
+    assert section.text.startswith("Elke organisatie kan aanvrager zijn")
+    assert "Het consortium telt drie partners" in section.text
