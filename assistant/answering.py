@@ -376,12 +376,11 @@ class Composer:
             return chosen
         section = _applicant_section(self.document_units(document.source))
         best = chosen[0].score if chosen else 0.0
-        answer = [ScoredUnit(section, best)] if section is not None else _applicant_field(ranked)
-        if not answer:
+        answer = ScoredUnit(section, best) if section is not None else _applicant_field(ranked)
+        if answer is None:
             return chosen
-        said = answer[0].unit.text
-        rest = [s for s in chosen if s.unit.text not in said]
-        return [replace(answer[0], required=True), *rest]
+        rest = [s for s in chosen if s.unit.text not in answer.unit.text]
+        return [replace(answer, required=True), *rest]
 
     def _close_second(self, documents: Sequence[DocumentHit], query: Query) -> ScoredUnit | None:
         """The best unit of the runner-up document when retrieval could hardly tell the two
@@ -718,10 +717,9 @@ _APPLICANT_HEADING = re.compile(
 )
 
 
-def _applicant_field(ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+def _applicant_field(ranked: Sequence[ScoredUnit]) -> ScoredUnit | None:
     """The best of the best units that is a field naming the applicants, if any."""
-    best = ranked[:_APPLICANT_RANKS]
-    return [s for s in best if _APPLICANT_FIELD.match(s.unit.text)][:1]
+    return next((s for s in ranked[:_APPLICANT_RANKS] if _APPLICANT_FIELD.match(s.unit.text)), None)
 
 
 def _applicant_section(units: Sequence[Unit]) -> Unit | None:
@@ -736,7 +734,7 @@ def _applicant_section(units: Sequence[Unit]) -> Unit | None:
     first = units[at]
     opening = [first]
     for unit in units[at + 1 :] if first.listed >= 0 else ():
-        if unit.chunk.id != first.chunk.id or unit.listed != first.listed:
+        if not _same_list(unit, first):
             break
         if words(" ".join(u.text for u in [*opening, unit])) > _MAX_WORDS:
             break
@@ -760,6 +758,12 @@ _ASKS_PROCEDURE = re.compile(
 _STEPS = re.compile(r"› .*\b(?:stap\w*|procedure|verloopt|fasen?|steps?)\b", re.IGNORECASE)
 
 
+def _same_list(unit: Unit, other: Unit) -> bool:
+    """Whether two units are items of one list (in one chunk: a list cut between chunks is
+    joined by _continued_items)."""
+    return unit.listed >= 0 and unit.chunk.id == other.chunk.id and unit.listed == other.listed
+
+
 def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[ScoredUnit]:
     """When one of the best units is an item of a list, the list answers a 'welke …?'
     question: quote the heads of all its items, one unit per chunk the list stands in (so
@@ -768,7 +772,7 @@ def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scored
         unit = scored.unit
         if unit.listed < 0:
             continue
-        items = [u for u in units if u.chunk.id == unit.chunk.id and u.listed == unit.listed]
+        items = [u for u in units if _same_list(u, unit)]
         items += _continued_items(items, units)
         if len(items) < 2:
             return []  # a short list is already one unit
@@ -795,7 +799,7 @@ def _with_best_item(listing: list[ScoredUnit], best: ScoredUnit) -> list[ScoredU
     item = best.unit
     if item.listed < 0 or item_head(item.text) == item.text.strip():
         return listing
-    if not any(p.unit.chunk.id == item.chunk.id and p.unit.listed == item.listed for p in listing):
+    if not any(_same_list(p.unit, item) for p in listing):
         return listing
     return [*listing, replace(best, required=True)]
 
