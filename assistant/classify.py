@@ -285,6 +285,13 @@ DETAILS = {
         r"|(?-i:\b(?:[Dd]hr|[Mm]evr|Mr|Mrs|Ms|[Dd]r|[Pp]rof)\.? [A-Z][a-zà-ÿ])"
         r"|\b[a-z]+\.[a-z]+@",
     ),
+    # a call's identifier on the Funding & Tenders portal ("ERASMUS-EDU-2024-PEX-COVE",
+    # "EU4H-2024-PJ-03-1"): upper-case parts joined by at least two hyphens
+    "code": (
+        r"\bcall ?-?code|\boproepcode|\btopiccode|\btopic ?(?:code|id)\b|\bcall (?:id|identifier)\b"
+        r"|\bcode van (?:de|het|die|dat) (?:oproep|topic|call)\b|\bidentif",
+        r"(?-i:\b[A-Z][A-Z0-9]+(?:-[A-Z0-9]+){2,}\b)",
+    ),
     "count": (
         r"\baantal\b|hoeveel (?:partners|organisaties|landen|deelnemers)|how many|\bmin\.?\b"
         r"|\bgenoeg\b|\bvoldoende\b|\benough\b|\beentje\b|\balleen\b|\balone\b"

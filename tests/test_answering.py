@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from assistant.answering import Composer, _with_sibling
-from assistant.classify import asked_details, asks_who_may_apply, detect_language, kind_scores
+from assistant.classify import (
+    asked_details,
+    asks_who_may_apply,
+    detail_matches,
+    detect_language,
+    kind_scores,
+)
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.ranking import ScoredUnit
@@ -1027,10 +1033,26 @@ def test_a_programme_filter_that_matches_nothing_says_so(assistant: Assistant) -
         # an organisation's own number is no person's
         ("Bij welke organisatie dien ik in, en wat is hun telefoonnummer?", {"phone"}),
         ("Wat is de naam van de oproep?", set()),
+        ("callcode kenniscentra beroepsopleiding oproep 2024?", {"code"}),
+        ("What is the call identifier of the EIC Accelerator?", {"code"}),
+        ("Welke code van het nationaal agentschap kies ik?", set()),  # no call's identifier
     ],
 )
 def test_the_details_a_question_asks_for(question: str, details: set[str]) -> None:
     assert asked_details(question) == details
+
+
+@pytest.mark.parametrize(
+    ("unit", "states"),
+    [
+        ("Callcode: ERASMUS-EDU-2024-PEX-COVE", 1),
+        ("Het topic EU4H-2024-PJ-03-1 steunt preventie.", 1),
+        ("Een kleinschalig partnerschap (KA210-SCH) duurt 6 tot 24 maanden.", 0),  # an action
+        ("De maatregelen rond COVID-19 zijn opgeheven.", 0),
+    ],
+)
+def test_a_unit_states_a_call_code_only_in_the_portal_shape(unit: str, states: int) -> None:
+    assert detail_matches({"code"}, unit) == states
 
 
 def test_a_question_naming_its_call_by_code_gets_no_sibling_call(make_settings) -> None:
