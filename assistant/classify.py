@@ -91,6 +91,8 @@ _CUES: dict[str, tuple[str, ...]] = {
         r"aanvra(?:ag|gen)",
         r"indienen",
         r"\bdien\b.*\bin\b",
+        # the verb split in a question: "dienen we dat bij jullie in?"
+        r"\bdien(?:en|t) (?:we|wij|jullie|u|ze|zij|ik|je)\b.*\bin\b",
         r"formulier",
         r"platform",
         r"procedure",
@@ -220,11 +222,29 @@ def kind_scores(question: str) -> dict[str, float]:
         else:
             weighted = [(sentence, _CONTEXT_WEIGHT)]
         for part, weight in weighted:
-            for kind, cues in _CUES.items():
-                hits = sum(1 for cue in cues if re.search(cue, part))
-                hits += sum(1 for cue in _STRONG.get(kind, ()) if re.search(cue, part.lstrip("¿ ")))
+            for kind, hits in _cue_hits(part).items():
                 scores[kind] += weight * hits
     return scores
+
+
+def first_asked_scores(question: str) -> dict[str, float]:
+    """The kind cues of the first thing a question asks (the first part of its first sentence
+    that asks): a question that asks two things is mostly about the first ("Dienen we dat bij
+    jullie in, en wanneer was de deadline?" is about applying)."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(question.casefold()) if s.strip()]
+    asking = [s for s in sentences if "?" in s] or sentences[-1:]
+    parts = [p for p in _PART.split(asking[0]) if p.strip()] if asking else []
+    return _cue_hits(parts[0]) if parts else dict.fromkeys(_CUES, 0.0)
+
+
+def _cue_hits(part: str) -> dict[str, float]:
+    """How many cues of each kind a (lower-cased) part of a question holds."""
+    hits = {}
+    for kind, cues in _CUES.items():
+        found = sum(1 for cue in cues if re.search(cue, part))
+        found += sum(1 for cue in _STRONG.get(kind, ()) if re.search(cue, part.lstrip("¿ ")))
+        hits[kind] = float(found)
+    return hits
 
 
 # A name in a list of names ("Limburg", "de Kempen", "Noord-Macedonië"): at most four words, so

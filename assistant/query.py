@@ -18,6 +18,7 @@ from assistant.classify import (
     asked_details,
     asks_for_judgement,
     detect_language,
+    first_asked_scores,
     kind_scores,
 )
 from assistant.learned import LinearModel, load_model
@@ -30,6 +31,7 @@ _QUESTION_WORD = re.compile(
 _EMBEDDING_WEIGHT = 3.0
 KIND_FEATURES = (
     *(f"cue_{kind}" for kind in KINDS),
+    *(f"first_cue_{kind}" for kind in KINDS),
     "judgement",
     "english",
     "follow_up",
@@ -65,7 +67,8 @@ def kind_cue_features(question: str, follow_up: bool) -> np.ndarray:
     """The hand-made part of the kind features: cue scores per kind and the question's shape."""
     scores = kind_scores(question)
     asking = asking_text(question)
-    cues = [scores[kind] for kind in KINDS]
+    first = first_asked_scores(question)
+    cues = [scores[kind] for kind in KINDS] + [first[kind] for kind in KINDS]
     shape = [
         float(asks_for_judgement(question)),
         float(detect_language(question) == "en"),

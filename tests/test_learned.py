@@ -92,6 +92,26 @@ def test_the_kind_features_carry_the_details_the_asking_sentences_want() -> None
     assert feature(situated, "asks_percentage") == 0.0
 
 
+def test_the_kind_features_single_out_what_is_asked_first() -> None:
+    def feature(question: str, name: str) -> float:
+        return float(kind_cue_features(question, False)[KIND_FEATURES.index(name)])
+
+    e_mail = (
+        "Beste, wij zijn een jeugdorganisatie en plannen een groot project. Dienen we dat bij "
+        "jullie in, en wanneer was de meest recente deadline? Groeten, Sara"
+    )
+    assert feature(e_mail, "first_cue_application") == 1.0
+    assert feature(e_mail, "first_cue_deadline") == 0.0
+    assert feature(e_mail, "cue_deadline") > 0.0  # the whole question still counts both
+    two = "Kan hij daarna nog op stage naar het buitenland? Tot hoe lang na zijn diploma?"
+    assert feature(two, "first_cue_eligibility") == 1.0
+    assert feature(two, "first_cue_other") == 0.0
+    # the asker's situation is not what is asked first
+    situated = "Onze deadline intern is 1 mei. Wie mag een aanvraag indienen?"
+    assert feature(situated, "first_cue_deadline") == 0.0
+    assert feature(situated, "first_cue_eligibility") > 0.0
+
+
 def test_a_unit_s_answer_type_comes_from_its_meaning() -> None:
     """Sentences of documents the model never saw, in Dutch and in English: each is the
     likeliest of the three to answer its own kind of question."""
