@@ -127,9 +127,15 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "similarity_above_level": evidence.best_similarity - evidence.similarity_level,
         "retrieval_score": first,
         "runner_up_ratio": second / first,
-        "coverage": math.fsum(idf[t] for t in present) / total,
-        "rare_coverage": math.fsum(idf[t] for t in rare & present) / rare_total if rare else 1.0,
-        "missing_rare_terms": float(len(rare - present)),
+        # across languages a word is found only where the glossary translates it: the words
+        # of the question's topic ("warmtepompen" on an English page) say nothing there
+        "coverage": 1.0 if other_language else math.fsum(idf[t] for t in present) / total,
+        "rare_coverage": (
+            1.0
+            if other_language or not rare
+            else math.fsum(idf[t] for t in rare & present) / rare_total
+        ),
+        "missing_rare_terms": 0.0 if other_language else float(len(rare - present)),
         "unknown_name": float(evidence.unknown_name),
         # a name in another language than the document's is no sign it is about another call
         "name_not_in_document": float(evidence.name_not_in_document and not other_language),

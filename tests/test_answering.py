@@ -928,6 +928,13 @@ def test_the_document_a_question_names_comes_first(make_settings) -> None:
             date(2026, 2, 1),
             "16 June 2026",
         ),
+        # nor does it miss the Dutch words of the topic ("warmtepompen") on an English page
+        (
+            "portal/english-topic-page.html",
+            "Wanneer sluit de oproep voor warmtepompen in sociale woningen?",
+            date(2026, 2, 1),
+            "16 June 2026",
+        ),
     ],
 )
 def test_an_english_topic_page_answers_with_its_own_date(

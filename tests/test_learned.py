@@ -186,10 +186,13 @@ def test_the_cv_report_is_the_documented_shape() -> None:
     assert report["settings"]["folds"] >= 2
 
 
-def _grounds_of(*unit_texts: str, picked: list[float] | None = None) -> Grounds:
+def _grounds_of(
+    *unit_texts: str, picked: list[float] | None = None, language: str = "nl"
+) -> Grounds:
     """The evidence of a document whose ranked units are these texts, best first; `picked`:
     the picker's probabilities of the first unit's facts (None: the question asks for none)."""
-    chunk = Chunk("c1", "call.md", "Oproep", "Deadline", "\n\n".join(unit_texts), 0, 10)
+    text = "\n\n".join(unit_texts)
+    chunk = Chunk("c1", "call.md", "Oproep", "Deadline", text, 0, 10, {"language": language})
     units = units_of(chunk)
     ranked = [ScoredUnit(u, 0.9 - i / 10) for i, u in enumerate(units)]
     document = DocumentHit("call.md", "Oproep", 1.0, ())
@@ -262,6 +265,29 @@ def test_an_exact_detail_the_document_nowhere_states_is_a_sign_it_does_not_answe
     # a percentage named only in the asker's situation is not what is asked for
     situated = "We krijgen al 40% steun van de provincie. Wie mag een aanvraag indienen?"
     assert _feature(situated, grounds, absent) == 0.0
+
+
+def test_words_of_another_language_say_nothing_about_whether_a_page_answers() -> None:
+    question = "Wanneer sluit de oproep voor warmtepompen in sociale woningen?"
+    # the question's words, a rare one among them, and the one the document holds
+    found = {"terms": frozenset({"oproep", "warmtepomp"}), "document_terms": {"oproep"}}
+    idf = {"oproep": 0.5, "warmtepomp": 4.0}
+    english = replace(
+        _grounds_of(
+            "The call for heat pumps in social housing closes on 16 June 2026.", language="en"
+        ),
+        idf=idf,
+        **found,
+    )
+    for name, neutral in (("coverage", 1.0), ("rare_coverage", 1.0), ("missing_rare_terms", 0)):
+        assert _feature(question, english, name) == neutral, name
+    # in the question's own language a missing word of its topic still counts
+    dutch = replace(
+        _grounds_of("De oproep voor zonnepanelen sluit op 16 juni 2026."), idf=idf, **found
+    )
+    assert _feature(question, dutch, "missing_rare_terms") == 1.0
+    assert _feature(question, dutch, "rare_coverage") == 0.0
+    assert _feature(question, dutch, "coverage") == pytest.approx(0.5 / 4.5)
 
 
 def test_a_date_or_amount_the_picker_doubts_is_a_sign_the_documents_do_not_answer() -> None:
