@@ -55,9 +55,16 @@ def _split_section(
     units = _units(body, encoding, budget)
     current: list[str] = []
     current_tokens = 0
-    for unit, unit_tokens in units:
+    while units:
+        unit, unit_tokens = units.pop(0)
         if current and current_tokens + unit_tokens > budget:
             carried = _open_list(current) if _is_item(unit) else 0
+            items = _items_of(unit)
+            if carried and len(items) > 1:
+                # a list written as one paragraph does not fit after its lead-in: go on item
+                # by item, so that "… de volgende soorten activiteiten:" keeps its first items
+                units[:0] = [(item, count_tokens(item, encoding)) for item in items]
+                continue
             carried_tokens = sum(count_tokens(u, encoding) for u in current[-carried:] or [])
             if 0 < carried < len(current) and carried_tokens + unit_tokens <= budget:
                 # a list the next unit continues goes on whole, with its lead-in, rather than
@@ -81,6 +88,17 @@ _ITEM = re.compile(r"^(?:- |\d{1,2}[.)] )")
 
 def _is_item(paragraph: str) -> bool:
     return bool(_ITEM.match(paragraph))
+
+
+def _items_of(paragraph: str) -> list[str]:
+    """The items of a list paragraph, each with the lines under it that are no item."""
+    items: list[str] = []
+    for line in paragraph.splitlines():
+        if _is_item(line.strip()) or not items:
+            items.append(line)
+        else:
+            items[-1] = f"{items[-1]}\n{line}"
+    return items
 
 
 def _open_list(current: list[str]) -> int:

@@ -109,3 +109,23 @@ def test_an_over_budget_paragraph_is_cut_between_its_lines_first() -> None:
     pieces = [p for c in chunks for p in c.text.split("\n\n")]
     assert f"1. {step}" in pieces and f"3. {step}" in pieces
     assert "1." not in pieces
+
+
+def test_a_list_written_as_one_paragraph_keeps_its_first_items_with_its_lead_in() -> None:
+    encoding = get_encoding("cl100k_base")
+    intro = " ".join(["Het topic wil besturen helpen om integratie vlotter te laten verlopen."] * 4)
+    lead = "Een project omvat een of meer van de volgende soorten activiteiten:"
+    item = "met lokale partners een plan opstellen en uitvoeren met meetbare doelen"
+    items = [f"- {n} {item};" for n in ("eerste", "tweede", "derde", "vierde", "vijfde")]
+    items[1] += "\n  E-mail: info@voorbeeld.be"  # a line under an item stays with it
+    body = "\n\n".join([intro, lead, "\n".join(items)])
+    # the list fits a chunk, but not with its lead-in
+    budget = count_tokens("\n".join(items), encoding) + 5
+    chunks = split_document(_document(Section("Doelstellingen", body)), encoding, budget)
+    with_lead = next(c for c in chunks if lead in c.text)
+    assert not with_lead.text.endswith(lead)  # never the last words of a chunk
+    assert "- eerste" in with_lead.text
+    assert all(count_tokens(c.text, encoding) <= budget for c in chunks)
+    text = "".join(c.text for c in chunks)
+    assert all(text.count(i.split("\n")[0]) == 1 for i in items)
+    assert "tweede " + item + ";\n  E-mail: info@voorbeeld.be" in text
