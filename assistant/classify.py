@@ -212,8 +212,7 @@ def kind_scores(question: str) -> dict[str, float]:
     """How strongly a question points at each kind. The sentences that ask (those with a
     question mark, else the last one) count fully, their first part most; the sentences that
     tell the asker's situation count a little."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(question.casefold()) if s.strip()]
-    asking = [s for s in sentences if "?" in s] or sentences[-1:]
+    sentences, asking = _sentences_asking(question)
     scores = dict.fromkeys(_CUES, 0.0)
     for sentence in sentences:
         if sentence in asking:
@@ -231,10 +230,16 @@ def first_asked_scores(question: str) -> dict[str, float]:
     """The kind cues of the first thing a question asks (the first part of its first sentence
     that asks): a question that asks two things is mostly about the first ("Dienen we dat bij
     jullie in, en wanneer was de deadline?" is about applying)."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(question.casefold()) if s.strip()]
-    asking = [s for s in sentences if "?" in s] or sentences[-1:]
+    asking = _sentences_asking(question)[1]
     parts = [p for p in _PART.split(asking[0]) if p.strip()] if asking else []
     return _cue_hits(parts[0]) if parts else dict.fromkeys(_CUES, 0.0)
+
+
+def _sentences_asking(question: str) -> tuple[list[str], list[str]]:
+    """A question's lower-cased sentences, and those that ask (with a question mark, else the
+    last one)."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(question.casefold()) if s.strip()]
+    return sentences, [s for s in sentences if "?" in s] or sentences[-1:]
 
 
 def _cue_hits(part: str) -> dict[str, float]:
