@@ -928,7 +928,9 @@ def test_the_document_a_question_names_comes_first(make_settings) -> None:
             date(2026, 2, 1),
             "16 June 2026",
         ),
-        # nor does it miss the Dutch words of the topic ("warmtepompen") on an English page
+        # nor for the Dutch words of its topic ("warmtepompen") that the English page lacks:
+        # refused on the full corpus before, whose rarer words weigh more (the cause is pinned
+        # by a feature test in test_learned; on this small index it was answered either way)
         (
             "portal/english-topic-page.html",
             "Wanneer sluit de oproep voor warmtepompen in sociale woningen?",
