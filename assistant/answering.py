@@ -3,6 +3,7 @@ the retrieved documents and quotes them, each with a citation marker; abstains o
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -760,7 +761,7 @@ _STEPS = re.compile(r"› .*\b(?:stap\w*|procedure|verloopt|fasen?|steps?)\b", r
 
 def _same_list(unit: Unit, other: Unit) -> bool:
     """Whether two units are items of one list (in one chunk: a list cut between chunks is
-    joined by _continued_items)."""
+    joined by _earlier_items and _continued_items)."""
     return unit.listed >= 0 and unit.chunk.id == other.chunk.id and unit.listed == other.listed
 
 
@@ -773,7 +774,7 @@ def _whole_list(top: Sequence[ScoredUnit], units: Sequence[Unit]) -> list[Scored
         if unit.listed < 0:
             continue
         items = [u for u in units if _same_list(u, unit)]
-        items += _continued_items(items, units)
+        items = [*_earlier_items(items, units), *items, *_continued_items(items, units)]
         if len(items) < 2:
             return []  # a short list is already one unit
         heads: list[Unit] = []
@@ -849,6 +850,22 @@ def _continued_items(items: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]
         return []
     seen = {u.text for u in items}
     return [u for u in following if u.listed == 0 and u.text not in seen]
+
+
+def _earlier_items(items: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]:
+    """The items of the previous chunk that a list opening its chunk continues (its best item
+    may stand in the second part of a list cut between chunks); the chunks' overlap before the
+    list is no text of its own."""
+    first = items[0]
+    before = [u for u in units if u.chunk.position == first.chunk.position - 1]
+    if not before or before[-1].listed < 0 or before[-1].chunk.section != first.chunk.section:
+        return []
+    lines = [line.strip() for line in first.chunk.text.splitlines() if line.strip()]
+    opening = list(itertools.takewhile(lambda line: not is_item(line), lines))
+    if first.listed != 0 or any(line not in before[-1].chunk.text for line in opening):
+        return []
+    seen = {u.text for u in items}
+    return [u for u in before if _same_list(u, before[-1]) and u.text not in seen]
 
 
 # A sentence that points back ("Organisaties van buiten dat gebied …", "Die oproep …") needs

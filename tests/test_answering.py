@@ -733,6 +733,25 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
         ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1"),
         ("Spoor 3 – Uitbreiden", "c2"),
     ]
+    # its best item in the second part: the list is quoted from its start, whatever the
+    # chunks' overlap repeats before it
+    overlapped = Chunk(
+        "c2", "a.txt", "Titel", "Doelstellingen",
+        f"{_DETAIL.split()[-1]}\n\n- Spoor 3 – Uitbreiden: {detail}\n\nDaarna volgt een evaluatie.",
+        1, 60,
+    )  # fmt: skip
+    units = units_of(first) + units_of(overlapped)
+    third = next(u for u in units if u.text.startswith("Spoor 3"))
+    parts = _whole_list([ScoredUnit(third, 1.0)], units)
+    assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
+        ("Spoor 1 – Verbinden; Spoor 2 – Bouwen", "c1"),
+        ("Spoor 3 – Uitbreiden", "c2"),
+    ]
+    # a list after a lead-in of its own in the next chunk is another list
+    own = replace(overlapped, text=overlapped.text.replace("geven\n", "Verder nog:\n", 1))
+    units = units_of(first) + units_of(own)
+    third = next(u for u in units if u.text.startswith("Spoor 3"))
+    assert [p.unit.chunk.id for p in _whole_list([ScoredUnit(third, 1.0)], units)] in ([], ["c2"])
     # the next chunk opens another section with a list of its own: the list ends its chunk
     facts = Chunk("c2", "a.txt", "Titel", "Goed om weten", "- Projecttype\n\nUitvoering", 1, 20)
     units = units_of(first) + units_of(facts)
