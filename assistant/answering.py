@@ -857,12 +857,14 @@ def _earlier_items(items: Sequence[Unit], units: Sequence[Unit]) -> list[Unit]:
     may stand in the second part of a list cut between chunks); the chunks' overlap before the
     list is no text of its own."""
     first = items[0]
+    if first.listed != 0:
+        return []  # not the chunk's first list
     before = [u for u in units if u.chunk.position == first.chunk.position - 1]
     if not before or before[-1].listed < 0 or before[-1].chunk.section != first.chunk.section:
         return []
     lines = [line.strip() for line in first.chunk.text.splitlines() if line.strip()]
-    opening = list(itertools.takewhile(lambda line: not is_item(line), lines))
-    if first.listed != 0 or any(line not in before[-1].chunk.text for line in opening):
+    opening = itertools.takewhile(lambda line: not is_item(line), lines)
+    if any(line not in before[-1].chunk.text for line in opening):
         return []
     seen = {u.text for u in items}
     return [u for u in before if _same_list(u, before[-1]) and u.text not in seen]

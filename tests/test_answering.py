@@ -751,7 +751,7 @@ def test_a_list_cut_between_chunks_is_quoted_whole_with_a_marker_per_chunk() -> 
     own = replace(overlapped, text=overlapped.text.replace("geven\n", "Verder nog:\n", 1))
     units = units_of(first) + units_of(own)
     third = next(u for u in units if u.text.startswith("Spoor 3"))
-    assert [p.unit.chunk.id for p in _whole_list([ScoredUnit(third, 1.0)], units)] in ([], ["c2"])
+    assert _whole_list([ScoredUnit(third, 1.0)], units) == []  # one item: a unit of its own
     # the next chunk opens another section with a list of its own: the list ends its chunk
     facts = Chunk("c2", "a.txt", "Titel", "Goed om weten", "- Projecttype\n\nUitvoering", 1, 20)
     units = units_of(first) + units_of(facts)
