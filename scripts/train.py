@@ -51,6 +51,7 @@ from assistant.evaluation import (  # noqa: E402
 )
 from assistant.facts import FACT_FEATURES, PICKED_KINDS, FactPicker  # noqa: E402
 from assistant.learned import LinearModel, fit_linear, save_model  # noqa: E402
+from assistant.lexical import analyse  # noqa: E402
 from assistant.query import (  # noqa: E402
     KIND_FEATURES,
     KindClassifier,
@@ -76,6 +77,8 @@ MAX_FALSE_ABSTAIN = 0.03
 # questions fall 42/42/43/44/44 in 5 folds (only the group sizes were looked at).
 FOLD_SALT = "89"
 LEFT_OUT_WEIGHT = 0.5  # a left-out source is a cheaper negative than a real unanswerable one
+DETAIL_REMOVED_WEIGHT = 0.5  # so is a source without the units that state the facts
+MAX_REMOVED_SHARE = 0.25  # more than this share of a document's units: no longer the document
 INNER_FOLDS = 3  # within a training fold: the answer types the ranker learns from
 ANSWER_TYPES_C = 1.0
 NO_ANSWER = "none"  # the answer-type class of a unit that holds no expected fact
@@ -191,6 +194,50 @@ def abstain_row(
     return abstain_features(item.query, grounds)[0]
 
 
+def detail_removed_row(
+    composer: Composer, item: Item, holds: np.ndarray, today: date
+) -> np.ndarray | None:
+    """The abstainer's row for an answerable question asked of its own document with the
+    units that state its facts taken out: the document still describes the call, but not the
+    detail asked, which is what an unanswerable question about a known call looks like. None
+    where that would not leave such a document: the best document is another, the question
+    itself states a fact, or the facts fill a large part of the document (`holds`: which
+    units of the question's source document state a fact, as `unit_labels` gives them)."""
+    document = item.documents[0]
+    source = document.source
+    if source != source_of(item) or not holds.any():
+        return None
+    if holds.mean() > MAX_REMOVED_SHARE or any(
+        contains_any(item.question.question, fact) for fact in item.question.expected_facts
+    ):
+        return None
+    keep = ~holds.astype(bool)
+    units = composer.document_units(source)
+    kept = [u for u, k in zip(units, keep, strict=True) if k]
+    full = composer.unit_context(item.query, source)
+
+    def rows(values: np.ndarray | None) -> np.ndarray | None:
+        return None if values is None else values[keep]
+
+    context = replace(
+        full,
+        similarities=full.similarities[keep],
+        asking_similarities=full.asking_similarities[keep],
+        answer_types=rows(full.answer_types),
+    )
+    ranked = composer.models.ranker.rank(item.query, document, kept, context)
+    picked = composer.pick(item.query, ranked, context, today)
+    grounds = composer.grounds(item.query, item.documents, ranked, context, picked)
+    removed = [u.text for u, k in zip(units, keep, strict=True) if not k]
+    text = grounds.document_text
+    for unit_text in removed:
+        text = text.replace(unit_text, " ")
+    kept_terms = set(analyse(text))
+    gone = {t for u in removed for t in analyse(u)} - kept_terms
+    grounds = replace(grounds, document_text=text, document_terms=grounds.document_terms - gone)
+    return abstain_features(item.query, grounds)[0]
+
+
 def holds_facts(document_text: str, question: Question) -> bool:
     """Whether a document states every expected fact of a question: with the question's own
     source left out, a look-alike call that says the same (another round, a sibling action)
@@ -222,6 +269,13 @@ def main() -> None:
     )
     parser.add_argument("--ranker-c", type=float, default=0.005)
     parser.add_argument("--abstain-c", type=float, default=0.3)
+    parser.add_argument(
+        "--detail-removed-weight",
+        type=float,
+        default=DETAIL_REMOVED_WEIGHT,
+        help="Weight of the abstainer's examples made by taking the units that state an "
+        "answerable question's facts out of its document (0: none).",
+    )
     parser.add_argument("--picker-c", type=float, default=0.1)
     parser.add_argument("--pick-floor", type=float)
     parser.add_argument(
@@ -359,6 +413,7 @@ def main() -> None:
     # --- 4. abstention --------------------------------------------------------------------
     rows: dict[int, list[tuple[np.ndarray, int, float]]] = {}
     look_alikes = 0
+    details_removed = 0
     for k, test in enumerate(folds):
         composer.models = AnswerModels(
             kind_models[k], ranker_models[k], _any_abstainer(), pickers[k], types_models[k]
@@ -377,11 +432,17 @@ def main() -> None:
                     look_alikes += 1
                 else:
                     own.append((abstain_row(composer, it, rest, today), 1, LEFT_OUT_WEIGHT))
+            if it.question.answerable and i in labels and args.detail_removed_weight > 0:
+                removed = detail_removed_row(composer, it, labels[i], today)
+                if removed is not None:
+                    details_removed += 1
+                    own.append((removed, 1, args.detail_removed_weight))
             rows[i] = own
-    left_out = sum(len(own) - 1 for own in rows.values())
+    left_out = sum(len(own) - 1 for own in rows.values()) - details_removed
     print(
         f"abstainer: {left_out} questions asked with their source left out as examples of "
-        f"documents that do not answer ({look_alikes} skipped: the next document states the facts)"
+        f"documents that do not answer ({look_alikes} skipped: the next document states the "
+        f"facts), {details_removed} asked of their source without the units that state the facts"
     )
     abstainers: list[Abstainer] = []
     oof_abstain: dict[int, float] = {}

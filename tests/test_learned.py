@@ -7,6 +7,7 @@ import importlib.util
 import json
 import sys
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -306,3 +307,48 @@ def test_a_date_or_amount_the_picker_doubts_is_a_sign_the_documents_do_not_answe
     # and what the abstainer learned from it: doubt makes "not in the documents" likelier
     abstainer = Abstainer.load().model
     assert abstainer.coef[0][ABSTAIN_FEATURES.index("fact_doubtful")] > 0
+
+
+def test_a_document_without_the_units_that_answer_is_an_example_of_a_missing_detail(
+    small_index,
+) -> None:
+    """The abstainer's examples of a detail a known call's document does not give: the same
+    question asked of its own document with the units that state its facts taken out. Through
+    the shipped models, the abstainer is surer there that the documents do not answer."""
+    train = _train_module()
+    from assistant.evaluation import Question
+    from assistant.service import Assistant
+
+    composer = Assistant.open(small_index).composer
+    source = "erasmus-ka210-kleinschalige-partnerschappen.txt"
+    question = Question(
+        id="q",
+        question="Hoeveel subsidie krijg je voor een kleinschalig partnerschap?",
+        answerable=True,
+        expected_sources=(source,),
+        expected_facts=(("30.000 euro", "30 000 euro"), ("60.000 euro", "60 000 euro")),
+        category="budget",
+        route=(),
+        lang="nl",
+    )
+    query, documents = composer.analyse(question.question)
+    assert documents[0].source == source
+    item = train.Item(question, source, query, documents, np.zeros(1), None)
+    holds = train.unit_labels(composer, item)
+    assert 0 < holds.sum() < len(holds)
+
+    today = date(2026, 11, 27)
+    removed = train.detail_removed_row(composer, item, holds, today)
+    full = train.abstain_row(composer, item, documents, today)
+    assert removed is not None and removed.shape == full.shape
+    abstainer = composer.models.abstainer.model
+    assert abstainer.positive(removed[None, :])[0] > abstainer.positive(full[None, :])[0]
+    # the amounts are gone from what the abstainer reads of the document
+    column = ABSTAIN_FEATURES.index("fact_doubtful")
+    assert removed[column] > full[column]
+
+    # no such example where the question states its own fact, or another document comes first
+    stated = replace(question, question="Krijg je 30.000 euro voor een kleinschalig partnerschap?")
+    assert train.detail_removed_row(composer, replace(item, question=stated), holds, today) is None
+    other = replace(question, expected_sources=("cerv-stedenbanden-2024.md",))
+    assert train.detail_removed_row(composer, replace(item, question=other), holds, today) is None
