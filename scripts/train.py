@@ -228,12 +228,12 @@ def detail_removed_row(
     ranked = composer.models.ranker.rank(item.query, document, kept, context)
     picked = composer.pick(item.query, ranked, context, today)
     grounds = composer.grounds(item.query, item.documents, ranked, context, picked)
-    removed = [u.text for u, k in zip(units, keep, strict=True) if not k]
-    text = grounds.document_text
-    for unit_text in removed:
-        text = text.replace(unit_text, " ")
+    # the document's text as the kept units give it (a table row or a joined list item is
+    # no substring of its chunk's text, so the text cannot be cut out of the chunks')
+    text = "\n".join(f"{u.chunk.title} {u.chunk.section} {u.text}" for u in kept)
     kept_terms = set(analyse(text))
-    gone = {t for u in removed for t in analyse(u)} - kept_terms
+    gone = {t for u, k in zip(units, keep, strict=True) if not k for t in analyse(u.text)}
+    gone -= kept_terms
     grounds = replace(grounds, document_text=text, document_terms=grounds.document_terms - gone)
     return abstain_features(item.query, grounds)[0]
 
