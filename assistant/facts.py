@@ -224,10 +224,10 @@ def fact_features(
     asks_each = float(bool(_ASKS_EACH.search(question)))
     several = float(bool(_ASKS_SEVERAL.search(question)))
     best_score = max(f.unit_score for f in facts)
-    clauses = [_clause(f.unit.text, f.span) for f in facts]
+    clauses = [clause_of(f.unit.text, f.span) for f in facts]
     clause_overlaps = [overlap(c) for c in clauses]
     best_clause = max(clause_overlaps)
-    values = [_value(f.span) for f in facts]
+    values = [amount_value(f.span) for f in facts]
     own_deadline = call_deadline(facts[0].unit.chunk)  # the facts are of one document
     # without an asked year, the document's own round is asked about: a fact in a unit that
     # speaks only of other years is history ("in de oproepen 2022 en 2023 …: 1.200 euro")
@@ -372,7 +372,7 @@ def asks_opening(question: str) -> bool:
 
 def opens(fact: Fact) -> bool:
     """Whether a date is said to open or start something (an opening, an info session)."""
-    return fact.day is not None and _opens(_clause(fact.unit.text, fact.span), fact.span)
+    return fact.day is not None and _opens(clause_of(fact.unit.text, fact.span), fact.span)
 
 
 def call_deadline(chunk: Chunk) -> date | None:
@@ -383,7 +383,7 @@ def call_deadline(chunk: Chunk) -> date | None:
         return None
 
 
-def _clause(text: str, span: str) -> str:
+def clause_of(text: str, span: str) -> str:
     """The clause of a unit that holds a span: the words that speak of that fact."""
     at = text.find(span)
     for match in _CLAUSE.finditer(text):
@@ -392,7 +392,7 @@ def _clause(text: str, span: str) -> str:
     return text
 
 
-def _value(span: str) -> float:
+def amount_value(span: str) -> float:
     """An amount's size, for telling a programme's total from an amount per project (0 for
     what does not parse; a date gives its day's number, which the picker was trained with)."""
     digits = re.search(r"\d[\d.,\s]*\d|\d", span)

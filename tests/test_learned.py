@@ -352,3 +352,38 @@ def test_a_document_without_the_units_that_answer_is_an_example_of_a_missing_det
     assert train.detail_removed_row(composer, replace(item, question=stated), holds, today) is None
     other = replace(question, expected_sources=("cerv-stedenbanden-2024.md",))
     assert train.detail_removed_row(composer, replace(item, question=other), holds, today) is None
+
+
+def _counted_otherwise(question: str, unit_text: str, span: str, kind: str = "budget") -> float:
+    chunk = Chunk("c1", "call.md", "Oproep", "Budget", unit_text, 0, 10, {"language": "nl"})
+    unit = units_of(chunk)[0]
+    grounds = replace(
+        _grounds_of(unit_text), picked=[PickedFact(Fact(span, unit, 0.9, 1, 0, 1), 0.6)]
+    )
+    query = Query(question, question, "nl", kind, {kind: 1.0})
+    return float(
+        abstain_features(query, grounds)[0][ABSTAIN_FEATURES.index("amount_counted_otherwise")]
+    )
+
+
+def test_an_amount_counted_otherwise_than_asked_is_a_sign_the_documents_do_not_answer() -> None:
+    per_project = "Wat is de maximale EU-bijdrage per project?"
+    programme = "Het totale budget voor Erasmus+ is 26,2 miljard euro."
+    assert _counted_otherwise(per_project, programme, "26,2 miljard euro") == 1.0
+    grant = "De EU-bijdrage bedraagt maximaal 400 000 euro per project."
+    assert _counted_otherwise(per_project, grant, "400 000 euro") == 0.0
+    # an amount per project that is not a call's size says nothing either way
+    assert (
+        _counted_otherwise(per_project, "De subsidie bedraagt 60.000 euro.", "60.000 euro") == 0.0
+    )
+
+    in_total = "Hoeveel budget is er in totaal beschikbaar voor de oproep?"
+    lump_sum = "Subsidie: één forfait voor het hele project: 30.000 euro of 60.000 euro."
+    assert _counted_otherwise(in_total, lump_sum, "30.000 euro") == 1.0
+    call = "Het budget van de oproep bedraagt 20 miljoen euro."
+    assert _counted_otherwise(in_total, call, "20 miljoen euro") == 0.0
+    # only a question that asks an amount is read so
+    assert _counted_otherwise(in_total, lump_sum, "30.000 euro", kind="deadline") == 0.0
+    # and what the abstainer learned from it
+    abstainer = Abstainer.load().model
+    assert abstainer.coef[0][ABSTAIN_FEATURES.index("amount_counted_otherwise")] > 0
