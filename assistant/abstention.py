@@ -42,7 +42,7 @@ _ASKS_PER = re.compile(
     r"\bper\s+\w+|\bmaandelijks\w*|\bmonthly\b|\beach\b|\bweekly\b|\bwekelijks\w*",
     re.IGNORECASE,
 )
-_ASKS_TOTAL = re.compile(
+_ASKS_CALL_TOTAL = re.compile(
     r"\btota(?:al|le)\b|\bbeschikbaar\b|\bvoorzien\b|\benvelop\w*|\btotal\b|\bavailable\b"
     r"|\boverall\b",
     re.IGNORECASE,
@@ -208,7 +208,7 @@ def _counted_otherwise(query: Query, picked: Sequence[PickedFact] | None) -> boo
     question = asking_text(query.text)
     if _ASKS_PER.search(question):
         return not counted_per and amount_value(fact.span) >= _TOTAL_SIZE
-    return bool(_ASKS_TOTAL.search(question)) and counted_per
+    return bool(_ASKS_CALL_TOTAL.search(question)) and counted_per
 
 
 class Abstainer(LearnedComponent):
