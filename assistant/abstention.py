@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from assistant.classify import EXACT_DETAILS, asked_details, detail_matches
-from assistant.facts import RARE_IDF, PickedFact, amount_value, clause_of
+from assistant.facts import RARE_IDF, PickedFact, counted_otherwise
 from assistant.learned import LearnedComponent
 from assistant.query import Query, asking_text
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
@@ -33,26 +33,6 @@ _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 _SHAPE_OF_KIND = {"deadline": DATE, "budget": AMOUNT, "contact": CONTACT}
 
 _DOUBTED_FACTS = 3  # the picker's best candidates a reply could state
-
-# How an amount is counted. A question that asks an amount per month, per project or per
-# participant is not answered by a programme's or a call's total (tens of millions and more,
-# said of no unit), and one that asks what a call has in total is not answered by an amount
-# per project or a lump sum.
-_ASKS_PER = re.compile(
-    r"\bper\s+\w+|\bmaandelijks\w*|\bmonthly\b|\beach\b|\bweekly\b|\bwekelijks\w*",
-    re.IGNORECASE,
-)
-_ASKS_CALL_TOTAL = re.compile(
-    r"\btota(?:al|le)\b|\bbeschikbaar\b|\bvoorzien\b|\benvelop\w*|\btotal\b|\bavailable\b"
-    r"|\boverall\b",
-    re.IGNORECASE,
-)
-_COUNTED_PER = re.compile(
-    r"\bper\s+\w+|\bforfait\w*|\blump sum\b|\beenheidsbedrag\w*|\bunit (?:cost|amount)s?\b"
-    r"|\bmonthly\b|\bmaandelijks\w*|\beach\b",
-    re.IGNORECASE,
-)
-_TOTAL_SIZE = 1e7  # euro: a call's or a programme's budget, not one project's grant
 
 # Plain questions of every kind, in each language a question may be asked in. How close the
 # documents of one language come to them is the similarity level of that pair of languages:
@@ -143,6 +123,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     best_texts = texts[:5]
     top_texts = texts[:3]  # what the reply would quote
     other_language = bool(ranked) and query.language != written_in(ranked[0].unit)
+    best_amount = (evidence.picked or ())[:1]
     row = {
         "best_unit": ranked[0].score if ranked else 0.0,
         "second_unit": ranked[1].score if len(ranked) > 1 else 0.0,
@@ -187,7 +168,11 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
             if evidence.picked is None
             else math.prod(1.0 - p.probability for p in evidence.picked[:_DOUBTED_FACTS])
         ),
-        "amount_counted_otherwise": float(_counted_otherwise(query, evidence.picked)),
+        "amount_counted_otherwise": float(
+            query.kind == "budget"
+            and bool(best_amount)
+            and counted_otherwise(asking_text(query.text), best_amount[0].fact)
+        ),
         "other_language": float(other_language),
         "follow_up": float(bool(query.topic)),
         "kind_deadline": kinds.get("deadline", 0.0),
@@ -195,20 +180,6 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         "kind_contact": kinds.get("contact", 0.0),
     }
     return np.asarray([[row[name] for name in ABSTAIN_FEATURES]], dtype=np.float64)
-
-
-def _counted_otherwise(query: Query, picked: Sequence[PickedFact] | None) -> bool:
-    """Whether the picker's best amount is counted otherwise than the question asks: a total
-    where an amount per month or per project is asked, or the reverse."""
-    if query.kind != "budget" or not picked or "%" in picked[0].fact.span:
-        return False
-    fact = picked[0].fact
-    clause = clause_of(fact.unit.text, fact.span)
-    counted_per = bool(_COUNTED_PER.search(clause))
-    question = asking_text(query.text)
-    if _ASKS_PER.search(question):
-        return not counted_per and amount_value(fact.span) >= _TOTAL_SIZE
-    return bool(_ASKS_CALL_TOTAL.search(question)) and counted_per
 
 
 class Abstainer(LearnedComponent):

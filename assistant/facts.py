@@ -82,6 +82,27 @@ _ASKS_EACH = re.compile(
     re.IGNORECASE,
 )
 
+# How an amount is counted, for telling whether the best one answers at all (the abstainer):
+# narrower than the picker's cues above, which only rank one document's amounts. A question
+# that asks an amount per month, per project or per participant is not answered by a
+# programme's or a call's total (tens of millions and more, said of no unit), and one that
+# asks what a call has in total is not answered by an amount per project or a lump sum.
+_ASKS_PER = re.compile(
+    r"\bper\s+\w+|\bmaandelijks\w*|\bmonthly\b|\beach\b|\bweekly\b|\bwekelijks\w*",
+    re.IGNORECASE,
+)
+_ASKS_CALL_TOTAL = re.compile(
+    r"\btota(?:al|le)\b|\bbeschikbaar\b|\bvoorzien\b|\benvelop\w*|\btotal\b|\bavailable\b"
+    r"|\boverall\b",
+    re.IGNORECASE,
+)
+_COUNTED_PER = re.compile(
+    r"\bper\s+\w+|\bforfait\w*|\blump sum\b|\beenheidsbedrag\w*|\bunit (?:cost|amount)s?\b"
+    r"|\bmonthly\b|\bmaandelijks\w*|\beach\b",
+    re.IGNORECASE,
+)
+_TOTAL_SIZE = 1e7  # euro: a call's or a programme's budget, not one project's grant
+
 
 @dataclass(frozen=True)
 class Fact:
@@ -224,10 +245,10 @@ def fact_features(
     asks_each = float(bool(_ASKS_EACH.search(question)))
     several = float(bool(_ASKS_SEVERAL.search(question)))
     best_score = max(f.unit_score for f in facts)
-    clauses = [clause_of(f.unit.text, f.span) for f in facts]
+    clauses = [_clause(f.unit.text, f.span) for f in facts]
     clause_overlaps = [overlap(c) for c in clauses]
     best_clause = max(clause_overlaps)
-    values = [amount_value(f.span) for f in facts]
+    values = [_value(f.span) for f in facts]
     own_deadline = call_deadline(facts[0].unit.chunk)  # the facts are of one document
     # without an asked year, the document's own round is asked about: a fact in a unit that
     # speaks only of other years is history ("in de oproepen 2022 en 2023 …: 1.200 euro")
@@ -372,7 +393,7 @@ def asks_opening(question: str) -> bool:
 
 def opens(fact: Fact) -> bool:
     """Whether a date is said to open or start something (an opening, an info session)."""
-    return fact.day is not None and _opens(clause_of(fact.unit.text, fact.span), fact.span)
+    return fact.day is not None and _opens(_clause(fact.unit.text, fact.span), fact.span)
 
 
 def call_deadline(chunk: Chunk) -> date | None:
@@ -383,7 +404,19 @@ def call_deadline(chunk: Chunk) -> date | None:
         return None
 
 
-def clause_of(text: str, span: str) -> str:
+def counted_otherwise(asking: str, fact: Fact) -> bool:
+    """Whether an amount is counted otherwise than the sentences that ask (`asking`) want: a
+    total where an amount per month or per project is asked, or the reverse. A percentage is
+    a share, not an amount, and never is."""
+    if "%" in fact.span:
+        return False
+    counted_per = bool(_COUNTED_PER.search(_clause(fact.unit.text, fact.span)))
+    if _ASKS_PER.search(asking):
+        return not counted_per and _value(fact.span) >= _TOTAL_SIZE
+    return bool(_ASKS_CALL_TOTAL.search(asking)) and counted_per
+
+
+def _clause(text: str, span: str) -> str:
     """The clause of a unit that holds a span: the words that speak of that fact."""
     at = text.find(span)
     for match in _CLAUSE.finditer(text):
@@ -392,7 +425,7 @@ def clause_of(text: str, span: str) -> str:
     return text
 
 
-def amount_value(span: str) -> float:
+def _value(span: str) -> float:
     """An amount's size, for telling a programme's total from an amount per project (0 for
     what does not parse; a date gives its day's number, which the picker was trained with)."""
     digits = re.search(r"\d[\d.,\s]*\d|\d", span)

@@ -413,6 +413,7 @@ def main() -> None:
     # --- 4. abstention --------------------------------------------------------------------
     rows: dict[int, list[tuple[np.ndarray, int, float]]] = {}
     look_alikes = 0
+    left_out = 0
     details_removed = 0
     for k, test in enumerate(folds):
         composer.models = AnswerModels(
@@ -431,14 +432,15 @@ def main() -> None:
                 if holds_facts(" ".join(c.text for c in chunks), it.question):
                     look_alikes += 1
                 else:
+                    left_out += 1
                     own.append((abstain_row(composer, it, rest, today), 1, LEFT_OUT_WEIGHT))
-            if it.question.answerable and i in labels and args.detail_removed_weight > 0:
+            # the source's units are labelled for answerable questions only
+            if i in labels and args.detail_removed_weight > 0:
                 removed = detail_removed_row(composer, it, labels[i], today)
                 if removed is not None:
                     details_removed += 1
                     own.append((removed, 1, args.detail_removed_weight))
             rows[i] = own
-    left_out = sum(len(own) - 1 for own in rows.values()) - details_removed
     print(
         f"abstainer: {left_out} questions asked with their source left out as examples of "
         f"documents that do not answer ({look_alikes} skipped: the next document states the "
