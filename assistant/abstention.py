@@ -118,12 +118,13 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     second = evidence.runner_up.score if evidence.runner_up else 0.0
     kinds = query.kind_probabilities
     wants = asked_details(query.text)
-    exact = asked_details(asking_text(query.text)) & EXACT_DETAILS
+    asking = asking_text(query.text)
+    exact = asked_details(asking) & EXACT_DETAILS
     texts = [s.unit.text for s in ranked]
     best_texts = texts[:5]
     top_texts = texts[:3]  # what the reply would quote
     other_language = bool(ranked) and query.language != written_in(ranked[0].unit)
-    best_amount = (evidence.picked or ())[:1]
+    best_fact = evidence.picked[0].fact if evidence.picked else None
     row = {
         "best_unit": ranked[0].score if ranked else 0.0,
         "second_unit": ranked[1].score if len(ranked) > 1 else 0.0,
@@ -170,8 +171,8 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
         ),
         "amount_counted_otherwise": float(
             query.kind == "budget"
-            and bool(best_amount)
-            and counted_otherwise(asking_text(query.text), best_amount[0].fact)
+            and best_fact is not None
+            and counted_otherwise(asking, best_fact)
         ),
         "other_language": float(other_language),
         "follow_up": float(bool(query.topic)),
