@@ -758,9 +758,16 @@ _WORD_START = re.compile(r"^[^\W_]")
 _ELLIPTIC_CONTINUATION = re.compile(r"^(?:en|of|tot|and|or)\b")
 _WRAPPED_LINE = 50  # characters: a shorter paragraph ends where its text ends
 _AT_MARGIN = 0.9  # of the document's full line length: slack for letters of different widths
-# A list item ("- …", "2. …") or a field ("E-mail: …", "Budget: …") starts a line of its own.
-_ITEM_OR_FIELD = re.compile(r"^(?:- |\d{1,2}[.)] |[^\s:][^:]{0,40}:\s)")
+# A list item ("- …", "2. …") or a field ("E-mail: …", "Budget: …") starts a line of its own;
+# a label has no comma, so "Erasmus+, maar werkt met dezelfde logica: …" is prose.
+_ITEM_OR_FIELD = re.compile(r"^(?:- |\d{1,2}[.)] |[^\s:,][^:,]{0,40}:\s)")
+_ITEM = re.compile(r"^(?:- |\d{1,2}[.)] )")
 _SENTENCE_END = ".:;!?"
+# Words no line of text ends on unless it was wrapped ("… en het" / "Europees Erfgoedlabel").
+_FUNCTION_WORDS = frozenset(
+    "de het een en of van voor in op met aan bij tot uit om over door naar als die dat zoals"
+    " te the a an and or of for in on with to by from as that".split()
+)
 
 
 def _read_pdf(data: bytes) -> _Parsed:
@@ -778,9 +785,11 @@ def _read_pdf(data: bytes) -> _Parsed:
         raise DocumentLoadError(f"PDF could not be read: {exc or type(exc).__name__}") from exc
     page_lines = _without_page_furniture([_pdf_lines(page) for page in pages])
     margin = _margin([line for lines in page_lines for line in lines])
-    paragraphs = _join_across_pages(
-        [_pdf_paragraphs(lines, margin) for lines in page_lines],
-        [_ends_at_margin(a, b, margin) for a, b in pairwise(page_lines)],
+    paragraphs = _address_blocks(
+        _join_across_pages(
+            [_pdf_paragraphs(lines, margin) for lines in page_lines],
+            [_ends_at_margin(a, b, margin) for a, b in pairwise(page_lines)],
+        )
     )
     parsed = _plain_sections(paragraphs)
     if not parsed.title and info_title.strip():
@@ -883,6 +892,65 @@ def _pdf_paragraphs(lines: Sequence[str], margin: int) -> list[str]:
     return paragraphs
 
 
+# An address's lines: a street and number ("Leuvenseweg 38", "… 35 bus 12", "… 3B"), a postcode
+# and town ("1000 Brussel"), a phone number, an e-mail or web address.
+_STREET = re.compile(r"\b\d{1,4}[A-Za-z]?(?:\s+bus\s+\d+)?$")
+_POSTCODE_TOWN = re.compile(r"^(?:[A-Z]{1,2}-)?\d{4,5}\s+[A-ZÀ-Ý]")
+_PHONE_NUMBER = re.compile(r"(?:\+\d{2}|\b0)\d{1,3}(?:[ /.]?\d{2,3}){2,3}\b")
+_ADDRESS_LINE = 45  # characters: an address line is short
+_NAME_LINES = 3  # lines of name ("Departement Zorg – team …", "Ellipsgebouw") before an address
+
+
+def _address_detail(paragraph: str) -> str:
+    """What an address line is: "street", "reach" (postcode and town, phone, e-mail, web) or ""."""
+    if "\n" in paragraph or len(paragraph) > _MAX_HEADING_CHARS:
+        return ""
+    if _URL_OR_MAIL.search(paragraph) or _PHONE_NUMBER.search(paragraph):
+        return "reach"
+    if len(paragraph) > _ADDRESS_LINE or paragraph.startswith("- "):
+        return ""
+    if _POSTCODE_TOWN.match(paragraph):
+        return "reach"
+    return "street" if _STREET.search(paragraph) else ""
+
+
+def _name_line(paragraph: str) -> bool:
+    """A short line that can name whom an address is of: no sentence, list item or field."""
+    return (
+        "\n" not in paragraph
+        and len(paragraph) <= _MAX_HEADING_CHARS
+        and paragraph[-1] not in _SENTENCE_END
+        and not paragraph.startswith("- ")
+        and ": " not in paragraph
+        and not _label(paragraph)
+    )
+
+
+def _address_blocks(paragraphs: Sequence[str]) -> list[str]:
+    """Paragraphs with each address block one paragraph of lines, as a text file has it: a PDF
+    has no blank lines, so the lines of "Epos vzw / Koning Albert II-laan 15 / 1210 Brussel /
+    02 553 97 31" each stood alone, and a quote or the contact details had only one of them.
+    A block is a run of address lines with a postcode, phone, e-mail or web address among
+    them, and the few name lines just before it."""
+    result: list[str] = []
+    index = 0
+    while index < len(paragraphs):
+        end = index
+        while end < len(paragraphs) and _address_detail(paragraphs[end]):
+            end += 1
+        run = paragraphs[index:end]
+        if not any(_address_detail(line) == "reach" for line in run) or len(run) < 2:
+            result.append(paragraphs[index])
+            index += 1
+            continue
+        names: list[str] = []
+        while result and len(names) < _NAME_LINES and _name_line(result[-1]):
+            names.insert(0, result.pop())
+        result.append("\n".join([*names, *run]))
+        index = end
+    return result
+
+
 def _margin(lines: Sequence[str]) -> int:
     """The length in characters of a full line of the document: its text was wrapped there."""
     lengths = sorted(len(line) for line in lines if line)
@@ -893,19 +961,27 @@ def _goes_on(current: str, line: str, at_margin: bool) -> bool:
     """Whether `line` goes on with the sentence that `current` leaves open. A line in lower case
     does. So does a name, a number or a bracket ("… zonder eerdere" / "Erasmus+-ervaring …",
     "… bedraagt maximaal" / "60.000 euro.") when the line before it ran to the right margin
-    (`at_margin`) and ended on a word or a comma, unless the line starts something of its own:
-    a list item, a field ("E-mail: …"), a known section label, or after a list item a
-    heading-shaped line. A line that ends short of the margin ended its item or paragraph,
-    even without a full stop."""
+    (`at_margin`) and ended on a word, a number or a comma ("… programmagids 2025" / "(hoofdstuk
+    …)."), unless the line starts something of its own: a list item, a field ("E-mail: …"), a
+    known section label, or after a list item a heading-shaped line — not after a comma or a
+    word no line ends on ("… en het" / "Europees Erfgoedlabel"). A field's value wrapped at the
+    margin goes on ("Contact: European Education and Culture Executive" / "Agency (EACEA)").
+    After a colon or semicolon at the margin a line in lower case goes on ("… komen in
+    aanmerking:" / "graduaatsopleidingen (korte cyclus), …"). A line that ends short of the
+    margin ended its item or paragraph, even without a full stop."""
+    if current[-1] in ":;" and at_margin and line[0].islower():
+        return True
     if current[-1] in _SENTENCE_END:
         return False
     if line[0].islower():
         return True
-    if not at_margin or not (current[-1].islower() or current[-1] == ","):
+    if not at_margin or not (current[-1].isalnum() or current[-1] == ","):
         return False
     if _ITEM_OR_FIELD.match(line) or _label(line):
         return False
-    return not (_heading_shaped(line) and _ITEM_OR_FIELD.match(current))
+    if current[-1] == "," or current.rsplit(None, 1)[-1].casefold() in _FUNCTION_WORDS:
+        return True
+    return not (_heading_shaped(line) and _ITEM.match(current))
 
 
 def _wrapped_before(previous: str, line: str, margin: int) -> bool:

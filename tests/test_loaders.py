@@ -582,3 +582,108 @@ def test_load_document_raises_with_the_reason(tmp_path: Path) -> None:
         load_document(path, tmp_path)
     with pytest.raises(DocumentLoadError, match="corpus folder not found"):
         load_corpus(tmp_path / "bestaat-niet")
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "whole"),
+    [
+        (  # a field's value wrapped after a comma onto a line shaped like a heading
+            "Contact Europese Commissie: European Education and Culture Executive Agency (EACEA),",
+            "Bourgetlaan 1, 1049 Brussel",
+            "Executive Agency (EACEA), Bourgetlaan 1, 1049 Brussel",
+        ),
+        (  # a list item wrapped after a word no line ends on
+            "- Europese prijzen en initiatieven zoals de Culturele Hoofdstad van Europa en het",
+            "Europees Erfgoedlabel",
+            "Culturele Hoofdstad van Europa en het Europees Erfgoedlabel",
+        ),
+        (  # a line that ends on a number or a capital
+            "De regels en de regionale prioriteiten van deze oproep staan in de programmagids 2025",
+            "(hoofdstuk capaciteitsopbouw in beroepsonderwijs en -opleiding).",
+            "de programmagids 2025 (hoofdstuk capaciteitsopbouw",
+        ),
+        (  # a lead-in's colon with its list in lower case on the next line
+            "Studenten uit elk studiegebied en uit elke cyclus van het hoger onderwijs komen in:",
+            "graduaatsopleidingen (korte cyclus), bachelor, master en doctoraat.",
+            "komen in: graduaatsopleidingen (korte cyclus)",
+        ),
+        (  # prose with a colon after a comma is no field
+            "Het programma staat naast de andere Europese programma's voor jongeren, naast het",
+            "Erasmus+, maar werkt met dezelfde logica: organisaties vragen een subsidie aan.",
+            "naast het Erasmus+, maar werkt met dezelfde logica:",
+        ),
+        (  # a field's value wrapped after a word
+            "Contact Europese Commissie: European Climate, Infrastructure and Environment",
+            "Executive Agency (CINEA)",
+            "and Environment Executive Agency (CINEA)",
+        ),
+        (  # a semicolon's list goes on in lower case
+            "Gedecentraliseerde acties via het Erasmus+ and European Solidarity Corps Platform;",
+            "gecentraliseerde acties via het Funding & Tenders-portaal.",
+            "Corps Platform; gecentraliseerde acties",
+        ),
+    ],
+    ids=[
+        "field-after-comma",
+        "item-after-function-word",
+        "after-a-number",
+        "colon",
+        "no-field",
+        "field-after-word",
+        "semicolon",
+    ],
+)
+def test_pdf_line_wrapped_at_the_margin_is_joined_to_the_next(
+    tmp_path: Path, first: str, second: str, whole: str
+) -> None:
+    filler = "Deze oproep steunt projecten die organisaties uit verschillende landen samenbrengen."
+    lines = ["Testoproep", "Inleiding", filler, first, second, "Kort slot."]
+    text = section(load_pdf(tmp_path, [lines]), "Inleiding")
+    assert whole in text
+
+
+def test_pdf_list_item_that_ends_on_a_word_keeps_a_heading_after_it(tmp_path: Path) -> None:
+    # The rule the joins above must not break: an unpunctuated list item near the margin,
+    # then a heading.
+    lines = [
+        "Testoproep",
+        "Begunstigden",
+        "- Organisaties voor volwasseneneducatie en lokale besturen uit alle lidstaten",
+        "Contact",
+        "Agentschap Voorbeeld, Stationsstraat 1, 1000 Brussel",
+    ]
+    document = load_pdf(tmp_path, [lines])
+    assert "Contact" in headings(document)
+    assert section(document, "Begunstigden").endswith("uit alle lidstaten")
+
+
+def test_pdf_address_block_is_one_paragraph_as_in_a_text_file(tmp_path: Path) -> None:
+    # A PDF has no blank lines: without this each line of an address stood alone, and a quote
+    # or the contact details held the name without its address or number.
+    body = "Deze oproep steunt projecten die organisaties uit verschillende landen samenbrengen."
+    lines = [
+        "Testoproep",
+        "Inleiding",
+        *[body] * 6,
+        "Info & contact",
+        "- Vlaams contactpunt",
+        "Departement Voorbeeld – team Internationaal beleid",
+        "Ellipsgebouw",
+        "Koning Albert II-laan 35 bus 12",
+        "1030 Brussel",
+        "02 553 00 00",
+        "Agentschap Twee",
+        "Stationsstraat 1",
+        "9000 Gent",
+        "www.agentschap-twee.be",
+        "Na de infosessie volgen de presentaties.",
+    ]
+    document = load_pdf(tmp_path, [lines])
+    assert section(document, "Info & contact") == (
+        "- Vlaams contactpunt\n\n"
+        "Departement Voorbeeld – team Internationaal beleid\nEllipsgebouw\n"
+        "Koning Albert II-laan 35 bus 12\n1030 Brussel\n02 553 00 00\n\n"
+        "Agentschap Twee\nStationsstraat 1\n9000 Gent\nwww.agentschap-twee.be\n\n"
+        "Na de infosessie volgen de presentaties."
+    )
+    assert "Departement Voorbeeld" in document.metadata.contact
