@@ -103,6 +103,11 @@ class Grounds:
     picked: Sequence[PickedFact] | None = None
 
 
+def _has_number(text: str, number: str) -> bool:
+    """Whether `text` writes `number` as a number of its own ("21", not inside "2021")."""
+    return re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", text) is not None
+
+
 def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     """One feature row (order of ABSTAIN_FEATURES)."""
     ranked = evidence.ranked
@@ -150,7 +155,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
             and any(YEAR.search(t) for t in top_texts)
             and not any(years & set(YEAR.findall(t)) for t in top_texts)
         ),
-        "number_not_in_document": float(any(n not in text for n in numbers)),
+        "number_not_in_document": float(any(not _has_number(text, n) for n in numbers)),
         "detail_absent": float(bool(wants) and not any(detail_matches(wants, t) for t in texts)),
         "detail_absent_best": float(
             bool(wants) and not any(detail_matches(wants, t) for t in top_texts)

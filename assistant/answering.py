@@ -322,9 +322,10 @@ class Composer:
         """Whether the question names a programme or call our documents do not know: a proper
         name of several words of which some are in the documents' vocabulary and some never
         occur, in any inflection or translation (a known programme word followed by an
-        unknown region)."""
+        unknown region). A number in a name ("March 2015", "Fellowships 2024") is no word of it:
+        which years a corpus happens to mention says nothing about the name."""
         for name in proper_names(question):
-            known = [self._knows_word(word) for word in name]
+            known = [self._knows_word(word) for word in name if not word.isdigit()]
             if any(known) and not all(known):
                 return True
         return False

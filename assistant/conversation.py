@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from assistant.classify import detect_language
 from assistant.glossary import dutch_terms, english_stop_terms, with_dutch_terms
 from assistant.lexical import analyse
-from assistant.retrieval import HybridRetriever, SearchFilter
+from assistant.retrieval import YEAR, HybridRetriever, SearchFilter, round_years, same_action
 from assistant.types import DocumentHit, Turn
 
 # Documents ranked per user turn: enough to find the best of the documents a turn names.
@@ -62,7 +62,11 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     cited source (`Turn.sources`) is the topic from that answer on. A question that names
     another call starts a new topic; any other question with a history is a follow-up, searched
     with the user turn that set the topic and the last user turn, its topic's document first.
+    The round the user asked about ("in 2025") holds for a question that names no year, also
+    across a switch of call; a question that names another round of the topic's call is not
+    pinned to the topic's round.
     """
+    users = [t for t in history if t.role == "user" and t.content.strip()]
     searched = _with_dutch_terms(question)
     withdrawn = _withdrawn(history, retriever)
     if withdrawn and not _naming_terms(question, retriever):
@@ -70,17 +74,44 @@ def resolve(question: str, history: Sequence[Turn], retriever: HybridRetriever) 
     topic = _topic_of(history, retriever)
     if topic is None:
         return Resolution(searched, (), False)
+    searched = f"{searched} {_years_asked_before(question, users)}".strip()
     # A switch of topic: the question names a call with a word the topic's document never uses
     # ("En MSCA?" after CERV), not merely a place both share ("in Vlaanderen").
     if _names_another_call(question, topic.source, retriever):
         return Resolution(searched, (), False)
-    users = [t for t in history if t.role == "user" and t.content.strip()]
     last_user = _with_dutch_terms(users[-1].content) if users else ""
     parts = dict.fromkeys(p for p in (searched, last_user, topic.defining_turn) if p)
     # A document only a vague question pointed at is not pinned: the question's words are
     # searched with the follow-up's, and retrieval decides.
     pinned = (topic.source,) if topic.settled else ()
+    if _asks_another_round(question, topic.source, retriever):
+        pinned = ()  # "En in de oproep 2025?": retrieval puts the asked round first
     return Resolution(" ".join(parts), pinned, True)
+
+
+def _years_asked_before(question: str, users: Sequence[Turn]) -> str:
+    """The years the user's latest turn that named one asked about, when `question` names none."""
+    if YEAR.search(question):
+        return ""
+    for turn in reversed(users):
+        years = YEAR.findall(turn.content)
+        if years:
+            return " ".join(dict.fromkeys(years))
+    return ""
+
+
+def _asks_another_round(question: str, source: str, retriever: HybridRetriever) -> bool:
+    """Whether `question` names the year of another indexed round of the call `source` is of,
+    and none of its own round's ("in 2040" names no round)."""
+    asked = set(YEAR.findall(question))
+    chunks = retriever.chunks_of(source)
+    if not asked or not chunks or asked & round_years(chunks[0]):
+        return False
+    rounds = (retriever.chunks_of(other)[:1] for other in retriever.sources if other != source)
+    return any(
+        first and asked & round_years(first[0]) and same_action(chunks[0], first[0])
+        for first in rounds
+    )
 
 
 def _withdrawn(history: Sequence[Turn], retriever: HybridRetriever) -> tuple[str, ...]:

@@ -430,12 +430,17 @@ def group_by_document(
 
 
 def same_action(a: Chunk, b: Chunk) -> bool:
-    """Two calls of the same action: same programme, titles alike once years are left out."""
-    if a.metadata.get("programme") != b.metadata.get("programme"):
+    """Two calls of the same action: same programme, titles alike once years are left out (a
+    programme may be named with its period, "EFRO Vlaanderen 2021-2027")."""
+    if _without_years(a.metadata.get("programme")) != _without_years(b.metadata.get("programme")):
         return False
     strip = lambda t: {w for w in analyse(t) if not w.isdigit()}  # noqa: E731
     ta, tb = strip(a.title), strip(b.title)
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) >= 0.6
+
+
+def _without_years(name: object) -> str:
+    return YEAR.sub("", str(name or "")).strip(" -–")
 
 
 def round_years(chunk: Chunk) -> set[str]:
@@ -486,7 +491,8 @@ def asked_round_first(
     """The documents with the asked round of a call first. Two rounds of one call read alike,
     so retrieval hardly tells them apart: among the best document and the rounds of its
     action that score nearly as high, the one of the year the question names comes first,
-    else the newest (a later round supersedes the one before)."""
+    else the newest (a later round supersedes the one before; a year that names no round,
+    "snelheid in 2040", says nothing about which)."""
     top = first_chunk(documents[0].source) if documents else None
     if top is None:
         return documents
@@ -499,11 +505,9 @@ def asked_round_first(
     if len(rounds) < 2:
         return documents
     asked = set(YEAR.findall(question))
-    if asked:
-        named = [d for d, chunk in rounds if asked & round_years(chunk)]
-        chosen = named[0] if named else documents[0]
-    else:
-        chosen = max(rounds, key=lambda pair: max(round_years(pair[1]), default=""))[0]
+    named = [d for d, chunk in rounds if asked & round_years(chunk)]
+    newest = max(rounds, key=lambda pair: max(round_years(pair[1]), default=""))[0]
+    chosen = named[0] if named else newest
     return [chosen, *(d for d in documents if d is not chosen)]
 
 

@@ -17,9 +17,11 @@ from assistant.classify import (
     detect_language,
     kind_scores,
 )
+from assistant.conversation import resolve
 from assistant.indexing import build_index
 from assistant.query import build_query
 from assistant.ranking import ScoredUnit
+from assistant.retrieval import asked_round_first, same_action
 from assistant.scope import compound_heads
 from assistant.service import Assistant, answer_payload, turns_from
 from assistant.settings import Settings
@@ -167,6 +169,77 @@ def test_the_round_a_question_names_comes_first_else_the_newest(two_rounds: Comp
     ):
         _, documents = two_rounds.analyse(question)
         assert [d.source for d in documents[:2]] == [expected, old if expected == new else new]
+
+
+def test_a_year_that_names_no_round_leaves_the_newest_round_first(two_rounds: Composer) -> None:
+    """ "Tegen 2040" is a year of the content, not of a round: the newest round answers, whichever
+    of the two retrieval happened to put first."""
+    old, new = (f"erasmus-kenniscentra-beroepsopleiding-{year}.txt" for year in (2024, 2025))
+    _, documents = two_rounds.analyse("Welke vaardigheden moeten kenniscentra tegen 2040 bieden?")
+    rounds = {d.source: d for d in documents if d.source in (old, new)}
+    older_first = [rounds[old], rounds[new]]
+    first_chunk = lambda source: two_rounds.retriever.chunks_of(source)[0]  # noqa: E731
+    question = "Welke vaardigheden moeten kenniscentra tegen 2040 bieden?"
+    assert asked_round_first(question, older_first, first_chunk)[0].source == new
+
+
+def test_the_round_asked_before_holds_across_a_switch_of_call(two_rounds: Composer) -> None:
+    """ "Wie kon in 2024 …?" then "En voor een kleinschalig partnerschap (KA210)?": the user
+    still means 2024, and the new call's round of that year is searched for."""
+    history = [
+        Turn("user", "Wie kon in 2024 een kenniscentrum voor beroepsopleiding aanvragen?"),
+        Turn("assistant", "Een consortium van minstens acht partners."),
+    ]
+    question = "En voor een kleinschalig partnerschap (KA210)?"
+    resolution = resolve(question, history, two_rounds.retriever)
+    assert not resolution.topic  # a switch of call
+    assert "2024" in resolution.query.split()
+    # a question that names its own year keeps it alone
+    assert "2024" not in resolve(f"{question[:-1]} in 2025?", history, two_rounds.retriever).query
+
+
+def test_a_follow_up_that_names_another_round_leaves_the_topics_round(
+    two_rounds: Composer,
+) -> None:
+    """The answer cited the newest round, which is the topic, until the user names the year of
+    the other one."""
+    old, new = (f"erasmus-kenniscentra-beroepsopleiding-{year}.txt" for year in (2024, 2025))
+    history = [
+        Turn("user", "Hoe lang loopt een kenniscentrum voor beroepsopleiding?"),
+        Turn("assistant", "Een kenniscentrum loopt vier jaar. [1]", (new,)),
+    ]
+    _, documents = two_rounds.analyse("En hoeveel partners waren er nodig?", history)
+    assert documents[0].source == new
+    _, documents = two_rounds.analyse("En hoe zat dat in de oproep 2024?", history)
+    assert documents[0].source == old
+
+
+def test_a_month_and_year_are_no_unknown_name(two_rounds: Composer) -> None:
+    """ "March 2024": the corpus knows the year but not the English month; that makes no name
+    of a programme the documents only partly know."""
+    assert not two_rounds._names_something_unknown(
+        "I finished my PhD in March 2024. Can I still apply for a centre of vocational excellence?"
+    )
+
+
+def test_programme_named_with_its_period_is_the_same_action() -> None:
+    """A newer round may name its programme with another period ("EFRO Vlaanderen 2021-2027")."""
+
+    def chunk(source: str, period: str) -> Chunk:
+        return Chunk(
+            id=source,
+            source=source,
+            title="EFRO Vlaanderen: onderzoeks- en innovatiecapaciteit (oproep 2025)",
+            section="",
+            text="",
+            position=0,
+            tokens=0,
+            metadata={"programme": f"EFRO Vlaanderen {period}"},
+        )
+
+    assert same_action(chunk("a.html", "2021-2027"), chunk("b.html", "2028-2034"))
+    other = replace(chunk("c.html", "2021-2027"), metadata={"programme": "Interreg"})
+    assert not same_action(chunk("a.html", "2021-2027"), other)
 
 
 def test_another_round_under_the_same_title_is_named_with_its_year(two_rounds: Composer) -> None:

@@ -228,6 +228,20 @@ def test_the_best_units_of_another_year_are_a_sign_the_documents_do_not_answer()
     assert _feature("Wanneer is de deadline?", last_round, "year_not_in_best_units") == 0.0
 
 
+def test_a_number_of_the_question_counts_only_as_a_number_of_the_document() -> None:
+    grounds = _grounds_of(
+        "Het programma loopt van 2021 tot 2027.",
+        "Een project krijgt 12,5 miljoen euro en telt minstens 18 deelnemers.",
+    )
+    for question, absent in (
+        ("Mogen we met 21 deelnemers gaan?", 1.0),  # "21" is only part of "2021"
+        ("Mogen we met 12 deelnemers gaan?", 1.0),  # nor "12" of "12,5"
+        ("Mogen we met 18 deelnemers gaan?", 0.0),
+        ("Krijgt een project 12,5 miljoen euro?", 0.0),
+    ):
+        assert _feature(question, grounds, "number_not_in_document") == absent, question
+
+
 def test_an_asked_detail_far_down_the_ranking_is_as_good_as_missing() -> None:
     grounds = _grounds_of(
         "De subsidie is een vast bedrag per project.",
