@@ -63,7 +63,7 @@ from assistant.retrieval import HybridRetriever  # noqa: E402
 from assistant.service import Assistant  # noqa: E402
 from assistant.settings import Settings  # noqa: E402
 from assistant.triage import triage  # noqa: E402
-from assistant.types import DocumentHit  # noqa: E402
+from assistant.types import DocumentHit, Turn  # noqa: E402
 
 WEIGHTS = PROJECT / "assistant" / "weights"
 SHARED = PROJECT.parent / "shared" / "evals"
@@ -78,6 +78,18 @@ MAX_FALSE_ABSTAIN = 0.03
 FOLD_SALT = "89"
 LEFT_OUT_WEIGHT = 0.5  # a left-out source is a cheaper negative than a real unanswerable one
 DETAIL_REMOVED_WEIGHT = 0.5  # so is a source without the units that state the facts
+# Vague follow-ups after a question about a call, which its document answers whenever it names
+# an organisation or a deadline: examples that a follow-up's few words, which the document need
+# not use, are no sign that the conversation's document does not answer. Worded unlike the
+# follow-ups scripts/followups.py measures with.
+FOLLOW_UPS = {
+    "nl": (("contact", "Wie kan ik daarover contacteren?"), ("deadline", "Tot wanneer loopt dat?")),
+    "en": (
+        ("contact", "Whom should I get in touch with?"),
+        ("deadline", "What is the closing date?"),
+    ),
+}
+FOLLOW_UP_WEIGHT = 0.5
 MAX_REMOVED_SHARE = 0.25  # more than this share of a document's units: no longer the document
 INNER_FOLDS = 3  # within a training fold: the answer types the ranker learns from
 ANSWER_TYPES_C = 1.0
@@ -185,13 +197,36 @@ def labelled_facts(
 
 
 def abstain_row(
-    composer: Composer, item: Item, documents: Sequence[DocumentHit], today: date
+    composer: Composer, query: Query, documents: Sequence[DocumentHit], today: date
 ) -> np.ndarray:
-    context = composer.unit_context(item.query, documents[0].source)
-    ranked = composer.rank(item.query, documents[0], context)
-    picked = composer.pick(item.query, ranked, context, today)
-    grounds = composer.grounds(item.query, documents, ranked, context, picked)
-    return abstain_features(item.query, grounds)[0]
+    context = composer.unit_context(query, documents[0].source)
+    ranked = composer.rank(query, documents[0], context)
+    picked = composer.pick(query, ranked, context, today)
+    grounds = composer.grounds(query, documents, ranked, context, picked)
+    return abstain_features(query, grounds)[0]
+
+
+def follow_up_rows(composer: Composer, item: Item, today: date) -> list[np.ndarray]:
+    """The abstainer's rows for FOLLOW_UPS asked after an answerable question that opens a
+    conversation, each one its source document answers (it names an organisation, or a
+    deadline) and that the conversation keeps on that document."""
+    question = item.question
+    if question.history or not question.answerable or not item.documents:
+        return []
+    source = source_of(item)
+    chunks = composer.retriever.chunks_of(source)
+    if item.documents[0].source != source or not chunks:
+        return []
+    meta = chunks[0].metadata
+    rows = []
+    for wants, asked in FOLLOW_UPS.get(item.query.language, ()):
+        if not meta.get("handling_organisation" if wants == "contact" else "deadlines"):
+            continue
+        history = (Turn("user", question.question), Turn("assistant", ""))
+        query, documents = composer.analyse(asked, history)
+        if documents and documents[0].source == source:
+            rows.append(abstain_row(composer, query, documents, today))
+    return rows
 
 
 def detail_removed_row(
@@ -275,6 +310,13 @@ def main() -> None:
         default=DETAIL_REMOVED_WEIGHT,
         help="Weight of the abstainer's examples made by taking the units that state an "
         "answerable question's facts out of its document (0: none).",
+    )
+    parser.add_argument(
+        "--follow-up-weight",
+        type=float,
+        default=FOLLOW_UP_WEIGHT,
+        help="Weight of the abstainer's examples of vague follow-ups a conversation's document "
+        "answers (0: none).",
     )
     parser.add_argument("--picker-c", type=float, default=0.1)
     parser.add_argument("--pick-floor", type=float)
@@ -415,6 +457,7 @@ def main() -> None:
     look_alikes = 0
     left_out = 0
     details_removed = 0
+    follow_ups = 0
     for k, test in enumerate(folds):
         composer.models = AnswerModels(
             kind_models[k], ranker_models[k], _any_abstainer(), pickers[k], types_models[k]
@@ -424,7 +467,7 @@ def main() -> None:
             if not it.documents:
                 continue
             label = 0 if it.question.answerable else 1
-            own = [(abstain_row(composer, it, it.documents, today), label, 1.0)]
+            own = [(abstain_row(composer, it.query, it.documents, today), label, 1.0)]
             expected = set(it.question.expected_sources)
             rest = [d for d in it.documents if d.source not in expected]
             if it.question.answerable and rest:
@@ -433,18 +476,23 @@ def main() -> None:
                     look_alikes += 1
                 else:
                     left_out += 1
-                    own.append((abstain_row(composer, it, rest, today), 1, LEFT_OUT_WEIGHT))
+                    own.append((abstain_row(composer, it.query, rest, today), 1, LEFT_OUT_WEIGHT))
             # the source's units are labelled for answerable questions only
             if i in labels and args.detail_removed_weight > 0:
                 removed = detail_removed_row(composer, it, labels[i], today)
                 if removed is not None:
                     details_removed += 1
                     own.append((removed, 1, args.detail_removed_weight))
+            if args.follow_up_weight > 0:
+                for row in follow_up_rows(composer, it, today):
+                    follow_ups += 1
+                    own.append((row, 0, args.follow_up_weight))
             rows[i] = own
     print(
         f"abstainer: {left_out} questions asked with their source left out as examples of "
         f"documents that do not answer ({look_alikes} skipped: the next document states the "
-        f"facts), {details_removed} asked of their source without the units that state the facts"
+        f"facts), {details_removed} asked of their source without the units that state the facts, "
+        f"{follow_ups} follow-ups their source answers"
     )
     abstainers: list[Abstainer] = []
     oof_abstain: dict[int, float] = {}

@@ -21,7 +21,7 @@ from assistant.facts import Fact, PickedFact
 from assistant.learned import fit_linear, load_model, save_model
 from assistant.query import KIND_FEATURES, KindClassifier, Query, kind_cue_features
 from assistant.ranking import UNIT_FEATURES, AnswerTypes, ScoredUnit, UnitRanker
-from assistant.types import Chunk, DocumentHit
+from assistant.types import Chunk, DocumentHit, Turn
 from assistant.units import units_of
 
 PROJECT = Path(__file__).resolve().parent.parent
@@ -353,7 +353,7 @@ def test_a_document_without_the_units_that_answer_is_an_example_of_a_missing_det
 
     today = date(2026, 11, 27)
     removed = train.detail_removed_row(composer, item, holds, today)
-    full = train.abstain_row(composer, item, documents, today)
+    full = train.abstain_row(composer, item.query, documents, today)
     assert removed is not None and removed.shape == full.shape
     abstainer = composer.models.abstainer.model
     assert abstainer.positive(removed[None, :])[0] > abstainer.positive(full[None, :])[0]
@@ -366,6 +366,39 @@ def test_a_document_without_the_units_that_answer_is_an_example_of_a_missing_det
     assert train.detail_removed_row(composer, replace(item, question=stated), holds, today) is None
     other = replace(question, expected_sources=("cerv-stedenbanden-2024.md",))
     assert train.detail_removed_row(composer, replace(item, question=other), holds, today) is None
+
+
+def test_vague_follow_ups_a_document_answers_are_examples_of_an_answer(small_index) -> None:
+    """The abstainer's examples of follow-ups ("Wie kan ik daarover contacteren?") after a
+    question that opens a conversation: one per follow-up its source answers, read as a
+    follow-up about that source; none after a follow-up or an unanswerable question."""
+    train = _train_module()
+    from assistant.evaluation import Question
+    from assistant.service import Assistant
+
+    composer = Assistant.open(small_index).composer
+    source = "erasmus-ka210-kleinschalige-partnerschappen.txt"
+    question = Question(
+        id="q",
+        question="Wie mag een kleinschalig partnerschap (KA210) aanvragen?",
+        answerable=True,
+        expected_sources=(source,),
+        expected_facts=(("organisatie",),),
+        category="eligibility",
+        route=(),
+        lang="nl",
+    )
+    query, documents = composer.analyse(question.question)
+    item = train.Item(question, source, query, documents, np.zeros(1), None)
+    today = date(2026, 11, 27)
+    rows = train.follow_up_rows(composer, item, today)
+    assert len(rows) == len(train.FOLLOW_UPS["nl"])  # it names an organisation and a deadline
+    assert all(row[ABSTAIN_FEATURES.index("follow_up")] == 1.0 for row in rows)
+
+    later = replace(question, history=(Turn("user", "Wat is KA210?"),))
+    assert train.follow_up_rows(composer, replace(item, question=later), today) == []
+    unanswerable = replace(question, answerable=False, expected_sources=())
+    assert train.follow_up_rows(composer, replace(item, question=unanswerable), today) == []
 
 
 def _counted_otherwise(question: str, unit_text: str, span: str, kind: str = "budget") -> float:
