@@ -323,6 +323,30 @@ def test_a_date_or_amount_the_picker_doubts_is_a_sign_the_documents_do_not_answe
     assert abstainer.coef[0][ABSTAIN_FEATURES.index("fact_doubtful")] > 0
 
 
+KA210 = "erasmus-ka210-kleinschalige-partnerschappen.txt"
+
+
+def _ka210_item(train, settings, asked: str, facts: tuple[tuple[str, ...], ...], kind: str):
+    """The composer of the small index, and the training script's item of an answerable
+    question about KA210 as the index finds it."""
+    from assistant.evaluation import Question
+    from assistant.service import Assistant
+
+    composer = Assistant.open(settings).composer
+    question = Question(
+        id="q",
+        question=asked,
+        answerable=True,
+        expected_sources=(KA210,),
+        expected_facts=facts,
+        category=kind,
+        route=(),
+        lang="nl",
+    )
+    query, documents = composer.analyse(asked)
+    return composer, train.Item(question, KA210, query, documents, np.zeros(1), None)
+
+
 def test_a_document_without_the_units_that_answer_is_an_example_of_a_missing_detail(
     small_index,
 ) -> None:
@@ -330,24 +354,15 @@ def test_a_document_without_the_units_that_answer_is_an_example_of_a_missing_det
     question asked of its own document with the units that state its facts taken out. Through
     the shipped models, the abstainer is surer there that the documents do not answer."""
     train = _train_module()
-    from assistant.evaluation import Question
-    from assistant.service import Assistant
-
-    composer = Assistant.open(small_index).composer
-    source = "erasmus-ka210-kleinschalige-partnerschappen.txt"
-    question = Question(
-        id="q",
-        question="Hoeveel subsidie krijg je voor een kleinschalig partnerschap?",
-        answerable=True,
-        expected_sources=(source,),
-        expected_facts=(("30.000 euro", "30 000 euro"), ("60.000 euro", "60 000 euro")),
-        category="budget",
-        route=(),
-        lang="nl",
+    composer, item = _ka210_item(
+        train,
+        small_index,
+        "Hoeveel subsidie krijg je voor een kleinschalig partnerschap?",
+        (("30.000 euro", "30 000 euro"), ("60.000 euro", "60 000 euro")),
+        "budget",
     )
-    query, documents = composer.analyse(question.question)
-    assert documents[0].source == source
-    item = train.Item(question, source, query, documents, np.zeros(1), None)
+    question, documents = item.question, item.documents
+    assert documents[0].source == KA210
     holds = train.unit_labels(composer, item)
     assert 0 < holds.sum() < len(holds)
 
@@ -373,23 +388,14 @@ def test_vague_follow_ups_a_document_answers_are_examples_of_an_answer(small_ind
     question that opens a conversation: one per follow-up its source answers, read as a
     follow-up about that source; none after a follow-up or an unanswerable question."""
     train = _train_module()
-    from assistant.evaluation import Question
-    from assistant.service import Assistant
-
-    composer = Assistant.open(small_index).composer
-    source = "erasmus-ka210-kleinschalige-partnerschappen.txt"
-    question = Question(
-        id="q",
-        question="Wie mag een kleinschalig partnerschap (KA210) aanvragen?",
-        answerable=True,
-        expected_sources=(source,),
-        expected_facts=(("organisatie",),),
-        category="eligibility",
-        route=(),
-        lang="nl",
+    composer, item = _ka210_item(
+        train,
+        small_index,
+        "Wie mag een kleinschalig partnerschap (KA210) aanvragen?",
+        (("organisatie",),),
+        "eligibility",
     )
-    query, documents = composer.analyse(question.question)
-    item = train.Item(question, source, query, documents, np.zeros(1), None)
+    question = item.question
     today = date(2026, 11, 27)
     rows = train.follow_up_rows(composer, item, today)
     assert len(rows) == len(train.FOLLOW_UPS["nl"])  # it names an organisation and a deadline
