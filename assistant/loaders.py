@@ -760,8 +760,8 @@ _WRAPPED_LINE = 50  # characters: a shorter paragraph ends where its text ends
 _AT_MARGIN = 0.9  # of the document's full line length: slack for letters of different widths
 # A list item ("- …", "2. …") or a field ("E-mail: …", "Budget: …") starts a line of its own;
 # a label has no comma, so "Erasmus+, maar werkt met dezelfde logica: …" is prose.
-_ITEM_OR_FIELD = re.compile(r"^(?:- |\d{1,2}[.)] |[^\s:,][^:,]{0,40}:\s)")
 _ITEM = re.compile(r"^(?:- |\d{1,2}[.)] )")
+_ITEM_OR_FIELD = re.compile(rf"{_ITEM.pattern}|^[^\s:,][^:,]{{0,40}}:\s")
 _SENTENCE_END = ".:;!?"
 # Words no line of text ends on unless it was wrapped ("… en het" / "Europees Erfgoedlabel").
 _FUNCTION_WORDS = frozenset(
@@ -932,14 +932,15 @@ def _address_blocks(paragraphs: Sequence[str]) -> list[str]:
     02 553 97 31" each stood alone, and a quote or the contact details had only one of them.
     A block is a run of address lines with a postcode, phone, e-mail or web address among
     them, and the few name lines just before it."""
+    details = [_address_detail(p) for p in paragraphs]
     result: list[str] = []
     index = 0
     while index < len(paragraphs):
         end = index
-        while end < len(paragraphs) and _address_detail(paragraphs[end]):
+        while end < len(paragraphs) and details[end]:
             end += 1
         run = paragraphs[index:end]
-        if not any(_address_detail(line) == "reach" for line in run) or len(run) < 2:
+        if "reach" not in details[index:end] or len(run) < 2:
             result.append(paragraphs[index])
             index += 1
             continue

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -446,9 +446,13 @@ def _without_years(name: object) -> str:
 def round_years(chunk: Chunk) -> set[str]:
     """The years that name a document's round of its call: those of its title, call code and
     deadlines (a document of the 2026 round need not repeat "2026" in every sentence)."""
-    meta = chunk.metadata
+    return years_of_round(chunk.title, chunk.metadata)
+
+
+def years_of_round(title: str, metadata: Mapping[str, object]) -> set[str]:
+    """round_years of a document by its title and flat metadata (as chunk_metadata gives it)."""
     return set(
-        YEAR.findall(f"{chunk.title} {meta.get('call_code', '')} {meta.get('deadlines', '')}")
+        YEAR.findall(f"{title} {metadata.get('call_code', '')} {metadata.get('deadlines', '')}")
     )
 
 

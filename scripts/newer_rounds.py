@@ -32,7 +32,9 @@ from pathlib import Path
 PROJECT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT))
 
+from assistant.chunking import chunk_metadata  # noqa: E402
 from assistant.loaders import load_document  # noqa: E402
+from assistant.retrieval import years_of_round  # noqa: E402
 from assistant.types import Document  # noqa: E402
 
 # Years of rounds and dates, 2010-2029; a target year ("tegen 2050") or a name ("Natura 2000")
@@ -45,10 +47,8 @@ def a_year_later(text: str) -> str:
 
 
 def round_years(document: Document) -> set[str]:
-    """The years that name a document's round: those of its title, call code and deadlines."""
-    meta = document.metadata
-    deadlines = " ".join(d.isoformat() for d in meta.deadlines)
-    return set(YEAR.findall(f"{meta.title} {meta.call_code or ''} {deadlines}"))
+    """The years that name a document's round, as retrieval reads them."""
+    return years_of_round(document.title, chunk_metadata(document))
 
 
 def write_corpus(corpus: Path, target: Path) -> tuple[dict[str, str], dict[str, set[str]]]:
