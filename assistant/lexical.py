@@ -39,7 +39,36 @@ def _fold(text: str) -> str:
 
 def _words(text: str) -> list[str]:
     stop = dutch_stopwords()
-    return [w for w in _WORD.findall(_fold(text)) if w not in stop and (len(w) > 1 or w.isdigit())]
+    folded = _fold(text)
+    words = [w for w in _WORD.findall(folded) if w not in stop and (len(w) > 1 or w.isdigit())]
+    return words + numbered_rounds(folded)
+
+
+# Calls are numbered in rounds, written either way: "de tweede oproep", "2de projectoproep",
+# "the third call" and "Oproep 2: geopend op …", "call 3", "ronde 1". Both forms of one round
+# get one term of their own, so that the question's form finds the text's.
+_ORDINALS = {
+    "eerste": 1, "tweede": 2, "derde": 3, "vierde": 4, "vijfde": 5, "zesde": 6, "zevende": 7,
+    "achtste": 8, "negende": 9, "tiende": 10, "first": 1, "second": 2, "third": 3, "fourth": 4,
+    "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8, "ninth": 9, "tenth": 10,
+}  # fmt: skip
+_ROUND_NOUN = r"(?:\w*oproep|\w*ronde|calls?|rounds?|cut-?offs?)"
+_MONTH = r"(?:jan|feb|maa|mar|apr|mei|may|jun|jul|aug|sep|okt|oct|nov|dec)"
+_NUMBERED_ROUND = re.compile(
+    rf"\b(?:(?P<word>{'|'.join(_ORDINALS)})|(?P<nth>\d{{1,2}})(?:ste|de|e|st|nd|rd|th))"
+    rf"\s+(?:\w+\s+)?{_ROUND_NOUN}\b"
+    rf"|\b{_ROUND_NOUN}\s+(?:nr\.?\s*|no\.?\s*)?(?P<number>\d{{1,2}})\b(?![.,]?\d|\s+{_MONTH})"
+)
+
+
+def numbered_rounds(folded: str) -> list[str]:
+    """A term for each numbered round a folded text names ("tweede oproep", "oproep 2" →
+    "oproepnr2")."""
+    found = []
+    for match in _NUMBERED_ROUND.finditer(folded):
+        word, nth, number = match.group("word", "nth", "number")
+        found.append(f"oproepnr{_ORDINALS[word] if word else int(nth or number)}")
+    return found
 
 
 def analyse(text: str, split: Callable[[str], list[str]] | None = None) -> list[str]:

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import pickle
 import sys
 import time
 import zlib
@@ -330,6 +331,12 @@ def main() -> None:
     parser.add_argument("--runner-up-ratio", type=float)
     parser.add_argument("--runner-up-floor", type=float)
     parser.add_argument("--no-write", action="store_true", help="Report only; keep the weights.")
+    parser.add_argument(
+        "--dump-units",
+        type=Path,
+        help="Pickle each answerable question's out-of-fold ranker rows, scores, labels and "
+        "unit texts here, for trying ranker features offline.",
+    )
     args = parser.parse_args()
     import assistant.answering as answering
 
@@ -421,6 +428,8 @@ def main() -> None:
             if labels[i].any():
                 top_hits.append(bool(labels[i][int(np.argmax(model.model.positive(rows)))]))
     ranker_cv = float(np.mean(top_hits))
+    if args.dump_units:
+        _dump_units(args.dump_units, composer, items, unit_data, ranker_models, folds)
     print(f"ranker: cross-validated precision@1 of the source document's units {ranker_cv:.3f}")
 
     # --- 3. fact picker (on the facts of units ranked by each question's out-of-fold ranker)
@@ -631,6 +640,37 @@ def main() -> None:
         for name, model in models.items():
             save_model(model, WEIGHTS / f"{name}.json")
     print(json.dumps({"cross_validated": summary, "by_set": by_set}, indent=2))
+
+
+def _dump_units(
+    path: Path,
+    composer: Composer,
+    items: Sequence[Item],
+    unit_data: dict[int, tuple[np.ndarray, np.ndarray]],
+    rankers: Sequence[UnitRanker],
+    folds: Sequence[np.ndarray],
+) -> None:
+    dump = []
+    for i, (rows, labels) in unit_data.items():
+        k = _fold_of(i, folds)
+        units = composer.document_units(source_of(items[i]))
+        dump.append(
+            {
+                "id": items[i].question.id,
+                "fold": k,
+                "group": items[i].group,
+                "kind": items[i].question.category,
+                "question": items[i].question.question,
+                "facts": items[i].question.expected_facts,
+                "rows": rows,
+                "labels": labels,
+                "scores": rankers[k].model.positive(rows),
+                "texts": [u.text for u in units],
+            }
+        )
+    with path.open("wb") as f:
+        pickle.dump({"features": UNIT_FEATURES, "questions": dump}, f)
+    print(f"ranker rows of {len(dump)} questions written to {path}")
 
 
 def _auc(positives: Sequence[float], negatives: Sequence[float]) -> float:

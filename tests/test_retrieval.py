@@ -180,6 +180,26 @@ def test_the_vocabulary_knows_a_word_in_another_inflection() -> None:
     assert not all(index.knows(t) for t in analyse("Fellow"))  # a stem, not an inflection
 
 
+def test_a_numbered_round_is_one_term_however_it_is_written() -> None:
+    from assistant.lexical import LexicalIndex, analyse
+
+    rounds = [
+        "Oproep 1: geopend op 10 februari 2022, gesloten op 31 maart 2022.",
+        "Oproep 2: geopend op 10 november 2022, gesloten op 9 februari 2023.",
+        "Oproep 3: geopend op 1 december 2023, gesloten op 14 maart 2024.",
+    ]
+    index = LexicalIndex(["1", "2", "3"], rounds)
+    for question in ("Wanneer sloot de tweede projectoproep?", "When did the second call close?",
+                     "Wanneer sloot de 2de oproep?"):  # fmt: skip
+        assert index.search(question, 1)[0][0] == "2", question
+    assert set(analyse("de derde oproep")) & set(analyse("Call 3 of the programme")) - set(
+        analyse("oproep call")
+    )
+    # a year, a day or a third country is no numbered round
+    for text in ("oproep 2025", "de oproep 5 februari", "partners uit derde landen"):
+        assert not [t for t in analyse(text) if t.startswith("oproepnr")], text
+
+
 def test_a_compound_question_finds_the_document_with_the_separate_words(
     retriever: HybridRetriever,
 ) -> None:
