@@ -7,7 +7,7 @@ import hashlib
 import io
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
@@ -59,6 +59,36 @@ class _Parsed:
     language: str | None = None
 
 
+# Characters of typeset text that are no letters of the words: a soft hyphen (HTML's &shy;,
+# a word processor's optional break), zero-width spaces and joiners, and a byte order mark
+# go; ligatures ("ﬁnanciering") are their letters, and the Unicode hyphens the ASCII one, so
+# that a word is found, quoted and matched as it is typed.
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u00ad": None, "\u200b": None, "\u200c": None, "\u200d": None, "\u2060": None,
+        "\ufeff": None, "\u2010": "-", "\u2011": "-", "\ufb00": "ff", "\ufb01": "fi",
+        "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl", "\ufb05": "st", "\ufb06": "st",
+    }
+)  # fmt: skip
+
+
+def plain_letters(text: str) -> str:
+    """Text without the typesetting characters of _TYPOGRAPHIC."""
+    return text.translate(_TYPOGRAPHIC)
+
+
+def _plain_parsed(parsed: _Parsed) -> _Parsed:
+    return replace(
+        parsed,
+        title=plain_letters(parsed.title),
+        sections=tuple(
+            Section(heading=plain_letters(x.heading), text=plain_letters(x.text))
+            for x in parsed.sections
+        ),
+        fields=tuple((plain_letters(k), plain_letters(v)) for k, v in parsed.fields),
+    )
+
+
 def load_document(path: Path, corpus_dir: Path) -> Document:
     """Read one corpus file into a `Document`.
 
@@ -83,6 +113,7 @@ def load_document(path: Path, corpus_dir: Path) -> Document:
             parsed = _read_html(data)
         case _:
             parsed = _read_plain_text(_decode(data))
+    parsed = _plain_parsed(parsed)
     if not any(section.text.strip() for section in parsed.sections):
         raise DocumentLoadError("no text could be extracted")
     metadata = extract_metadata(
@@ -798,8 +829,11 @@ def _read_pdf(data: bytes) -> _Parsed:
 
 
 def _pdf_lines(text: str) -> list[str]:
-    """The stripped lines of a page's extracted text; blank lines kept as paragraph breaks."""
-    return [line.strip() for line in text.replace("\r\n", "\n").replace("\u00a0", " ").split("\n")]
+    """The stripped lines of a page's extracted text; blank lines kept as paragraph breaks. A
+    soft hyphen that ends a line marks a word cut there, as a hyphen does."""
+    text = text.replace("\r\n", "\n").replace("\u00a0", " ")
+    text = plain_letters(re.sub("\u00ad[ \t]*\n", "-\n", text))
+    return [line.strip() for line in text.split("\n")]
 
 
 def _line_shape(line: str) -> str:

@@ -496,6 +496,45 @@ def test_pdf_hyphen_at_a_line_end_goes_only_where_it_cut_a_word(
     assert "\n" not in section(document, "Inleiding")
 
 
+def test_a_soft_hyphen_in_a_pdf_is_no_letter_and_at_a_line_end_cuts_a_word(
+    tmp_path: Path,
+) -> None:
+    lines = [
+        "Testoproep",
+        "Inleiding",
+        "De oproep steunt projecten over de finan\u00adciering van lokale buurtprojecten"
+        " en sub\u00ad",
+        "sidies voor verenigingen.",
+    ]
+    document = load_pdf(tmp_path, [lines])
+    assert section(document, "Inleiding") == (
+        "De oproep steunt projecten over de financiering van lokale buurtprojecten en subsidies"
+        " voor verenigingen."
+    )
+
+
+@pytest.mark.parametrize("suffix", [".html", ".txt", ".md"])
+def test_typesetting_characters_are_no_part_of_the_words(tmp_path: Path, suffix: str) -> None:
+    sentence = (
+        "De ﬁnan&shy;ciering van pro\u00adjecten in EU\u2011lidstaten loopt tot\u200b 12 maart"
+        " 2025 via het aﬄiatieplatform."
+    )
+    typed = sentence.replace("&shy;", "\u00ad")  # the entity is HTML's way to write it
+    body = {
+        ".html": f"<html lang='nl'><body><main><h1>Oproep</h1><p>{sentence}</p></main></body>",
+        ".txt": f"Oproep\n\nInleiding\n\n{typed}\n",
+        ".md": f"# Oproep\n\n## Inleiding\n\n{typed}\n",
+    }[suffix]
+    path = tmp_path / f"oproep{suffix}"
+    path.write_text(body, encoding="utf-8")
+    document = load_document(path, tmp_path)
+    text = " ".join(part.text for part in document.sections)
+    assert (
+        "De financiering van projecten in EU-lidstaten loopt tot 12 maart 2025 via het"
+        " affliatieplatform." in text
+    )
+
+
 def test_a_one_page_pdf_keeps_its_short_lines_but_not_its_page_number(tmp_path: Path) -> None:
     lines = ["Testoproep", "Code", "KA2", "Inleiding", "Een korte oproep.", "Ja", "1"]
     document = load_pdf(tmp_path, [lines])
