@@ -36,7 +36,9 @@ _BINARY_SIGNATURES = (
     b"\x89PNG", b"\xff\xd8\xff", b"GIF87a", b"GIF89a", b"PK\x03\x04", b"%PDF-", b"\x1f\x8b",
     b"\xd0\xcf\x11\xe0", b"\x7fELF",
 )  # fmt: skip
-_BULLET = re.compile(r"^\s*[•◦▪●‣∙·*+-]\s+")
+# A bullet as typed, or as a PDF made by a word processor gives it: a glyph of its symbol
+# font in Unicode's private use area ("\uf0b7"), or a square or arrow, often without a space.
+_BULLET = re.compile(r"^\s*(?:[•◦▪●‣∙·*+-]\s+|[\uf0a7\uf0b7\uf076\uf0d8\uf0fc■□➢►▶✓✔❖]\s*)")
 _URL_OR_MAIL = re.compile(r"https?://|www\.|@")
 _MAX_HEADING_CHARS = 70
 _MAX_HEADING_WORDS = 10

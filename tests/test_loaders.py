@@ -80,6 +80,17 @@ def test_txt_bullets_become_dash_lines_and_paragraphs_stay_apart() -> None:
     assert "- Scholen\n- Non-profit organisaties" in document.text
 
 
+@pytest.mark.parametrize("bullet", ["\uf0b7 ", "\uf0b7", "\uf0a7\t", "■ ", "➢ ", "✓ "])
+def test_bullets_of_word_processor_pdfs_become_dash_lines(tmp_path: Path, bullet: str) -> None:
+    path = tmp_path / "gids.txt"
+    path.write_text(
+        f"Testoproep\n\nWie komt in aanmerking?\n\n{bullet}Verenigingen\n{bullet}Lokale besturen\n",
+        encoding="utf-8",
+    )
+    document = load_document(path, tmp_path)
+    assert section(document, "Wie komt in aanmerking?") == "- Verenigingen\n- Lokale besturen"
+
+
 def test_txt_headings_after_a_list_and_question_headings_are_found() -> None:
     document = load("horizon-msca-postdoctoral-fellowships-2024.txt")
     found = headings(document)
