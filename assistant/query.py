@@ -1,8 +1,9 @@
 """The question as the answer path sees it, computed once: language, kind, words, asked details.
 
 The kind of question comes from a learned classifier (`KindClassifier`): the cue scores of
-`classify.py` and the embedding of the sentences that ask, weighed by a logistic regression
-trained on the labelled question sets (`scripts/train.py`)."""
+`classify.py` and the embedding of the sentences that ask (with the two before each, which say
+what a short question refers to), weighed by a logistic regression trained on the labelled
+question sets (`scripts/train.py`)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,21 @@ def asking_text(question: str) -> str:
     return " ".join(asking) if asking else " ".join(sentences[-2:])
 
 
+# Sentences before each one that asks that the kind classifier reads with it.
+_CONTEXT_SENTENCES = 2
+
+
+def asked_in_context(question: str) -> str:
+    """The sentences that ask with the two before each: an e-mail's short question ("Mocht dat
+    allemaal?", "Maken we een kans?") asks about what the sentences before it say."""
+    sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]
+    asking = [i for i, s in enumerate(sentences) if "?" in s]
+    if not asking:
+        return asking_text(question)
+    kept = sorted({j for i in asking for j in range(max(0, i - _CONTEXT_SENTENCES), i + 1)})
+    return " ".join(sentences[j] for j in kept)
+
+
 def kind_cue_features(question: str, follow_up: bool) -> np.ndarray:
     """The hand-made part of the kind features: cue scores per kind and the question's shape."""
     scores = kind_scores(question)
@@ -82,7 +98,8 @@ def kind_cue_features(question: str, follow_up: bool) -> np.ndarray:
 
 
 class KindClassifier:
-    """The kind of a question from its cue features and the embedding of its asking part."""
+    """The kind of a question from its cue features and the embedding of its asking part read
+    with the sentences before it."""
 
     def __init__(self, model: LinearModel) -> None:
         self.model = model
@@ -93,7 +110,7 @@ class KindClassifier:
 
     @staticmethod
     def features(question: str, vector: np.ndarray, follow_up: bool) -> np.ndarray:
-        """One feature row: the cue features, then the asking part's embedding."""
+        """One feature row: the cue features, then the embedding of the asking part in context."""
         return np.concatenate([kind_cue_features(question, follow_up), _EMBEDDING_WEIGHT * vector])
 
     @classmethod
@@ -108,7 +125,7 @@ class KindClassifier:
         which asks what the question before asked. One that names a kind itself ("en de
         deadline?", "and the email?") asks that, whatever the question before asked."""
         asking = asking_text(question)
-        row = cls.features(question, embed(asking), bool(earlier_questions))
+        row = cls.features(question, embed(asked_in_context(question)), bool(earlier_questions))
         elliptic = (
             len(asking.split()) < 8
             and not _QUESTION_WORD.search(asking.casefold())
@@ -117,7 +134,7 @@ class KindClassifier:
         if not earlier_questions or not elliptic:
             return row, None
         earlier = earlier_questions[-1]
-        return row, cls.features(earlier, embed(asking_text(earlier)), False)
+        return row, cls.features(earlier, embed(asked_in_context(earlier)), False)
 
     def probabilities(
         self,

@@ -113,6 +113,30 @@ def test_the_kind_features_single_out_what_is_asked_first() -> None:
     assert feature(situated, "first_cue_eligibility") > 0.0
 
 
+def test_the_kind_classifier_reads_a_short_question_with_the_sentences_before_it() -> None:
+    e_mail = (
+        "Beste Epos,\n\nOnze vzw begeleidt laaggeletterde volwassenen. We dienden in de eerste "
+        "ronde een kleinschalig partnerschap in als aanvrager. Daarnaast vroegen zes "
+        "organisaties ons om partner te zijn in hun aanvraag. Mocht dat allemaal?\n\n"
+        "Vriendelijke groet,\nMarleen"
+    )
+    embedded: list[str] = []
+
+    def embed(text: str) -> np.ndarray:
+        embedded.append(text)
+        return np.zeros(4)
+
+    KindClassifier.rows(e_mail, embed)
+    assert embedded == [
+        "We dienden in de eerste ronde een kleinschalig partnerschap in als aanvrager. Daarnaast "
+        "vroegen zes organisaties ons om partner te zijn in hun aanvraag. Mocht dat allemaal?"
+    ]
+    # a plain question is read as it is; the greeting and sign-off never are
+    embedded.clear()
+    KindClassifier.rows("Wie mag een KA210 indienen?", embed)
+    assert embedded == ["Wie mag een KA210 indienen?"]
+
+
 def test_a_unit_s_answer_type_comes_from_its_meaning() -> None:
     """Sentences of documents the model never saw, in Dutch and in English: each is the
     likeliest of the three to answer its own kind of question."""
