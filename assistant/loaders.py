@@ -832,10 +832,10 @@ def _read_pdf(data: bytes) -> _Parsed:
 
 def _pdf_lines(text: str) -> list[str]:
     """The stripped lines of a page's extracted text; blank lines kept as paragraph breaks. A
-    soft hyphen that ends a line marks a word cut there, as a hyphen does."""
+    soft hyphen that ends a line marks a word cut there, as a hyphen does (the other soft
+    hyphens go with the document's other typesetting characters, in `load_document`)."""
     text = text.replace("\r\n", "\n").replace("\u00a0", " ")
-    text = plain_letters(re.sub("\u00ad[ \t]*\n", "-\n", text))
-    return [line.strip() for line in text.split("\n")]
+    return [line.strip() for line in re.sub("\u00ad[ \t]*\n", "-\n", text).split("\n")]
 
 
 def _line_shape(line: str) -> str:

@@ -64,7 +64,8 @@ def asking_text(question: str) -> str:
     return " ".join(asking) if asking else " ".join(sentences[-2:])
 
 
-# Sentences before each one that asks that the kind classifier reads with it.
+# Sentences before each one that asks that the kind classifier reads with it: two, chosen by
+# the document-grouped cross-validation among one to three (kind accuracy 0.851, 0.855, 0.853).
 _CONTEXT_SENTENCES = 2
 
 
