@@ -131,7 +131,7 @@ def test_the_kind_classifier_reads_a_short_question_with_the_sentences_before_it
         "We dienden in de eerste ronde een kleinschalig partnerschap in als aanvrager. Daarnaast "
         "vroegen zes organisaties ons om partner te zijn in hun aanvraag. Mocht dat allemaal?"
     ]
-    # a plain question is read as it is; the greeting and sign-off never are
+    # a plain question is read as it is (the sign-off after a question never is)
     embedded.clear()
     KindClassifier.rows("Wie mag een KA210 indienen?", embed)
     assert embedded == ["Wie mag een KA210 indienen?"]
