@@ -69,10 +69,16 @@ def asking_text(question: str) -> str:
 _CONTEXT_SENTENCES = 2
 
 
+# An e-mail's salutation ("Beste Epos,", "Hallo,", "Dear all,"): a short line ending on a comma.
+_SALUTATION = re.compile(r"^(?:\S+\s+){0,3}\S+,$")
+
+
 def asked_in_context(question: str) -> str:
     """The sentences that ask with the two before each: an e-mail's short question ("Mocht dat
-    allemaal?", "Maken we een kans?") asks about what the sentences before it say."""
+    allemaal?", "Maken we een kans?") asks about what the sentences before it say (not its
+    salutation)."""
     sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]
+    sentences = [s for s in sentences if not _SALUTATION.match(s)]
     asking = [i for i, s in enumerate(sentences) if "?" in s]
     if not asking:
         return asking_text(question)

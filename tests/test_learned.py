@@ -131,10 +131,16 @@ def test_the_kind_classifier_reads_a_short_question_with_the_sentences_before_it
         "We dienden in de eerste ronde een kleinschalig partnerschap in als aanvrager. Daarnaast "
         "vroegen zes organisaties ons om partner te zijn in hun aanvraag. Mocht dat allemaal?"
     ]
-    # a plain question is read as it is (the sign-off after a question never is)
+    # a plain question is read as it is; a salutation, or a sign-off after it, never is
     embedded.clear()
     KindClassifier.rows("Wie mag een KA210 indienen?", embed)
-    assert embedded == ["Wie mag een KA210 indienen?"]
+    KindClassifier.rows("Hallo,\n\nKan onze school meedoen?\n\nGroet,\nAn", embed)
+    KindClassifier.rows("Dear all,\nWe are a school. Can we apply?", embed)
+    assert embedded == [
+        "Wie mag een KA210 indienen?",
+        "Kan onze school meedoen?",
+        "We are a school. Can we apply?",
+    ]
 
 
 def test_a_unit_s_answer_type_comes_from_its_meaning() -> None:
