@@ -104,13 +104,13 @@ def _asks_another_round(question: str, source: str, retriever: HybridRetriever) 
     """Whether `question` names the year of another indexed round of the call `source` is of,
     and none of its own round's ("in 2040" names no round)."""
     asked = set(YEAR.findall(question))
-    chunks = retriever.chunks_of(source)
-    if not asked or not chunks or asked & round_years(chunks[0]):
+    own = retriever.first_chunk(source)
+    if not asked or own is None or asked & round_years(own):
         return False
-    rounds = (retriever.chunks_of(other)[:1] for other in retriever.sources if other != source)
+    others = (retriever.first_chunk(other) for other in retriever.sources if other != source)
     return any(
-        first and asked & round_years(first[0]) and same_action(chunks[0], first[0])
-        for first in rounds
+        first is not None and asked & round_years(first) and same_action(own, first)
+        for first in others
     )
 
 

@@ -59,9 +59,13 @@ class Query:
 def asking_text(question: str) -> str:
     """The sentences that ask (those with a question mark, else the last two): an e-mail's
     greeting, situation and sign-off say little about what kind of answer is wanted."""
-    sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]
+    sentences = _sentences(question)
     asking = [s for s in sentences if "?" in s]
     return " ".join(asking) if asking else " ".join(sentences[-2:])
+
+
+def _sentences(question: str) -> list[str]:
+    return [s.strip() for s in _SENTENCE.split(question) if s.strip()]
 
 
 # Sentences before each one that asks that the kind classifier reads with it: two, chosen by
@@ -77,11 +81,11 @@ def asked_in_context(question: str) -> str:
     """The sentences that ask with the two before each: an e-mail's short question ("Mocht dat
     allemaal?", "Maken we een kans?") asks about what the sentences before it say (not its
     salutation)."""
-    sentences = [s.strip() for s in _SENTENCE.split(question) if s.strip()]
-    sentences = [s for s in sentences if not _SALUTATION.match(s)]
+    every = _sentences(question)
+    sentences = [s for s in every if not _SALUTATION.match(s)]
     asking = [i for i, s in enumerate(sentences) if "?" in s]
     if not asking:
-        return asking_text(question)
+        return " ".join(every[-2:])  # as asking_text reads a question without a question mark
     kept = sorted({j for i in asking for j in range(max(0, i - _CONTEXT_SENTENCES), i + 1)})
     return " ".join(sentences[j] for j in kept)
 

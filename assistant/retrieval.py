@@ -146,8 +146,8 @@ class HybridRetriever:
             self.settings.second_passage_weight,
         )
         documents = named_document_first(query, documents, self.lacks_a_name)
-        documents = asked_round_first(query, documents, self._first_chunk)
-        documents = general_before_special(query, documents, self._first_chunk)
+        documents = asked_round_first(query, documents, self.first_chunk)
+        documents = general_before_special(query, documents, self.first_chunk)
         # A call code written out in the question names its document outright.
         coded = self.sources_by_code(query)
         documents.sort(key=lambda d: d.source not in coded)  # stable: keeps fused order
@@ -233,7 +233,8 @@ class HybridRetriever:
         """Every chunk of one document, in document order."""
         return self._by_source.get(source, [])
 
-    def _first_chunk(self, source: str) -> Chunk | None:
+    def first_chunk(self, source: str) -> Chunk | None:
+        """A document's first chunk (its metadata is the document's), None when not indexed."""
         chunks = self.chunks_of(source)
         return chunks[0] if chunks else None
 
