@@ -77,10 +77,15 @@ def units_of(chunk: Chunk) -> list[Unit]:
             continue
         sentences = _split_sentences(line)
         about: frozenset[str] = frozenset()
-        for sentence in sentences:
+        row = _row_head(line) if len(sentences) > 1 else ""
+        for n, sentence in enumerate(sentences):
             # "Die oproep beschikte over 2 miljoen euro" is about the call named before it
             about = call_numbers(sentence) or about
             unit = _unit(sentence, chunk, heading, "")
+            if n and row:
+                # a table row's later sentence ("Maximale EU-subsidie: 50.000 euro") is about
+                # what its first cell names: searched by those words too, quoted as it stands
+                unit = replace(unit, terms=unit.terms | frozenset(analyse(row)))
             units.append(replace(unit, about=about, paragraph=i))
         following = next((x for x in lines[i + 1 :] if x), "")
         if is_item(following) and sentences[-1].endswith(":"):
@@ -148,6 +153,17 @@ def _short_line_run(lines: Sequence[str], start: int) -> list[str]:
             break
         run.append(line)
     return run
+
+
+# A table row as the loader writes it: "Vorm: Jean Monnet-leerstoel; Wat? …; Budget: …"
+_ROW = re.compile(r"^([^:;.!?]{1,40}:\s[^;.!?]{1,80});\s(?=.*?:\s)")
+
+
+def _row_head(line: str) -> str:
+    """The first field of a line of a table's labelled cells ("Vorm: Jean Monnet-leerstoel"):
+    what the row is about; "" for any other line."""
+    match = _ROW.match(line)
+    return match.group(1) if match else ""
 
 
 def _mostly_fields(run: Sequence[str]) -> bool:

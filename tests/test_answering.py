@@ -19,6 +19,7 @@ from assistant.classify import (
 )
 from assistant.conversation import resolve
 from assistant.indexing import build_index
+from assistant.lexical import analyse
 from assistant.query import build_query
 from assistant.ranking import ScoredUnit
 from assistant.retrieval import asked_round_first, same_action
@@ -403,6 +404,25 @@ def test_units_keep_fields_lists_and_address_blocks_whole() -> None:
     assert texts[3] == (
         "E-mail: info@epos-vlaanderen.be, Epos vzw, Koning Albert II-laan 15, 1210 Brussel"
     )
+
+
+def test_a_table_rows_later_sentence_is_found_by_what_its_first_cell_names() -> None:
+    # the loader writes a row of a labelled table as one line; a cell that holds sentences
+    # splits it, and the amount at its end no longer says whose it is
+    units = _units(
+        "Vormen",
+        "Vorm: Jean Monnet-leerstoel; Wat? Een onderwijsopdracht over de EU. Maximale "
+        "EU-subsidie: 50.000 euro\nVorm: Jean Monnet-module; Wat? Een korte lessenreeks. "
+        "Maximale EU-subsidie: 35.000 euro\nDe aanvraag gebeurt online. Een tweede zin.",
+    )
+    by_text = {u.text: u for u in units}
+    chair = by_text["Maximale EU-subsidie: 50.000 euro"]
+    module = by_text["Maximale EU-subsidie: 35.000 euro"]
+    chair_terms, module_terms = set(analyse("leerstoel")), set(analyse("module"))
+    assert chair_terms <= chair.terms and not chair_terms & module.terms
+    assert module_terms <= module.terms
+    # a line of plain sentences has no row to read
+    assert by_text["Een tweede zin."].terms == _units("Vormen", "Een tweede zin.")[0].terms
 
 
 def test_numbered_steps_are_a_list_quoted_with_their_lead_in() -> None:
