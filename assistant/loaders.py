@@ -752,8 +752,34 @@ def _table_text(element: Any) -> str:
     rows = [list(row.iterchildren("cell")) for row in element.iter("row")]
     texts = [[_inline_text(cell).replace("\n", " ").strip() for cell in row] for row in rows]
     has_header = bool(rows) and bool(rows[0]) and all(c.get("role") == "head" for c in rows[0])
-    header = texts[0] if has_header else []
-    return "\n".join(_table_lines(header, texts[1:] if has_header else texts))
+    if not has_header:
+        return "\n".join(_table_lines([], texts))
+    header, body = _spanned_header(texts[0], texts[1:])
+    return "\n".join(_table_lines(header, body))
+
+
+def _spanned_header(header: list[str], body: list[list[str]]) -> tuple[list[str], list[list[str]]]:
+    """A header over two rows, as portal pages give a budget per year: a cell spanning columns
+    ("Budget (EUR)", the columns after it left empty) over a row that names them ("2026",
+    "2027") and leaves the other columns empty. Each spanned column gets both names ("Budget
+    (EUR) 2026"), and the naming row is no row of data."""
+    if not body or len(body[0]) != len(header):
+        return header, body
+    owner = list(range(len(header)))  # the column whose cell spans this one
+    for i in range(1, len(header)):
+        if not header[i] and header[owner[i - 1]]:
+            owner[i] = owner[i - 1]
+    spanned = {i for i, o in enumerate(owner) if owner.count(o) > 1}
+    names = body[0]
+    if not any(names[i] for i in spanned) or any(
+        name and i not in spanned for i, name in enumerate(names)
+    ):
+        return header, body
+    merged = [
+        f"{header[owner[i]]} {names[i]}".strip() if i in spanned else cell
+        for i, cell in enumerate(header)
+    ]
+    return merged, body[1:]
 
 
 def _xml_blocks(main: Any) -> Iterator[tuple[int, str]]:

@@ -313,6 +313,30 @@ def test_a_table_row_names_its_columns_and_its_currency(
     assert "|" not in text
 
 
+SPANNED_HEADER_HTML = """<html><body><main><h1>Batteries 2026</h1>
+<p>This topic funds new battery chemistries for storage on the grid.</p>
+<h2>Budget overview</h2>
+<table><thead>
+<tr><th rowspan="2">Topic</th><th colspan="2">Budget (EUR)</th><th rowspan="2">Deadline</th></tr>
+<tr><th>2026</th><th>2027</th></tr></thead>
+<tbody><tr><td>CL5-D3-07</td><td>24 000 000</td><td>6 000 000</td><td>17 September 2026</td></tr>
+<tr><td>CL5-D3-08</td><td>30 000 000</td><td></td><td>17 September 2026</td></tr></tbody></table>
+</main></body></html>"""
+
+
+def test_a_header_cell_spanning_columns_names_each_with_the_row_below(tmp_path: Path) -> None:
+    # A budget per year under one "Budget (EUR)" cell: the years were a row of data of their
+    # own ("Budget: EUR 2026; 2027") and the amounts said no year.
+    (tmp_path / "p.html").write_text(SPANNED_HEADER_HTML, encoding="utf-8")
+    text = load_document(tmp_path / "p.html", tmp_path).text
+    assert (
+        "Topic: CL5-D3-07; Budget 2026: EUR 24 000 000; Budget 2027: EUR 6 000 000; "
+        "Deadline: 17 September 2026"
+    ) in text, text
+    assert "Topic: CL5-D3-08; Budget 2026: EUR 30 000 000; Deadline: 17 September 2026" in text
+    assert "2026; 2027" not in text
+
+
 def test_a_two_column_table_reads_as_fields_without_its_header_line(tmp_path: Path) -> None:
     # The header line "Stap | Datum" stood before the first row and was quoted as its label
     # ("Stap | Datum: Publicatie oproep: …"); a first row that holds a value is a field itself.
