@@ -23,6 +23,9 @@ from assistant.store import ChunkStore
 from assistant.types import Chunk, DocumentHit, Hit
 
 _CODE = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{4,}[A-Za-z0-9]")
+# A call or topic code written out in a text: capitals and digits in three parts or more
+# ("HORIZON-CL5-2026-D3-08", "CERV-2024-GE"), not an address ("EC-CERV-CALLS@…").
+_WRITTEN_CODE = re.compile(r"(?<![\w-])(?=[A-Z0-9-]*\d)[A-Z][A-Z0-9]*(?:-[A-Z0-9]+){2,}(?![\w@-])")
 YEAR = re.compile(r"\b20\d{2}\b")
 # Rounds of one call among the first documents this close to the best are told apart by year.
 _SAME_ROUND_RATIO = 0.9
@@ -111,6 +114,9 @@ class HybridRetriever:
             for code in _CODE.findall(str(chunk.metadata.get("call_code", "")))
             if re.search(r"\d", code) and re.search(r"[A-Za-z]", code)
         ]
+        # a portal page lists its topics' codes in its text, not in a "Code" field
+        written = {(code, c.source) for c in chunks for code in _WRITTEN_CODE.findall(c.text)}
+        self._codes += sorted(written - set(self._codes))
         self._sources = sorted(first)
         self._fields = LexicalIndex(
             self._sources,
@@ -144,6 +150,7 @@ class HybridRetriever:
             len(self._sources),
             self.settings.passages_per_document,
             self.settings.second_passage_weight,
+            {source: len(chunks) for source, chunks in self._by_source.items()},
         )
         documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self.first_chunk)
@@ -410,20 +417,31 @@ def _max_normalised(ranking: Sequence[tuple[str, float]]) -> list[tuple[str, flo
 
 
 def group_by_document(
-    hits: Sequence[Hit], k: int, passages: int, second_weight: float = 0.0
+    hits: Sequence[Hit],
+    k: int,
+    passages: int,
+    second_weight: float = 0.0,
+    chunk_counts: Mapping[str, int] | None = None,
 ) -> list[DocumentHit]:
     """The first `k` distinct documents, each with up to `passages` best hits, scored by its
-    best hit plus `second_weight` times its second best."""
+    best hit plus `second_weight` times its second best. A document of one chunk (a short
+    portal page: `chunk_counts`) has no second passage to show: its one passage counts for
+    both, or a long document's second-best passage would outweigh a page that is first in
+    every ranking."""
     grouped: dict[str, list[Hit]] = {}
     for hit in hits:
         grouped.setdefault(hit.chunk.source, []).append(hit)
+    counts = chunk_counts or {}
+
+    def score(source: str, group: list[Hit]) -> float:
+        if len(group) > 1:
+            second = group[1].score
+        else:
+            second = group[0].score if counts.get(source) == 1 else 0.0
+        return group[0].score + second_weight * second
+
     documents = [
-        DocumentHit(
-            source,
-            group[0].chunk.title,
-            group[0].score + (second_weight * group[1].score if len(group) > 1 else 0.0),
-            tuple(group[:passages]),
-        )
+        DocumentHit(source, group[0].chunk.title, score(source, group), tuple(group[:passages]))
         for source, group in grouped.items()
     ]
     documents.sort(key=lambda d: -d.score)

@@ -4,19 +4,23 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import pytest
 
+from assistant.indexing import build_index
 from assistant.retrieval import (
     HybridRetriever,
     ProgrammeRetriever,
     SearchFilter,
     fuse,
     general_before_special,
+    group_by_document,
     is_open,
 )
 from assistant.settings import Settings
-from assistant.types import Chunk, DocumentHit
+from assistant.types import Chunk, DocumentHit, Hit
+from tests.conftest import copy_corpus
 
 pytestmark = pytest.mark.slow
 
@@ -205,3 +209,62 @@ def test_a_compound_question_finds_the_document_with_the_separate_words(
 ) -> None:
     top = retriever.search("Wat is een Erasmus+-jeugduitwisseling?", k=1)
     assert top[0].source == "erasmus-jeugd-ka152-groepsuitwisselingen.html"
+
+
+PORTAL_TOPIC = """<html lang="en"><head><title>Next-generation batteries for stationary storage
+</title></head><body><main><h1>Next-generation batteries for stationary storage</h1>
+<p>This topic funds research and innovation actions that develop new battery chemistries for
+grid storage, with pilot lines in at least two Member States.</p>
+<h2>Budget overview</h2>
+<table><thead><tr><th>Topic</th><th>Type of action</th><th>Budget (EUR)</th><th>Deadline</th>
+</tr></thead><tbody>
+<tr><td>HORIZON-CL5-2026-D3-07</td><td>RIA</td><td>24 000 000</td><td>17 September 2026</td></tr>
+<tr><td>HORIZON-CL5-2026-D3-08</td><td>IA</td><td>30 000 000</td><td>17 September 2026</td></tr>
+</tbody></table></main></body></html>"""
+
+
+@pytest.fixture(scope="module")
+def with_a_portal_page(
+    tmp_path_factory: pytest.TempPathFactory, embedding_cache: Path
+) -> HybridRetriever:
+    """The small corpus and a short English topic page of one chunk that lists its topics'
+    codes in a table (no "Code" field)."""
+    root = tmp_path_factory.mktemp("portal")
+    corpus = copy_corpus(root / "corpus")
+    (corpus / "batteries-topic.html").write_text(PORTAL_TOPIC, encoding="utf-8")
+    settings = Settings(
+        corpus_dir=corpus, index_dir=root / "index", embedding_cache_dir=embedding_cache
+    )
+    assert not build_index(settings).failures
+    retriever = HybridRetriever.from_settings(settings)
+    retriever.warm_up()
+    assert len(retriever.chunks_of("batteries-topic.html")) == 1
+    return retriever
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        # first in both rankings, the page lost to a long document's second-best passage
+        "How much budget is there for next-generation batteries for grid storage?",
+        # a topic code written out names the page that lists it
+        "Hoeveel budget is er voor HORIZON-CL5-2026-D3-08?",
+    ],
+)
+def test_a_short_page_first_in_the_rankings_is_the_first_document(
+    with_a_portal_page: HybridRetriever, question: str
+) -> None:
+    assert with_a_portal_page.search(question, k=1)[0].source == "batteries-topic.html"
+
+
+def test_a_document_of_one_chunk_counts_its_passage_as_its_second_too() -> None:
+    def hit(source: str, score: float) -> Hit:
+        return Hit(Chunk(f"{source}{score}", source, source, "", "x", 0, 1), score)
+
+    hits = [hit("short", 1.0), hit("long", 0.9), hit("long", 0.8)]
+    ranked = group_by_document(hits, 2, 3, 0.5, {"short": 1, "long": 20})
+    assert [d.source for d in ranked] == ["short", "long"]
+    assert ranked[0].score == pytest.approx(1.5)
+    # a long document whose second passage did not come up gets nothing for it
+    alone = group_by_document([hit("long", 0.9)], 1, 3, 0.5, {"long": 20})
+    assert alone[0].score == pytest.approx(0.9)
