@@ -45,7 +45,12 @@ _TIME = re.compile(
 # An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %",
 # and as the EU's portal writes it: "EUR 12 000 000", "EUR 2.5 million".
 _AMOUNT_SPAN = re.compile(
-    r"(?:€|\bEUR)\s?\d[\d.,]*(?:\s\d{3}(?!\d))*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
+    # a range is one amount: "tussen 2 en 13 miljoen euro", "between EUR 5 and 7 million"
+    r"(?:\b(?:tussen|between|van|from)\s)?(?:(?:€|\bEUR)\s?\d[\d.,]*|\b(?!(?:19|20)\d\d\b)\d[\d.,]*)"
+    r"\s(?:en|tot|à|and|to)\s(?:€\s?|EUR\s)?\d[\d.,]*(?:\s\d{3}(?!\d))*"
+    r"(?:\s?(?:miljoen|miljard|mln|million|billion))?(?:\s?(?:euro|EUR\b))?"
+    r"(?<=[a-zA-Z])"
+    r"|(?:€|\bEUR)\s?\d[\d.,]*(?:\s\d{3}(?!\d))*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
     r"|\b\d[\d.,]*(?:\s\d{3})*\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
     r"|\b\d[\d.,]*\s?(?:%|procent|percent)",
     re.IGNORECASE,

@@ -12,6 +12,7 @@ from assistant.composition import PICK_FLOOR
 from assistant.facts import (
     FACT_FEATURES,
     FactPicker,
+    amounts_in,
     fact_features,
     facts_of,
     opens,
@@ -238,3 +239,29 @@ def test_a_closing_day_after_an_opening_day_is_no_opening() -> None:
         ("23 november 2023", True),
         ("8 maart 2024", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "amounts"),
+    [
+        (
+            "De EU-bijdrage ligt tussen 2 en 13 miljoen euro per project.",
+            ["tussen 2 en 13 miljoen euro"],
+        ),
+        (
+            "An EU contribution of between EUR 5 and 7 million would be appropriate.",
+            ["between EUR 5 and 7 million"],
+        ),
+        (
+            "Capex tussen 20 en 100 miljoen euro. Budget: 200 miljoen euro.",
+            ["tussen 20 en 100 miljoen euro", "200 miljoen euro"],
+        ),
+        # two amounts, each with its own scale, stay two; a year before an amount is no range
+        ("between EUR 3 million and EUR 5 million", ["EUR 3 million", "EUR 5 million"]),
+        ("Van 2024 tot 60.000 euro.", ["60.000 euro"]),
+        ("Tussen 10 en 20 deelnemers, met 30.000 euro.", ["30.000 euro"]),
+    ],
+)
+def test_a_range_of_amounts_is_one_amount(text: str, amounts: list[str]) -> None:
+    # "between EUR 5 and 7 million" was read as "EUR 5", and the first sentence said so
+    assert amounts_in(text) == amounts
