@@ -393,7 +393,8 @@ _THERE_AT = re.compile(r"\bbij\s+(?P<name>[^.?!;:]{3,150}?)\s+terecht\b", re.IGN
 _CLAUSE_END = re.compile(
     r"\s+(?:om|als|indien|wanneer|zodra|zodat|voordat|omdat|want|maar|if|when|before|so"
     r"|because|but|as)\b"
-    r"|\s+(?:voor|met|via|over|for|with|about|to|of|or|en|and)\s+"
+    r"|\s+(?:via|through)\s+"  # "… (CINEA) via the Funding & Tenders Portal helpdesk"
+    r"|\s+(?:voor|met|over|for|with|about|to|of|or|en|and)\s+"
     r"(?!(?:de|het|den|der|the)\b)(?=[a-zà-ÿ])"
 )
 # A comma inside a name: capitalised words (and linking words) run on from it to the name's

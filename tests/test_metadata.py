@@ -443,6 +443,13 @@ def test_advice_labels_and_page_headers_are_never_an_organisation(block: str) ->
             "Please get in touch with the Example Agency (EA) before you apply.",
             "Example Agency (EA)",
         ),
+        # how the reader gets there is no part of the name
+        (
+            "For questions on this topic, contact the European Climate, Infrastructure and "
+            "Environment Executive Agency (CINEA) via the Funding & Tenders Portal helpdesk.",
+            "European Climate, Infrastructure and Environment Executive Agency (CINEA)",
+        ),
+        ("Neem contact op met het Agentschap Z via de helpdesk.", "Agentschap Z"),
     ],
 )
 def test_an_organisation_named_only_in_a_sentence_counts(block: str, organisation: str) -> None:
