@@ -258,6 +258,11 @@ def test_a_closing_day_after_an_opening_day_is_no_opening() -> None:
         ),
         # two amounts, each with its own scale, stay two; a year before an amount is no range
         ("between EUR 3 million and EUR 5 million", ["EUR 3 million", "EUR 5 million"]),
+        ("tussen € 60.000 en 26,2 miljard euro", ["€ 60.000", "26,2 miljard euro"]),
+        (
+            "between EUR 500 000 and 1 000 000 per project",
+            ["between EUR 500 000 and 1 000 000"],
+        ),
         ("Van 2024 tot 60.000 euro.", ["60.000 euro"]),
         ("Tussen 10 en 20 deelnemers, met 30.000 euro.", ["30.000 euro"]),
     ],
