@@ -74,6 +74,7 @@ class HybridRetriever:
         self._documents_using: dict[str, int] | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
+        self._chunk_counts: dict[str, int] = {}
         self._chunk_languages: set[str] | None = None
 
     @classmethod
@@ -106,6 +107,7 @@ class HybridRetriever:
         self._documents_using = None
         for chunk in chunks:
             self._by_source.setdefault(chunk.source, []).append(chunk)
+        self._chunk_counts = {source: len(group) for source, group in self._by_source.items()}
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
         first = {c.source: c for c in reversed(chunks)}
         self._codes = [
@@ -150,7 +152,7 @@ class HybridRetriever:
             len(self._sources),
             self.settings.passages_per_document,
             self.settings.second_passage_weight,
-            {source: len(chunks) for source, chunks in self._by_source.items()},
+            self._chunk_counts,
         )
         documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self.first_chunk)
