@@ -771,8 +771,12 @@ def _spanned_header(header: list[str], body: list[list[str]]) -> tuple[list[str]
             owner[i] = owner[i - 1]
     spanned = {i for i, o in enumerate(owner) if owner.count(o) > 1}
     names = body[0]
-    if not any(names[i] for i in spanned) or any(
-        name and i not in spanned for i, name in enumerate(names)
+    # the naming row leaves the columns no cell spans empty; with no such column ("Topic"
+    # over the whole table) the row below is the first row of data
+    if (
+        len(spanned) == len(header)
+        or not any(names[i] for i in spanned)
+        or any(name and i not in spanned for i, name in enumerate(names))
     ):
         return header, body
     merged = [

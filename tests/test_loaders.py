@@ -337,6 +337,21 @@ def test_a_header_cell_spanning_columns_names_each_with_the_row_below(tmp_path: 
     assert "2026; 2027" not in text
 
 
+def test_a_header_cell_over_the_whole_table_leaves_the_first_row_data(tmp_path: Path) -> None:
+    # with no column outside the spanning cell, no row below it can be told from data
+    page = (
+        "<html><body><main><h1>Topics 2026</h1><p>Twee topics van deze oproep.</p><table>"
+        '<thead><tr><th colspan="3">Topics 2026</th></tr></thead><tbody>'
+        "<tr><td>CL5-D3-01</td><td>EUR 15 000 000</td><td>16 april 2026</td></tr>"
+        "<tr><td>CL5-D3-02</td><td>EUR 8 500 000</td><td>3 september 2026</td></tr>"
+        "</tbody></table></main></body></html>"
+    )
+    (tmp_path / "p.html").write_text(page, encoding="utf-8")
+    text = load_document(tmp_path / "p.html", tmp_path).text
+    assert "CL5-D3-01; EUR 15 000 000; 16 april 2026" in text, text
+    assert "CL5-D3-02; EUR 8 500 000; 3 september 2026" in text
+
+
 def test_a_two_column_table_reads_as_fields_without_its_header_line(tmp_path: Path) -> None:
     # The header line "Stap | Datum" stood before the first row and was quoted as its label
     # ("Stap | Datum: Publicatie oproep: …"); a first row that holds a value is a field itself.
