@@ -45,17 +45,20 @@ _TIME = re.compile(
 # An amount as the document writes it: "€ 60.000", "30.000 euro", "26,2 miljard euro", "80 %",
 # and as the EU's portal writes it: "EUR 12 000 000", "EUR 2.5 million".
 _NUMBER = r"\d[\d.,]*(?:\s\d{3}(?!\d))*"  # "30.000", "26,2", "24 000 000"
+_SCALE_WORD = r"(?:miljoen|miljard|mln|million|billion)"
+_CURRENCY_FIRST = r"(?:€|\bEUR)\s?"
+_RANGE_FROM = r"(?:\b(?:tussen|between|van|from)\s)?"
 _RANGE_TO = rf"\s(?:en|tot|à|and|to)\s{_NUMBER}"
 _AMOUNT_SPAN = re.compile(
     # a range is one amount, its currency written once: "between EUR 5 and 7 million",
     # "tussen 2 en 13 miljoen euro" (not "€ 60.000 en 26,2 miljard euro", two amounts)
-    rf"(?:\b(?:tussen|between|van|from)\s)?(?:€|\bEUR)\s?{_NUMBER}{_RANGE_TO}"
-    r"(?:\s?(?:miljoen|miljard|mln|million|billion))?"
-    r"(?!\d|[.,]\d|\s\d|\s?(?:miljoen|miljard|mln|million|billion|euro|eur)\b)"
-    rf"|(?:\b(?:tussen|between|van|from)\s)?(?<!€)(?<!€\s)(?<!EUR\s)\b(?!(?:19|20)\d\d\b){_NUMBER}"
-    rf"{_RANGE_TO}\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
-    r"|(?:€|\bEUR)\s?\d[\d.,]*(?:\s\d{3}(?!\d))*(?:\s?(?:miljoen|miljard|mln|million|billion))?"
-    r"|\b\d[\d.,]*(?:\s\d{3})*\s?(?:miljoen|miljard|mln|million|billion)?\s?(?:euro|EUR\b)"
+    rf"{_RANGE_FROM}{_CURRENCY_FIRST}{_NUMBER}{_RANGE_TO}(?:\s?{_SCALE_WORD})?"
+    rf"(?!\d|[.,]\d|\s\d|\s?(?:{_SCALE_WORD}|euro|eur)\b)"
+    rf"|{_RANGE_FROM}(?<!€)(?<!€\s)(?<!EUR\s)\b(?!(?:19|20)\d\d\b){_NUMBER}"
+    rf"{_RANGE_TO}\s?{_SCALE_WORD}?\s?(?:euro|EUR\b)"
+    # one amount
+    rf"|{_CURRENCY_FIRST}{_NUMBER}(?:\s?{_SCALE_WORD})?"
+    rf"|\b\d[\d.,]*(?:\s\d{{3}})*\s?{_SCALE_WORD}?\s?(?:euro|EUR\b)"
     r"|\b\d[\d.,]*\s?(?:%|procent|percent)",
     re.IGNORECASE,
 )

@@ -74,7 +74,6 @@ class HybridRetriever:
         self._documents_using: dict[str, int] | None = None
         self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
-        self._chunk_counts: dict[str, int] = {}
         self._chunk_languages: set[str] | None = None
 
     @classmethod
@@ -107,7 +106,6 @@ class HybridRetriever:
         self._documents_using = None
         for chunk in chunks:
             self._by_source.setdefault(chunk.source, []).append(chunk)
-        self._chunk_counts = {source: len(group) for source, group in self._by_source.items()}
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
         first = {c.source: c for c in reversed(chunks)}
         self._codes = [
@@ -152,7 +150,7 @@ class HybridRetriever:
             len(self._sources),
             self.settings.passages_per_document,
             self.settings.second_passage_weight,
-            self._chunk_counts,
+            self._by_source,
         )
         documents = named_document_first(query, documents, self.lacks_a_name)
         documents = asked_round_first(query, documents, self.first_chunk)
@@ -423,23 +421,23 @@ def group_by_document(
     k: int,
     passages: int,
     second_weight: float = 0.0,
-    chunk_counts: Mapping[str, int] | None = None,
+    chunks_by_source: Mapping[str, Sequence[Chunk]] | None = None,
 ) -> list[DocumentHit]:
     """The first `k` distinct documents, each with up to `passages` best hits, scored by its
     best hit plus `second_weight` times its second best. A document of one chunk (a short
-    portal page: `chunk_counts`) has no second passage to show: its one passage counts for
+    portal page; `chunks_by_source` tells) has no second passage to show: its one passage counts for
     both, or a long document's second-best passage would outweigh a page that is first in
     every ranking."""
     grouped: dict[str, list[Hit]] = {}
     for hit in hits:
         grouped.setdefault(hit.chunk.source, []).append(hit)
-    counts = chunk_counts or {}
+    chunks = chunks_by_source or {}
 
     def score(source: str, group: list[Hit]) -> float:
         if len(group) > 1:
             second = group[1].score
         else:
-            second = group[0].score if counts.get(source) == 1 else 0.0
+            second = group[0].score if len(chunks.get(source, ())) == 1 else 0.0
         return group[0].score + second_weight * second
 
     documents = [

@@ -262,9 +262,10 @@ def test_a_document_of_one_chunk_counts_its_passage_as_its_second_too() -> None:
         return Hit(Chunk(f"{source}{score}", source, source, "", "x", 0, 1), score)
 
     hits = [hit("short", 1.0), hit("long", 0.9), hit("long", 0.8)]
-    ranked = group_by_document(hits, 2, 3, 0.5, {"short": 1, "long": 20})
+    chunks = {"short": [hits[0].chunk], "long": [hits[1].chunk] * 20}
+    ranked = group_by_document(hits, 2, 3, 0.5, chunks)
     assert [d.source for d in ranked] == ["short", "long"]
     assert ranked[0].score == pytest.approx(1.5)
     # a long document whose second passage did not come up gets nothing for it
-    alone = group_by_document([hit("long", 0.9)], 1, 3, 0.5, {"long": 20})
+    alone = group_by_document([hit("long", 0.9)], 1, 3, 0.5, chunks)
     assert alone[0].score == pytest.approx(0.9)
