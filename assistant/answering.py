@@ -428,10 +428,7 @@ class Composer:
             listing = _sub_sections(scored[:3], units) or _whole_list(scored[:3], units)
             if listing:
                 return _with_best_item(listing, scored[0])
-        best = scored[0]
-        floor = max(_RUNNER_UP_FLOOR, _RUNNER_UP_RATIO * best.score)
-        runners_up = [s for s in scored[1:8] if s.score >= floor]
-        return _with_antecedents(_fill([best], runners_up, limit=4), units)
+        return _with_antecedents(_fill(scored[:1], _runners_up(scored), limit=4), units)
 
     def document_units(self, source: str) -> list[Unit]:
         """The quotable units of a document, split once and kept (the index does not change
@@ -799,9 +796,8 @@ def _with_best_item(listing: list[ScoredUnit], best: ScoredUnit) -> list[ScoredU
     says more than its head: a question about what one item covers ("welke technologieën
     vallen onder de Challenges?") is answered by that item's words, not by its name."""
     item = best.unit
-    if item.listed < 0 or item_head(item.text) == item.text.strip():
-        return listing
-    if not any(_same_list(p.unit, item) for p in listing):
+    in_list = any(_same_list(p.unit, item) for p in listing)
+    if in_list and item_head(item.text) == item.text.strip():
         return listing
     return [*listing, replace(best, required=True)]
 
@@ -996,6 +992,14 @@ def _states_fact(kind: str, unit: Unit) -> bool:
     if kind == "budget":
         return bool(AMOUNT.search(unit.text))
     return True
+
+
+def _runners_up(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+    """The units after the best that may join it: those the ranker rates nearly as high, and
+    those it is confident answer too (a best unit rated near certain left no room for a
+    second one that answers another part: "budget 25 500 000 euro" beside "80%")."""
+    floor = max(_RUNNER_UP_FLOOR, _RUNNER_UP_RATIO * scored[0].score)
+    return [s for s in scored[1:8] if s.score >= min(floor, CONFIDENT_QUOTE)]
 
 
 def _fill(

@@ -874,6 +874,52 @@ def test_a_list_is_quoted_by_its_heads_and_the_best_item_in_full() -> None:
     assert _with_best_item(listing, named) == listing
 
 
+def test_a_list_found_below_the_best_unit_does_not_replace_it() -> None:
+    from assistant.answering import ScoredUnit, _sub_sections, _with_best_item
+
+    chunks = [
+        Chunk("c0", "a.txt", "Titel", "Ronde 2024",
+              "Er is in 2024 geen oproep voor grootschalige projecten.", 0, 9),
+        Chunk("c1", "a.txt", "Titel", "Doelstellingen › Doelstelling 1 – Creatie",
+              "Werken reizen over de grenzen.", 1, 6),
+        Chunk("c2", "a.txt", "Titel", "Doelstellingen › Doelstelling 2 – Innovatie",
+              "Organisaties vernieuwen.", 2, 4),
+    ]  # fmt: skip
+    units = [u for c in chunks for u in units_of(c)]
+    best = ScoredUnit(units[0], 0.54)
+    # the best unit stands in no sub-section: the headings come from a runner-up
+    top = [best, ScoredUnit(units[1], 0.13)]
+    listing = _sub_sections(top, units)
+    assert [p.unit.text for p in listing] == [
+        "Doelstelling 1 – Creatie",
+        "Doelstelling 2 – Innovatie",
+    ]
+    # "was there a call for large-scale projects in 2024?" is answered by the best unit
+    quoted = _with_best_item(listing, best)
+    assert [s.unit.text for s in quoted] == [*(p.unit.text for p in listing), units[0].text]
+    assert quoted[-1].required
+
+
+def test_a_confident_runner_up_joins_a_best_unit_rated_near_certain() -> None:
+    from assistant.answering import ScoredUnit, _runners_up
+
+    chunk = Chunk("c1", "a.txt", "Titel", "Budget", "x", 0, 1)
+    best, budget, aside, weak = (
+        ScoredUnit(Unit(text, chunk, frozenset(), "Budget"), score)
+        for text, score in [
+            ("Financieringspercentage: 80%; maximum per project: 1 500 000 euro.", 0.97),
+            ("Budget oproep: 25 500 000 euro", 0.23),
+            ("Regels: Erasmus+ programmagids 2025", 0.15),
+            ("Looptijd: 36 maanden.", 0.05),
+        ]
+    )
+    # 0.23 is far below the best's 0.97, but the ranker is confident it answers too
+    assert _runners_up([best, budget, aside, weak]) == [budget]
+    # next to a best unit of 0.4, a runner-up of 0.15 is near enough
+    modest = replace(best, score=0.4)
+    assert _runners_up([modest, budget, aside, weak]) == [budget, aside]
+
+
 def test_sub_section_headings_answer_a_which_question() -> None:
     from assistant.answering import ScoredUnit, _sub_sections
 
