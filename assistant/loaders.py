@@ -26,6 +26,7 @@ from assistant.metadata import (
     extract_metadata,
     parse_dutch_dates,
     section_label,
+    with_sibling_programmes,
 )
 from assistant.types import Document, LoadFailure, Section
 
@@ -175,7 +176,8 @@ def load_corpus(
                 failures.append(LoadFailure(source=source, reason=str(exc)))
         if progress:
             progress(1)
-    return documents, failures
+    filled = with_sibling_programmes([d.metadata for d in documents])
+    return [replace(d, metadata=m) for d, m in zip(documents, filled, strict=True)], failures
 
 
 def _exclusion(path: Path, root: Path, max_bytes: int | None) -> str | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
@@ -982,3 +983,46 @@ def _compounded(word: str, asked: set[str]) -> bool:
         if shorter == longer or (len(shorter) >= _COMPOUND_PART and longer.startswith(shorter)):
             return True
     return False
+
+
+def portal_programme_code(call_code: str | None) -> str | None:
+    """The programme part of a Funding & Tenders identifier ("HORIZON" of
+    "HORIZON-CL6-2026-BIODIV-03"); None for a code of another shape."""
+    if not is_portal_call(call_code):
+        return None
+    return str(call_code).strip().split("-", 1)[0]
+
+
+def programme_of_siblings(names: Sequence[str]) -> str | None:
+    """The programme that documents whose calls share a programme code all name: the words
+    their programmes start with ("Horizon Europe" of "Horizon Europe" and "Horizon Europe –
+    Marie Skłodowska-Curie-acties"), up to a strand after a dash ("Creative Europe" of
+    "Creative Europe – MEDIA")."""
+    split = [name.split() for name in names if name.strip()]
+    if not split:
+        return None
+    common: list[str] = []
+    for column in zip(*split, strict=False):
+        if any(word != column[0] for word in column):
+            break
+        common.append(column[0])
+    name = " ".join(common).split(" – ", 1)[0].strip(" –-,:")
+    return name or None
+
+
+def with_sibling_programmes(metadata: Sequence[DocumentMetadata]) -> list[DocumentMetadata]:
+    """Each document's metadata, a portal page that names no programme (an English topic page
+    gives only its identifier) with the programme its sibling documents name: those whose
+    calls share its programme code."""
+    named: dict[str, list[str]] = {}
+    for meta in metadata:
+        code = portal_programme_code(meta.call_code)
+        if code and meta.programme:
+            named.setdefault(code, []).append(meta.programme)
+    filled = []
+    for meta in metadata:
+        code = portal_programme_code(meta.call_code)
+        if not meta.programme and code in named:
+            meta = replace(meta, programme=programme_of_siblings(named[code]))
+        filled.append(meta)
+    return filled

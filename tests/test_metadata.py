@@ -536,3 +536,36 @@ def test_an_english_topic_page_gives_its_fields_and_agency_by_their_english_labe
         "European Health, Digital and Housing Executive Agency (EHDHEA); "
         "Example Housing Agency (EHA)"
     )
+
+
+def test_a_portal_page_without_a_programme_takes_the_one_its_sibling_calls_name(
+    tmp_path: Path,
+) -> None:
+    from assistant.loaders import load_corpus
+
+    page = Path(__file__).parent / "fixtures" / "portal" / "english-topic-page.html"
+    (tmp_path / page.name).write_bytes(page.read_bytes())
+    for name, programme, code in [
+        ("een.md", "Example Europe – Cluster 2", "EXAMPLE-2024-CL2-01"),
+        ("twee.md", "Example Europe", "EXAMPLE-2025-MISSION-03"),
+        ("ander.md", "Ander Programma", "OTHER-2025-TOPIC-01"),
+    ]:
+        front = f"---\ntitle: Oproep {code}\nprogramme: {programme}\ncall_code: {code}\n---\n"
+        (tmp_path / name).write_text(f"{front}\n# Oproep\n\nDeadline: 1 maart 2025.\n")
+    documents, failures = load_corpus(tmp_path)
+    assert not failures
+    programmes = {d.source: d.metadata.programme for d in documents}
+    # the page gives only its identifier (EXAMPLE-2026-HEAT-PUMPS): its siblings name it
+    assert programmes[page.name] == "Example Europe"
+    assert programmes["een.md"] == "Example Europe – Cluster 2"  # a named programme stays
+    assert programmes["ander.md"] == "Ander Programma"
+
+
+def test_the_programme_siblings_share_is_their_common_name_without_a_strand() -> None:
+    from assistant.metadata import programme_of_siblings
+
+    assert programme_of_siblings(["Creative Europe – MEDIA"]) == "Creative Europe"
+    assert programme_of_siblings(["Erasmus+ 2021-2027", "Erasmus+ Teacher Academies"]) == (
+        "Erasmus+"
+    )
+    assert programme_of_siblings(["LIFE", "Horizon Europe"]) is None
