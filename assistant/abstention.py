@@ -34,32 +34,6 @@ _SHAPE_OF_KIND = {"deadline": DATE, "budget": AMOUNT, "contact": CONTACT}
 
 _DOUBTED_FACTS = 3  # the picker's best candidates a reply could state
 
-# Plain questions of every kind, in each language a question may be asked in. How close the
-# documents of one language come to them is the similarity level of that pair of languages:
-# a Dutch question matches an English page less closely than a Dutch one whatever it asks,
-# so the best sentence's similarity is read above that level, not absolutely.
-REFERENCE_QUESTIONS: dict[str, tuple[str, ...]] = {
-    "nl": (
-        "Wat is de deadline van de oproep?",
-        "Wie kan een aanvraag indienen?",
-        "Hoeveel subsidie kan een project krijgen?",
-        "Bij wie kan ik terecht met vragen?",
-        "Wat is het doel van de oproep?",
-        "Hoe dien ik een aanvraag in?",
-        "Welke kosten worden vergoed?",
-        "Hoeveel partners zijn nodig?",
-    ),
-    "en": (
-        "What is the deadline of the call?",
-        "Who can apply?",
-        "How much funding can a project get?",
-        "Who can I contact with questions?",
-        "What is the aim of the call?",
-        "How do I submit an application?",
-        "Which costs are covered?",
-        "How many partners are needed?",
-    ),
-}
 ABSTAIN_FEATURES = (
     "best_unit",
     "second_unit",

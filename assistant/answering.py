@@ -11,8 +11,14 @@ from datetime import date
 
 import numpy as np
 
-from assistant.abstention import REFERENCE_QUESTIONS, Abstainer, Grounds
-from assistant.classify import PART_BREAK, asks_for_judgement, asks_who_may_apply, detect_language
+from assistant.abstention import Abstainer, Grounds
+from assistant.classify import (
+    PART_BREAK,
+    REFERENCE_QUESTIONS,
+    asks_for_judgement,
+    asks_who_may_apply,
+    detect_language,
+)
 from assistant.composition import (
     CONFIDENT_QUOTE,
     MARKER,

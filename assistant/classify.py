@@ -384,3 +384,31 @@ _WHO_MAY_APPLY = re.compile(
 def asks_who_may_apply(question: str) -> bool:
     """Whether the question asks which persons or organisations may apply or take part."""
     return bool(_WHO_MAY_APPLY.search(question))
+
+
+# Plain questions of every kind, in each language a question may be asked in. How close the
+# documents of one language come to them is the similarity level of that pair of languages:
+# a Dutch question matches an English page less closely than a Dutch one whatever it asks,
+# so similarities are read against that level, not absolutely (retrieval.py, abstention.py).
+REFERENCE_QUESTIONS: dict[str, tuple[str, ...]] = {
+    "nl": (
+        "Wat is de deadline van de oproep?",
+        "Wie kan een aanvraag indienen?",
+        "Hoeveel subsidie kan een project krijgen?",
+        "Bij wie kan ik terecht met vragen?",
+        "Wat is het doel van de oproep?",
+        "Hoe dien ik een aanvraag in?",
+        "Welke kosten worden vergoed?",
+        "Hoeveel partners zijn nodig?",
+    ),
+    "en": (
+        "What is the deadline of the call?",
+        "Who can apply?",
+        "How much funding can a project get?",
+        "Who can I contact with questions?",
+        "What is the aim of the call?",
+        "How do I submit an application?",
+        "Which costs are covered?",
+        "How many partners are needed?",
+    ),
+}

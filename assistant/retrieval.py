@@ -14,7 +14,7 @@ from langchain_core.documents import Document as LangchainDocument
 from langchain_core.retrievers import BaseRetriever
 from pydantic import ConfigDict
 
-from assistant.classify import detect_language
+from assistant.classify import REFERENCE_QUESTIONS, detect_language
 from assistant.embeddings import Embedder, create_embedder
 from assistant.errors import AssistantError
 from assistant.lexical import LexicalIndex, analyse
@@ -75,6 +75,7 @@ class HybridRetriever:
         self._query_vectors: dict[str, np.ndarray] = {}
         self._by_source: dict[str, list[Chunk]] = {}
         self._chunk_languages: set[str] | None = None
+        self._levels: dict[tuple[str, str], float] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
@@ -180,7 +181,7 @@ class HybridRetriever:
         lexical: list[tuple[str, float]] = []
         fields: list[tuple[str, float]] = []
         if fusion != "lexical":
-            dense = self.store.query(self.query_vector(query), n, sources)
+            dense = self._dense(query, n, sources)
         if fusion != "dense":
             lexical = self.lexical.search(query, n, allowed)
         if fusion in ("rrf", "weighted") and self.settings.field_weight > 0:
@@ -199,6 +200,67 @@ class HybridRetriever:
             for id_, score in fused
             if id_ in self._by_id
         ]
+
+    def _dense(self, query: str, n: int, sources: Sequence[str] | None) -> list[tuple[str, float]]:
+        """The `n` chunks nearest in meaning. In a corpus of several languages each language's
+        nearest chunks are read on one scale: a question matches a page in another language
+        less closely than one in its own whatever it asks (the best English passage of a topic
+        page came 36th for a Dutch question about it, after every Dutch passage on the theme),
+        so a chunk's similarity is raised by the gap between the levels of the two pairs of
+        languages."""
+        vector = self.query_vector(query)
+        asked = detect_language(query)
+        offsets = self._dense_offsets(asked)
+        nearest = self.store.query(vector, n, sources)
+        if not offsets:
+            return nearest
+        chunks, at = self.chunks, self._by_id
+        found = {
+            id_: s + (offsets.get(chunks[at[id_]].language, 0.0) if id_ in at else 0.0)
+            for id_, s in nearest
+        }
+        for language, offset in offsets.items():
+            if language == asked:
+                continue
+            written = [s for s in self._sources_in(language) if sources is None or s in sources]
+            found.update((id_, s + offset) for id_, s in self.store.query(vector, n, written))
+        return sorted(found.items(), key=lambda item: -item[1])[:n]
+
+    def _dense_offsets(self, language: str) -> dict[str, float]:
+        """What to add to a chunk's similarity to a question in `language`, by the chunk's
+        language: how much closer plain questions come to chunks in their own language than
+        to chunks in that one ({} in a corpus of one language, or none in the question's)."""
+        languages = self._languages
+        if len(languages) < 2 or language not in languages:
+            return {}
+        levels = {other: self._level(language, other) for other in sorted(languages)}
+        if not all(levels.values()):
+            return {}  # a language without stored vectors: nothing to measure the gap on
+        return {other: levels[language] - level for other, level in levels.items()}
+
+    def _level(self, language: str, written_in: str) -> float:
+        """The mean similarity of plain questions in `language` (REFERENCE_QUESTIONS) to the
+        chunks of documents written in `written_in`; a large corpus is sampled."""
+        key = (language, written_in)
+        if key not in self._levels:
+            questions = REFERENCE_QUESTIONS.get(language, REFERENCE_QUESTIONS["nl"])
+            asked = np.stack([self.query_vector(q) for q in questions])
+            sources = self._sources_in(written_in)
+            sample = sources[:: max(1, len(sources) // _LEVEL_SAMPLE)]
+            ids = [c.id for s in sample for c in self._by_source.get(s, [])]
+            vectors = self.store.vectors(ids)
+            if vectors:
+                matrix = np.stack(list(vectors.values()))
+                matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+                asked /= np.linalg.norm(asked, axis=1, keepdims=True)
+                self._levels[key] = float((asked @ matrix.T).mean())
+            else:
+                self._levels[key] = 0.0
+        return self._levels[key]
+
+    def _sources_in(self, language: str) -> list[str]:
+        """The documents written in `language`."""
+        return [s for s, chunks in self._by_source.items() if chunks[0].language == language]
 
     def _wordless(self, query: str, dense: Sequence[tuple[str, float]]) -> set[str]:
         """The dense hits written in a language the question's words cannot reach, in a
@@ -332,6 +394,10 @@ class HybridRetriever:
                 mask[i] = is_open(str(meta.get("deadlines", "")), today)
         return mask
 
+
+# Documents of one language that the similarity level of questions to it is measured on, at
+# most (the level is a property of the languages, not of one document).
+_LEVEL_SAMPLE = 40
 
 # The languages whose documents a question's words can match: its own, and for an English
 # question the glossary's Dutch words that its search text carries (conversation.py).

@@ -1121,6 +1121,29 @@ def test_a_dutch_question_finds_an_english_page_by_meaning(make_settings) -> Non
         assert retriever.search(question)[0].source == "topic.html", question
 
 
+def test_a_dutch_question_finds_an_english_page_beside_dutch_calls_on_its_theme(
+    make_settings,
+) -> None:
+    # a Dutch question comes closer in meaning to every Dutch passage about research funding
+    # than to the English page it asks about (its budget passage came 67th): similarities are
+    # read against the level of each pair of languages
+    page = (FIXTURES / "portal" / "english-wetlands-topic.html").read_text(encoding="utf-8")
+    calls = (
+        "horizon-cluster5-voorbehandeling-batterijrecyclage-2024.md",
+        "horizon-eic-pathfinder-open-2024.md",
+        "life-natuur-biodiversiteit-standaard-actieprojecten-2024.md",
+    )
+    retriever = _assistant_beside_a_call(make_settings, "topic.html", page, *calls).retriever
+    for question in (
+        "Hoeveel geld krijgt een project in het Horizon-topic over stedelijke wetlands?",
+        "Wat is de deadline voor het Horizon Europe topic rond stedelijke wetlands?",
+    ):
+        assert retriever.search(question)[0].source == "topic.html", question
+    # a question about a Dutch call still finds it first
+    pathfinder = retriever.search("Hoeveel krijgt een project bij EIC Pathfinder Open?")
+    assert pathfinder[0].source == "horizon-eic-pathfinder-open-2024.md"
+
+
 @pytest.mark.parametrize(
     "text",
     [
