@@ -202,12 +202,14 @@ class HybridRetriever:
         ]
 
     def _dense(self, query: str, n: int, sources: Sequence[str] | None) -> list[tuple[str, float]]:
-        """The `n` chunks nearest in meaning. In a corpus of several languages each language's
-        nearest chunks are read on one scale: a question matches a page in another language
-        less closely than one in its own whatever it asks (the best English passage of a topic
-        page came 36th for a Dutch question about it, after every Dutch passage on the theme),
-        so a chunk's similarity is raised by the gap between the levels of the two pairs of
-        languages."""
+        """The `n` chunks nearest in meaning. Chunks in a language the question's words cannot
+        reach are read on the scale of its own language: a question matches a page in another
+        language less closely than one in its own whatever it asks (the best English passage of
+        a topic page came 36th for a Dutch question about it, after every Dutch passage on the
+        theme), so their similarity is raised by the gap between the levels of the two pairs
+        of languages. Where the words reach (an English question carries the glossary's Dutch
+        words) BM25 finds those chunks, and raising them put Dutch calls on the same theme
+        before the English page an English question asked about."""
         vector = self.query_vector(query)
         asked = detect_language(query)
         offsets = self._dense_offsets(asked)
@@ -220,23 +222,25 @@ class HybridRetriever:
             for id_, s in nearest
         }
         for language, offset in offsets.items():
-            if language == asked:
-                continue
             written = [s for s in self._sources_in(language) if sources is None or s in sources]
             found.update((id_, s + offset) for id_, s in self.store.query(vector, n, written))
         return sorted(found.items(), key=lambda item: -item[1])[:n]
 
     def _dense_offsets(self, language: str) -> dict[str, float]:
-        """What to add to a chunk's similarity to a question in `language`, by the chunk's
-        language: how much closer plain questions come to chunks in their own language than
-        to chunks in that one ({} in a corpus of one language, or none in the question's)."""
+        """What to add to the similarity of a chunk in a language the words of a question in
+        `language` cannot reach: how much closer plain questions come to chunks in their own
+        language than to chunks in that one ({} when the question's words reach every indexed
+        language, or none is in the question's)."""
         languages = self._languages
-        if len(languages) < 2 or language not in languages:
+        reached = _REACHED_BY_WORDS.get(language, {language})
+        unreached = sorted(languages - reached)
+        if not unreached or language not in languages:
             return {}
-        levels = {other: self._level(language, other) for other in sorted(languages)}
-        if not all(levels.values()):
+        own = self._level(language, language)
+        levels = {other: self._level(language, other) for other in unreached}
+        if not own or not all(levels.values()):
             return {}  # a language without stored vectors: nothing to measure the gap on
-        return {other: levels[language] - level for other, level in levels.items()}
+        return {other: own - level for other, level in levels.items()}
 
     def _level(self, language: str, written_in: str) -> float:
         """The mean similarity of plain questions in `language` (REFERENCE_QUESTIONS) to the

@@ -1132,13 +1132,24 @@ def test_a_dutch_question_finds_an_english_page_beside_dutch_calls_on_its_theme(
         "horizon-cluster5-voorbehandeling-batterijrecyclage-2024.md",
         "horizon-eic-pathfinder-open-2024.md",
         "life-natuur-biodiversiteit-standaard-actieprojecten-2024.md",
+        "innovatiefonds-2024-netto-nultechnologieen.txt",
     )
     retriever = _assistant_beside_a_call(make_settings, "topic.html", page, *calls).retriever
     for question in (
         "Hoeveel geld krijgt een project in het Horizon-topic over stedelijke wetlands?",
         "Wat is de deadline voor het Horizon Europe topic rond stedelijke wetlands?",
+        # an English question's words reach the Dutch calls too (the glossary's Dutch words):
+        # raising those as well put the Innovation Fund's topics first
+        "What is the total budget of the urban wetlands topic?",
+        "What is the funding rate for non-profit organisations in the wetlands topic?",
     ):
         assert retriever.search(question)[0].source == "topic.html", question
+    # only chunks the question's words cannot reach are raised: English ones for a Dutch
+    # question, none for an English question (on the shared corpus and the page, raising the
+    # Dutch ones put the Innovation Fund's topics before the page for the two just asked)
+    dutch = retriever._dense_offsets("nl")
+    assert set(dutch) == {"en"} and 0.0 < dutch["en"] < 0.2, dutch
+    assert retriever._dense_offsets("en") == {}
     # a question about a Dutch call still finds it first
     pathfinder = retriever.search("Hoeveel krijgt een project bij EIC Pathfinder Open?")
     assert pathfinder[0].source == "horizon-eic-pathfinder-open-2024.md"
