@@ -221,8 +221,9 @@ class HybridRetriever:
             id_: s + (offsets.get(chunks[at[id_]].language, 0.0) if id_ in at else 0.0)
             for id_, s in nearest
         }
+        allowed = None if sources is None else set(sources)
         for language, offset in offsets.items():
-            written = [s for s in self._sources_in(language) if sources is None or s in sources]
+            written = [s for s in self._sources_in(language) if allowed is None or s in allowed]
             found.update((id_, s + offset) for id_, s in self.store.query(vector, n, written))
         return sorted(found.items(), key=lambda item: -item[1])[:n]
 

@@ -874,18 +874,23 @@ def test_a_list_is_quoted_by_its_heads_and_the_best_item_in_full() -> None:
     assert _with_best_item(listing, named) == listing
 
 
+def _units_under(*sections: tuple[str, str]) -> list[Unit]:
+    """The units of a document of one chunk per (section, text), in that order."""
+    chunks = [
+        Chunk(f"c{i}", "a.txt", "Titel", section, text, i, len(text.split()))
+        for i, (section, text) in enumerate(sections)
+    ]
+    return [u for c in chunks for u in units_of(c)]
+
+
 def test_a_list_found_below_the_best_unit_does_not_replace_it() -> None:
     from assistant.answering import ScoredUnit, _sub_sections, _with_best_item
 
-    chunks = [
-        Chunk("c0", "a.txt", "Titel", "Ronde 2024",
-              "Er is in 2024 geen oproep voor grootschalige projecten.", 0, 9),
-        Chunk("c1", "a.txt", "Titel", "Doelstellingen › Doelstelling 1 – Creatie",
-              "Werken reizen over de grenzen.", 1, 6),
-        Chunk("c2", "a.txt", "Titel", "Doelstellingen › Doelstelling 2 – Innovatie",
-              "Organisaties vernieuwen.", 2, 4),
-    ]  # fmt: skip
-    units = [u for c in chunks for u in units_of(c)]
+    units = _units_under(
+        ("Ronde 2024", "Er is in 2024 geen oproep voor grootschalige projecten."),
+        ("Doelstellingen › Doelstelling 1 – Creatie", "Werken reizen over de grenzen."),
+        ("Doelstellingen › Doelstelling 2 – Innovatie", "Organisaties vernieuwen."),
+    )
     best = ScoredUnit(units[0], 0.54)
     # the best unit stands in no sub-section: the headings come from a runner-up
     top = [best, ScoredUnit(units[1], 0.13)]
@@ -923,14 +928,11 @@ def test_a_confident_runner_up_joins_a_best_unit_rated_near_certain() -> None:
 def test_sub_section_headings_answer_a_which_question() -> None:
     from assistant.answering import ScoredUnit, _sub_sections
 
-    chunks = [
-        Chunk("c0", "a.txt", "Titel", "Doelstellingen", "Er zijn twee prioriteiten.", 0, 5),
-        Chunk("c1", "a.txt", "Titel", "Doelstellingen › Prioriteit 1 – De zorgkloof",
-              "Projecten pakken de zorgkloof aan.", 1, 6),
-        Chunk("c2", "a.txt", "Titel", "Doelstellingen › Prioriteit 2 – Loontransparantie",
-              "Overheden zetten de richtlijn om.", 2, 6),
-    ]  # fmt: skip
-    units = [u for c in chunks for u in units_of(c)]
+    units = _units_under(
+        ("Doelstellingen", "Er zijn twee prioriteiten."),
+        ("Doelstellingen › Prioriteit 1 – De zorgkloof", "Projecten pakken de zorgkloof aan."),
+        ("Doelstellingen › Prioriteit 2 – Loontransparantie", "Overheden zetten de richtlijn om."),
+    )
     best = next(u for u in units if u.chunk.id == "c2")
     parts = _sub_sections([ScoredUnit(best, 1.0)], units)
     assert [(p.unit.text, p.unit.chunk.id) for p in parts] == [
@@ -1150,6 +1152,14 @@ def test_a_dutch_question_finds_an_english_page_beside_dutch_calls_on_its_theme(
     dutch = retriever._dense_offsets("nl")
     assert set(dutch) == {"en"} and 0.0 < dutch["en"] < 0.2, dutch
     assert retriever._dense_offsets("en") == {}
+    # a search within one programme stays within it, the raised chunks too
+    from assistant.retrieval import SearchFilter
+
+    life = retriever.search(
+        "Hoeveel geld krijgt een project over stedelijke wetlands?",
+        where=SearchFilter(programme="LIFE"),
+    )
+    assert [d.source for d in life] == [calls[2]]
     # a question about a Dutch call still finds it first
     pathfinder = retriever.search("Hoeveel krijgt een project bij EIC Pathfinder Open?")
     assert pathfinder[0].source == "horizon-eic-pathfinder-open-2024.md"
