@@ -22,7 +22,7 @@ import numpy as np
 from assistant.classify import asked_details
 from assistant.learned import LearnedComponent
 from assistant.metadata import parse_dutch_dates
-from assistant.query import Query
+from assistant.query import Query, asking_text
 from assistant.ranking import (
     DATE,
     ScoredUnit,
@@ -110,7 +110,10 @@ _ASKS_CALL_TOTAL = re.compile(
 )
 _COUNTED_PER = re.compile(
     r"\bper\s+\w+|\bforfait\w*|\blump sum\b|\beenheidsbedrag\w*|\bunit (?:cost|amount)s?\b"
-    r"|\bmonthly\b|\bmaandelijks\w*|\beach\b",
+    r"|\bmonthly\b|\bmaandelijks\w*|\beach\b"
+    # the Funding & Tenders portal's sentence for the size of one project: "an EU contribution
+    # of around EUR 8 million would allow these outcomes to be addressed appropriately"
+    r"|\bwould allow these outcomes\b",
     re.IGNORECASE,
 )
 _TOTAL_SIZE = 1e7  # euro: a call's or a programme's budget, not one project's grant
@@ -470,4 +473,21 @@ class FactPicker(LearnedComponent):
         picked = [
             PickedFact(f, 0.0 if id(f) in foreign else p) for f, p in self.ordered(facts, rows)
         ]
-        return sorted(picked, key=lambda picked: id(picked.fact) in foreign)
+        picked.sort(key=lambda picked: id(picked.fact) in foreign)
+        return counted_as_asked_first(asking_text(query.text), picked)
+
+
+def counted_as_asked_first(asking: str, picked: list[PickedFact]) -> list[PickedFact]:
+    """The picked facts with, where the best amount is counted otherwise than the sentences
+    that ask want (a topic's total for "how much per project?"), the best one counted as
+    asked before it: a rule of how amounts are counted, which the few training questions that
+    meet both kinds of amount in one document cannot teach the picker."""
+    if not picked or not counted_otherwise(asking, picked[0].fact):
+        return picked
+    for i, candidate in enumerate(picked[1:], 1):
+        fact = candidate.fact
+        if fact.day is None and "%" not in fact.span and not counted_otherwise(asking, fact):
+            counted = _COUNTED_PER.search(_clause(fact.unit.text, fact.span))
+            if bool(counted) == bool(_ASKS_PER.search(asking)):
+                return [candidate, *picked[:i], *picked[i + 1 :]]
+    return picked

@@ -470,3 +470,36 @@ def test_an_amount_counted_otherwise_than_asked_is_a_sign_the_documents_do_not_a
     # and what the abstainer learned from it
     abstainer = Abstainer.load().model
     assert abstainer.coef[0][ABSTAIN_FEATURES.index("amount_counted_otherwise")] > 0
+
+
+def test_an_amount_counted_as_asked_goes_before_the_picked_one_counted_otherwise() -> None:
+    from assistant.facts import counted_as_asked_first
+
+    text = (
+        "The Commission estimates that an EU contribution of around EUR 8 million would allow "
+        "these outcomes to be addressed appropriately. The total indicative budget for the "
+        "topic is EUR 32 million. The funding rate is 70% of eligible costs."
+    )
+    chunk = Chunk("c1", "topic.html", "Topic", "Budget", text, 0, 40, {"language": "en"})
+    units = {u.text.split(" ")[1]: u for u in units_of(chunk)}
+
+    def picked(word: str, span: str, p: float) -> PickedFact:
+        return PickedFact(Fact(span, units[word], 0.5, 1, 0, 1), p)
+
+    total = picked("total", "EUR 32 million", 0.75)
+    rate = picked("funding", "70%", 0.23)
+    project = picked("Commission", "EUR 8 million", 0.1)
+    # the portal's sentence for a project's size answers "per project", the topic's total not
+    per_project = "How much EU funding per project for the urban wetlands topic?"
+    assert counted_as_asked_first(per_project, [total, rate, project]) == [project, total, rate]
+    # a question about the total keeps the picker's order, and so does one that asks neither
+    assert counted_as_asked_first("What is the total budget of the topic?", [total, project]) == [
+        total,
+        project,
+    ]
+    assert counted_as_asked_first("How much funding is there?", [total, project]) == [
+        total,
+        project,
+    ]
+    # with no amount counted as asked, the order stays (a share is no amount per project)
+    assert counted_as_asked_first(per_project, [total, rate]) == [total, rate]
