@@ -425,10 +425,14 @@ def counted_otherwise(asking: str, fact: Fact) -> bool:
     a share, not an amount, and never is."""
     if "%" in fact.span:
         return False
-    counted_per = bool(_COUNTED_PER.search(_clause(fact.unit.text, fact.span)))
     if _ASKS_PER.search(asking):
-        return not counted_per and _value(fact.span) >= _TOTAL_SIZE
-    return bool(_ASKS_CALL_TOTAL.search(asking)) and counted_per
+        return not _counted_per(fact) and _value(fact.span) >= _TOTAL_SIZE
+    return bool(_ASKS_CALL_TOTAL.search(asking)) and _counted_per(fact)
+
+
+def _counted_per(fact: Fact) -> bool:
+    """Whether the clause of an amount counts it per project, month or person."""
+    return bool(_COUNTED_PER.search(_clause(fact.unit.text, fact.span)))
 
 
 def _clause(text: str, span: str) -> str:
@@ -484,10 +488,10 @@ def counted_as_asked_first(asking: str, picked: list[PickedFact]) -> list[Picked
     meet both kinds of amount in one document cannot teach the picker."""
     if not picked or not counted_otherwise(asking, picked[0].fact):
         return picked
+    asks_per = bool(_ASKS_PER.search(asking))
     for i, candidate in enumerate(picked[1:], 1):
         fact = candidate.fact
-        if fact.day is None and "%" not in fact.span and not counted_otherwise(asking, fact):
-            counted = _COUNTED_PER.search(_clause(fact.unit.text, fact.span))
-            if bool(counted) == bool(_ASKS_PER.search(asking)):
-                return [candidate, *picked[:i], *picked[i + 1 :]]
+        amount = fact.day is None and "%" not in fact.span  # a share is counted no way
+        if amount and _counted_per(fact) == asks_per and not counted_otherwise(asking, fact):
+            return [candidate, *picked[:i], *picked[i + 1 :]]
     return picked
