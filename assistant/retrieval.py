@@ -76,6 +76,7 @@ class HybridRetriever:
         self._by_source: dict[str, list[Chunk]] = {}
         self._chunk_languages: set[str] | None = None
         self._levels: dict[tuple[str, str], float] = {}
+        self._written_in: dict[str, list[str]] = {}  # the documents written in each language
 
     @classmethod
     def from_settings(cls, settings: Settings, embedder: Embedder | None = None) -> HybridRetriever:
@@ -107,6 +108,9 @@ class HybridRetriever:
         self._documents_using = None
         for chunk in chunks:
             self._by_source.setdefault(chunk.source, []).append(chunk)
+        self._written_in = {}
+        for source, own in self._by_source.items():
+            self._written_in.setdefault(own[0].language, []).append(source)
         self._lexical = LexicalIndex([c.id for c in chunks], [lexical_text(c) for c in chunks])
         first = {c.source: c for c in reversed(chunks)}
         self._codes = [
@@ -223,7 +227,9 @@ class HybridRetriever:
         }
         allowed = None if sources is None else set(sources)
         for language, offset in offsets.items():
-            written = [s for s in self._sources_in(language) if allowed is None or s in allowed]
+            written = self._written_in.get(language, [])
+            if allowed is not None:
+                written = [s for s in written if s in allowed]
             found.update((id_, s + offset) for id_, s in self.store.query(vector, n, written))
         return sorted(found.items(), key=lambda item: -item[1])[:n]
 
@@ -250,7 +256,7 @@ class HybridRetriever:
         if key not in self._levels:
             questions = REFERENCE_QUESTIONS.get(language, REFERENCE_QUESTIONS["nl"])
             asked = np.stack([self.query_vector(q) for q in questions])
-            sources = self._sources_in(written_in)
+            sources = self._written_in.get(written_in, [])
             sample = sources[:: max(1, len(sources) // _LEVEL_SAMPLE)]
             ids = [c.id for s in sample for c in self._by_source.get(s, [])]
             vectors = self.store.vectors(ids)
@@ -262,10 +268,6 @@ class HybridRetriever:
             else:
                 self._levels[key] = 0.0
         return self._levels[key]
-
-    def _sources_in(self, language: str) -> list[str]:
-        """The documents written in `language`."""
-        return [s for s, chunks in self._by_source.items() if chunks[0].language == language]
 
     def _wordless(self, query: str, dense: Sequence[tuple[str, float]]) -> set[str]:
         """The dense hits written in a language the question's words cannot reach, in a
