@@ -516,7 +516,7 @@ class Composer:
         today: date,
         picked: Sequence[PickedFact] = (),
     ) -> Answer:
-        """A first sentence around the asked fact, then at most two supporting quotes (a list
+        """A first sentence around the asked fact, then at most three supporting quotes (a list
         is quoted whole), each with its marker; then what the reader must know about the
         call's deadline."""
         language, kind = query.language, query.kind

@@ -315,7 +315,8 @@ def test_a_label_alone_is_no_quote_and_the_reply_stays_short() -> None:
     long = " ".join(["woord"] * 40)
     assert fits(0, long, 0)  # the best quote always fits
     assert not fits(20, long, 1)  # a second one only within the reply's length
-    assert not fits(0, "kort", 2)  # never more than two quotes
+    assert fits(0, "kort", 2)  # a third one within the reply's length
+    assert not fits(0, "kort", 3)  # never more than three quotes
 
 
 def test_units_of_a_real_chunk_feed_the_first_sentence() -> None:
