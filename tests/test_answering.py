@@ -935,20 +935,21 @@ def test_a_list_found_below_the_best_unit_does_not_replace_it() -> None:
 
 def test_a_confident_runner_up_joins_a_best_unit_rated_near_certain() -> None:
     from assistant.answering import ScoredUnit, _runners_up
+    from assistant.composition import CONFIDENT_QUOTE
 
     chunk = Chunk("c1", "a.txt", "Titel", "Budget", "x", 0, 1)
     best, budget, aside, weak = (
         ScoredUnit(Unit(text, chunk, frozenset(), "Budget"), score)
         for text, score in [
             ("Financieringspercentage: 80%; maximum per project: 1 500 000 euro.", 0.97),
-            ("Budget oproep: 25 500 000 euro", 0.23),
-            ("Regels: Erasmus+ programmagids 2025", 0.15),
+            ("Budget oproep: 25 500 000 euro", CONFIDENT_QUOTE + 0.03),
+            ("Regels: Erasmus+ programmagids 2025", CONFIDENT_QUOTE - 0.02),
             ("Looptijd: 36 maanden.", 0.05),
         ]
     )
-    # 0.23 is far below the best's 0.97, but the ranker is confident it answers too
+    # the budget line is far below the best's 0.97, but the ranker is confident it answers too
     assert _runners_up([best, budget, aside, weak]) == [budget]
-    # next to a best unit of 0.4, a runner-up of 0.15 is near enough
+    # next to a best unit of 0.4, a runner-up just below the confident level is near enough
     modest = replace(best, score=0.4)
     assert _runners_up([modest, budget, aside, weak]) == [budget, aside]
 
