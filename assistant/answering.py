@@ -80,9 +80,6 @@ _SIBLING_RATIO = 0.95
 # best unit's probability, and at least the floor.
 _RUNNER_UP_RATIO = 0.3
 _RUNNER_UP_FLOOR = 0.1
-# Documents a language pair's similarity level is measured on, at most (a large corpus is
-# sampled: the level is a property of the languages, not of one document).
-_LEVEL_SAMPLE = 40
 
 
 @dataclass(frozen=True)
@@ -473,12 +470,8 @@ class Composer:
         if key not in self._levels:
             questions = REFERENCE_QUESTIONS.get(language, REFERENCE_QUESTIONS["nl"])
             vectors = np.stack([self.retriever.query_vector(q) for q in questions])
-            sources = self.retriever.sources
-            sample = {*sources[:: max(1, len(sources) // _LEVEL_SAMPLE)], source}
             levels = []
-            for other in sorted(sample):
-                if self._written_in(other) != written_in:
-                    continue
+            for other in sorted({*self.retriever.level_sample(written_in), source}):
                 matrix = self.unit_matrix(other)
                 matrix = matrix[~np.isnan(matrix).any(axis=1)]
                 if len(matrix):

@@ -256,9 +256,7 @@ class HybridRetriever:
         if key not in self._levels:
             questions = REFERENCE_QUESTIONS.get(language, REFERENCE_QUESTIONS["nl"])
             asked = np.stack([self.query_vector(q) for q in questions])
-            sources = self._written_in.get(written_in, [])
-            sample = sources[:: max(1, len(sources) // _LEVEL_SAMPLE)]
-            ids = [c.id for s in sample for c in self._by_source.get(s, [])]
+            ids = [c.id for s in self.level_sample(written_in) for c in self._by_source[s]]
             vectors = self.store.vectors(ids)
             if vectors:
                 matrix = np.stack(list(vectors.values()))
@@ -299,6 +297,13 @@ class HybridRetriever:
                 self._query_vectors.pop(oldest, None)  # type: ignore[arg-type]
             self._query_vectors[text] = vector
         return vector
+
+    def level_sample(self, language: str) -> list[str]:
+        """The documents written in `language` that a similarity level of questions to that
+        language is measured on (sorted): all of them, or an even sample of _LEVEL_SAMPLE in a
+        large corpus (the level is a property of the languages, not of one document)."""
+        sources = sorted(self._written_in.get(language, []))
+        return sources[:: max(1, len(sources) // _LEVEL_SAMPLE)]
 
     @property
     def sources(self) -> list[str]:
@@ -403,7 +408,7 @@ class HybridRetriever:
 
 
 # Documents of one language that the similarity level of questions to it is measured on, at
-# most (the level is a property of the languages, not of one document).
+# most (HybridRetriever.level_sample).
 _LEVEL_SAMPLE = 40
 
 # The languages whose documents a question's words can match: its own, and for an English
