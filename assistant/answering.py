@@ -21,6 +21,8 @@ from assistant.classify import (
 )
 from assistant.composition import (
     CONFIDENT_QUOTE,
+    CONFIDENT_QUOTE_SEVERAL,
+    LONG_MESSAGE_WORDS,
     MARKER,
     MAX_QUOTES,
     Lead,
@@ -363,7 +365,8 @@ class Composer:
                 replace(s, required=True)
                 for s in self._select(sub, document, self.rank(sub, document))[:1]
             )
-        return _fill(chosen[:1], [*extra, *chosen[1:]], limit=len(parts) + 2)
+        confident = confident_quote(query.text)
+        return _fill(chosen[:1], [*extra, *chosen[1:]], len(parts) + 2, confident)
 
     def _with_applicants(
         self,
@@ -431,7 +434,9 @@ class Composer:
             listing = _sub_sections(scored[:3], units) or _whole_list(scored[:3], units)
             if listing:
                 return _with_best_item(listing, scored[0])
-        return _with_antecedents(_fill(scored[:1], _runners_up(scored), limit=4), units)
+        confident = confident_quote(question)
+        runners_up = _runners_up(scored, confident)
+        return _with_antecedents(_fill(scored[:1], runners_up, 4, confident), units)
 
     def document_units(self, source: str) -> list[Unit]:
         """The quotable units of a document, split once and kept (the index does not change
@@ -993,19 +998,31 @@ def _states_fact(kind: str, unit: Unit) -> bool:
     return True
 
 
-def _runners_up(scored: Sequence[ScoredUnit]) -> list[ScoredUnit]:
+def confident_quote(question: str) -> float:
+    """From which probability of answering a runner-up is quoted past the word budget: lower
+    for a question that asks several things, in parts or in a long message."""
+    several = len(question_parts(question)) >= 2 or words(question) >= LONG_MESSAGE_WORDS
+    return CONFIDENT_QUOTE_SEVERAL if several else CONFIDENT_QUOTE
+
+
+def _runners_up(
+    scored: Sequence[ScoredUnit], confident: float = CONFIDENT_QUOTE
+) -> list[ScoredUnit]:
     """The units after the best that may join it: those the ranker rates nearly as high, and
     those it is confident answer too (a best unit rated near certain left no room for a
     second one that answers another part: "budget 25 500 000 euro" beside "80%")."""
     floor = max(_RUNNER_UP_FLOOR, _RUNNER_UP_RATIO * scored[0].score)
-    return [s for s in scored[1:8] if s.score >= min(floor, CONFIDENT_QUOTE)]
+    return [s for s in scored[1:8] if s.score >= min(floor, confident)]
 
 
 def _fill(
-    chosen: list[ScoredUnit], candidates: Sequence[ScoredUnit], limit: int
+    chosen: list[ScoredUnit],
+    candidates: Sequence[ScoredUnit],
+    limit: int,
+    confident: float = CONFIDENT_QUOTE,
 ) -> list[ScoredUnit]:
     """Add candidates in order while they say something new and the answer stays short; one
-    the ranker is confident answers is quoted even past the word budget."""
+    the ranker is at least `confident` answers is quoted even past the word budget."""
     result = list(chosen)
     length = sum(words(s.unit.text) for s in result)
     for candidate in candidates:
@@ -1013,7 +1030,7 @@ def _fill(
             break
         if any(_similar(candidate.unit, c.unit) for c in result):
             continue
-        if candidate.score >= CONFIDENT_QUOTE:
+        if candidate.score >= confident:
             candidate = replace(candidate, required=True)
         too_long = length + words(candidate.unit.text) > _MAX_WORDS
         if too_long and not candidate.required:

@@ -686,6 +686,39 @@ def test_a_confident_runner_up_is_quoted_past_the_word_budget(assistant: Assista
     assert [s.unit for s in unsure] == [best.unit]
 
 
+def test_a_question_that_asks_several_things_quotes_a_less_certain_runner_up(
+    assistant: Assistant,
+) -> None:
+    """A question in parts, or a long message that tells its situation first, is answered by
+    several units more often: a runner-up is quoted past the budget from a lower probability
+    than beside a question that asks one thing."""
+    from dataclasses import replace
+
+    from assistant.answering import _fill, confident_quote
+    from assistant.composition import CONFIDENT_QUOTE, CONFIDENT_QUOTE_SEVERAL
+    from assistant.units import words
+
+    one = "Wat is het doel van stedenbanden?"
+    parts = "Wat is het doel van stedenbanden, en bij wie dienen we een aanvraag in?"
+    situation = " ".join(["Wij zijn een kleine gemeente aan de grens met Nederland."] * 4)
+    mail = f"Beste, {situation} Kunnen wij een stedenband aanvragen? Met vriendelijke groeten"
+    assert words(mail) >= 40
+    assert confident_quote(one) == CONFIDENT_QUOTE
+    assert confident_quote(parts) == CONFIDENT_QUOTE_SEVERAL < CONFIDENT_QUOTE
+    assert confident_quote(mail) == CONFIDENT_QUOTE_SEVERAL
+
+    composer = assistant.composer
+    query, documents = composer.analyse(one)
+    long_units = sorted(composer.rank(query, documents[0]), key=lambda s: -words(s.unit.text))
+    best = replace(long_units[0], score=0.9)
+    between = replace(long_units[1], score=(CONFIDENT_QUOTE + CONFIDENT_QUOTE_SEVERAL) / 2)
+    several = _fill([best], [between], 4, confident_quote(parts))
+    assert [s.unit for s in several] == [best.unit, between.unit]
+    assert several[1].required
+    single = _fill([best], [between], 4, confident_quote(one))
+    assert [s.unit for s in single] == [best.unit]
+
+
 def test_two_part_question_answers_both_parts(assistant: Assistant) -> None:
     answer = assistant.ask(
         "Hoeveel geld krijg je voor een kleinschalig partnerschap, en bij wie dien je in?"
