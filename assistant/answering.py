@@ -920,15 +920,17 @@ def _previous_sentence(unit: Unit, units: Sequence[Unit]) -> Unit | None:
 
 def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
     """The ranked units that can answer: a lead-in whose list lies in the next chunk says
-    nothing by itself; a date or an amount belongs to the call its paragraph is about, and one
-    of another call than the one asked (the predecessor's budget) does not answer."""
+    nothing by itself, and a question a document asks (a FAQ's "Kan een school met
+    accreditatie nog een kortlopend project aanvragen?") is answered by what follows it; a
+    date or an amount belongs to the call its paragraph is about, and one of another call
+    than the one asked (the predecessor's budget) does not answer."""
     facts_asked = query.kind in ("deadline", "budget")
     asked = call_numbers(query.text) if facts_asked else frozenset()
     topics = _asked_topics(query.text, ranked) if facts_asked else set()
     return [
         s
         for s in ranked
-        if not s.unit.text.endswith(":")
+        if not s.unit.text.endswith((":", "?"))
         and _states_fact(query.kind, s.unit)
         and not (asked and s.unit.about and not asked & s.unit.about)
         and not _echoes(query.text, s.unit.text)

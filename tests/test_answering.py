@@ -966,6 +966,26 @@ def test_a_list_found_below_the_best_unit_does_not_replace_it() -> None:
     assert quoted[-1].required
 
 
+def test_a_question_a_document_asks_is_not_quoted_but_its_answer_is() -> None:
+    """A FAQ's question shares the asker's words and ranks high, but it asks: what follows
+    it answers."""
+    from assistant.answering import _quotable
+    from assistant.query import Query
+
+    chunk = Chunk("c1", "faq.md", "Accreditatie", "Veelgestelde vragen", "x", 0, 1)
+    asks, answers = (
+        Unit(text, chunk, frozenset(), "Veelgestelde vragen")
+        for text in (
+            "Kan een school met accreditatie nog een kortlopend project aanvragen?",
+            "Nee, niet in hetzelfde domein als de accreditatie.",
+        )
+    )
+    ranked = [ScoredUnit(asks, 0.6), ScoredUnit(answers, 0.3)]
+    asked = "Mag een geaccrediteerde school ook kortlopende projecten doen?"
+    query = Query(asked, asked, "nl", "other")
+    assert [s.unit for s in _quotable(query, ranked)] == [answers]
+
+
 def test_a_confident_runner_up_joins_a_best_unit_rated_near_certain() -> None:
     from assistant.answering import ScoredUnit, _runners_up
     from assistant.composition import CONFIDENT_QUOTE
