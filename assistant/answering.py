@@ -1007,12 +1007,11 @@ def confident_quote(question: str) -> float:
     return CONFIDENT_QUOTE_SEVERAL if several else CONFIDENT_QUOTE
 
 
-def _runners_up(
-    scored: Sequence[ScoredUnit], confident: float = CONFIDENT_QUOTE
-) -> list[ScoredUnit]:
+def _runners_up(scored: Sequence[ScoredUnit], confident: float) -> list[ScoredUnit]:
     """The units after the best that may join it: those the ranker rates nearly as high, and
-    those it is confident answer too (a best unit rated near certain left no room for a
-    second one that answers another part: "budget 25 500 000 euro" beside "80%")."""
+    those it gives at least `confident` (confident_quote) of answering too: a best unit
+    rated near certain left no room for a second one that answers another part ("budget
+    25 500 000 euro" beside "80%")."""
     floor = max(_RUNNER_UP_FLOOR, _RUNNER_UP_RATIO * scored[0].score)
     return [s for s in scored[1:8] if s.score >= min(floor, confident)]
 
@@ -1021,7 +1020,7 @@ def _fill(
     chosen: list[ScoredUnit],
     candidates: Sequence[ScoredUnit],
     limit: int,
-    confident: float = CONFIDENT_QUOTE,
+    confident: float,
 ) -> list[ScoredUnit]:
     """Add candidates in order while they say something new and the answer stays short; one
     the ranker is at least `confident` answers is quoted even past the word budget."""

@@ -678,11 +678,11 @@ def test_a_confident_runner_up_is_quoted_past_the_word_budget(assistant: Assista
     assert words(best.unit.text) + words(runner_up.unit.text) > _MAX_WORDS
     best = replace(best, score=0.9)
 
-    confident = _fill([best], [replace(runner_up, score=CONFIDENT_QUOTE)], limit=4)
+    confident = _fill([best], [replace(runner_up, score=CONFIDENT_QUOTE)], 4, CONFIDENT_QUOTE)
     assert [s.unit for s in confident] == [best.unit, runner_up.unit]
     assert confident[1].required
 
-    unsure = _fill([best], [replace(runner_up, score=CONFIDENT_QUOTE / 2)], limit=4)
+    unsure = _fill([best], [replace(runner_up, score=CONFIDENT_QUOTE / 2)], 4, CONFIDENT_QUOTE)
     assert [s.unit for s in unsure] == [best.unit]
 
 
@@ -1001,10 +1001,10 @@ def test_a_confident_runner_up_joins_a_best_unit_rated_near_certain() -> None:
         ]
     )
     # the budget line is far below the best's 0.97, but the ranker is confident it answers too
-    assert _runners_up([best, budget, aside, weak]) == [budget]
+    assert _runners_up([best, budget, aside, weak], CONFIDENT_QUOTE) == [budget]
     # next to a best unit of 0.4, a runner-up just below the confident level is near enough
     modest = replace(best, score=0.4)
-    assert _runners_up([modest, budget, aside, weak]) == [budget, aside]
+    assert _runners_up([modest, budget, aside, weak], CONFIDENT_QUOTE) == [budget, aside]
 
 
 def test_sub_section_headings_answer_a_which_question() -> None:
