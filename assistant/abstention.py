@@ -26,6 +26,14 @@ from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
 from assistant.retrieval import YEAR
 from assistant.types import DocumentHit
 
+# A month with its year ("sinds januari 2023", "in March 2015"): a date of the asker's story
+# or of a deadline, not the round of a call the question asks about.
+_MONTH_YEAR = re.compile(
+    r"\b(?:jan(?:uari|uary)?|feb(?:ruari|ruary)?|maart|march|mrt|mar|apr(?:il)?|mei|may"
+    r"|jun[ei]?|jul[iy]?|aug(?:ustus|ust)?|sept?(?:ember)?|o[kc]t(?:ober)?|nov(?:ember)?"
+    r"|dec(?:ember)?)\.?\s+20\d{2}\b",
+    re.IGNORECASE,
+)
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 
 # The shape of the fact each kind of question asks for: no such fact among the best units of
@@ -82,6 +90,12 @@ def _has_number(text: str, number: str) -> bool:
     return re.search(rf"(?<![\d.,]){re.escape(number)}(?![\d]|[.,]\d)", text) is not None
 
 
+def rounds_named(question: str) -> set[str]:
+    """The years a question names as a call's round ("oproep 2025", "the 2024 call"); the year
+    of a date it tells ("ik werk sinds januari 2023 als postdoc") names none."""
+    return set(YEAR.findall(_MONTH_YEAR.sub(" ", question)))
+
+
 def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     """One feature row (order of ABSTAIN_FEATURES)."""
     ranked = evidence.ranked
@@ -91,7 +105,7 @@ def abstain_features(query: Query, evidence: Grounds) -> np.ndarray:
     rare = {t for t, v in idf.items() if v >= RARE_IDF}
     rare_total = math.fsum(idf[t] for t in rare) or 1.0
     text = evidence.document_text
-    years = set(YEAR.findall(query.text))
+    years = rounds_named(query.text)
     numbers = {n for n in _NUMBER.findall(query.text) if not YEAR.fullmatch(n)}
     first = evidence.document.score or 1e-9
     second = evidence.runner_up.score if evidence.runner_up else 0.0

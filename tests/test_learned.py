@@ -258,6 +258,17 @@ def test_the_best_units_of_another_year_are_a_sign_the_documents_do_not_answer()
     assert _feature("Wanneer is de deadline?", last_round, "year_not_in_best_units") == 0.0
 
 
+def test_a_year_in_a_date_the_asker_tells_names_no_round() -> None:
+    grounds = _grounds_of("De oproep 2024 staat open voor onderzoekers met een doctoraat.")
+    for question, absent in (
+        ("Ik werk sinds januari 2023 als postdoc. Kan ik bij de oproep 2024 indienen?", 0.0),
+        ("I defended my PhD in March 2015. Am I eligible?", 0.0),
+        ("Kan ik bij de oproep 2023 indienen?", 1.0),  # a round the document does not have
+        ("Ik werk sinds januari 2023 als postdoc. Kan ik bij de oproep 2025 indienen?", 1.0),
+    ):
+        assert _feature(question, grounds, "year_not_in_document") == absent, question
+
+
 def test_a_number_of_the_question_counts_only_as_a_number_of_the_document() -> None:
     grounds = _grounds_of(
         "Het programma loopt van 2021 tot 2027.",
