@@ -21,6 +21,7 @@ import numpy as np
 from assistant.classify import EXACT_DETAILS, asked_details, detail_matches
 from assistant.facts import RARE_IDF, PickedFact, counted_otherwise
 from assistant.learned import LearnedComponent
+from assistant.metadata import MONTH
 from assistant.query import Query, asking_text
 from assistant.ranking import AMOUNT, CONTACT, DATE, ScoredUnit, written_in
 from assistant.retrieval import YEAR
@@ -28,12 +29,7 @@ from assistant.types import DocumentHit
 
 # A month with its year ("sinds januari 2023", "in March 2015"): a date of the asker's story
 # or of a deadline, not the round of a call the question asks about.
-_MONTH_YEAR = re.compile(
-    r"\b(?:jan(?:uari|uary)?|feb(?:ruari|ruary)?|maart|march|mrt|mar|apr(?:il)?|mei|may"
-    r"|jun[ei]?|jul[iy]?|aug(?:ustus|ust)?|sept?(?:ember)?|o[kc]t(?:ober)?|nov(?:ember)?"
-    r"|dec(?:ember)?)\.?\s+20\d{2}\b",
-    re.IGNORECASE,
-)
+_MONTH_YEAR = re.compile(rf"\b(?:{MONTH})\.?\s+20\d{{2}}\b", re.IGNORECASE)
 _NUMBER = re.compile(r"\b\d+(?:[.,]\d+)?\b")
 
 # The shape of the fact each kind of question asks for: no such fact among the best units of

@@ -28,13 +28,14 @@ _MONTHS: dict[str, int] = {
     "november": 11, "nov": 11,
     "december": 12, "dec": 12,
 }  # fmt: skip
-_MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
+# A month's name or abbreviation in Dutch or English, as a regular expression's alternatives.
+MONTH = "|".join(sorted(_MONTHS, key=len, reverse=True))
 _YEAR_REACH = 40  # characters between a day-and-month and the full date that lends its year
 _DATE_PATTERN = re.compile(
     rf"(?P<iso>\b(?P<iy>\d{{4}})-(?P<im>\d{{1,2}})-(?P<id>\d{{1,2}})(?!\d))"
     rf"|(?P<num>\b(?P<nd>\d{{1,2}})[-/.](?P<nm>\d{{1,2}})[-/.](?P<ny>\d{{4}})\b)"
-    rf"|(?P<dmy>\b(?P<dd>\d{{1,2}})(?:e|ste|de)?\s+(?P<dm>{_MONTH})\.?(?:\s+(?P<dy>\d{{4}}))?\b)"
-    rf"|(?P<mdy>\b(?P<mm>{_MONTH})\.?\s+(?P<md>\d{{1,2}}),?\s+(?P<my>\d{{4}})\b)",
+    rf"|(?P<dmy>\b(?P<dd>\d{{1,2}})(?:e|ste|de)?\s+(?P<dm>{MONTH})\.?(?:\s+(?P<dy>\d{{4}}))?\b)"
+    rf"|(?P<mdy>\b(?P<mm>{MONTH})\.?\s+(?P<md>\d{{1,2}}),?\s+(?P<my>\d{{4}})\b)",
     re.IGNORECASE,
 )
 
