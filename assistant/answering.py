@@ -82,6 +82,11 @@ _SIBLING_RATIO = 0.95
 # best unit's probability, and at least the floor.
 _RUNNER_UP_RATIO = 0.3
 _RUNNER_UP_FLOOR = 0.1
+# A runner-up the ranker rates this close to the best unit is quoted even past the word
+# budget: the ranker cannot tell the two apart, and the best one may be the long one that does
+# not answer ("Studiebeurzen: 1.400 euro per maand …" at 0.136 beside "… Wie al een EMJM-beurs
+# ontving, komt niet opnieuw in aanmerking" at 0.135).
+_TIE_RATIO = 0.9
 
 
 @dataclass(frozen=True)
@@ -1023,7 +1028,8 @@ def _fill(
     confident: float,
 ) -> list[ScoredUnit]:
     """Add candidates in order while they say something new and the answer stays short; one
-    the ranker is at least `confident` answers is quoted even past the word budget."""
+    the ranker is at least `confident` answers, or rates nearly as high as the best unit, is
+    quoted even past the word budget."""
     result = list(chosen)
     length = sum(words(s.unit.text) for s in result)
     for candidate in candidates:
@@ -1031,7 +1037,8 @@ def _fill(
             break
         if any(_similar(candidate.unit, c.unit) for c in result):
             continue
-        if candidate.score >= confident:
+        tied = bool(result) and candidate.score >= _TIE_RATIO * result[0].score
+        if candidate.score >= confident or tied:
             candidate = replace(candidate, required=True)
         too_long = length + words(candidate.unit.text) > _MAX_WORDS
         if too_long and not candidate.required:

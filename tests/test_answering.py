@@ -688,6 +688,31 @@ def test_a_confident_runner_up_is_quoted_past_the_word_budget(assistant: Assista
     assert [s.unit for s in unsure] == [best.unit]
 
 
+def test_a_runner_up_the_ranker_cannot_tell_from_the_best_is_quoted_past_the_budget(
+    assistant: Assistant,
+) -> None:
+    """Where the ranker is unsure of every unit, one it rates nearly as high as the best is
+    quoted beside a long best unit; one clearly below it is not."""
+    from dataclasses import replace
+
+    from assistant.answering import _MAX_WORDS, _TIE_RATIO, _fill
+    from assistant.composition import CONFIDENT_QUOTE
+    from assistant.units import words
+
+    composer = assistant.composer
+    query, documents = composer.analyse("Wat is het doel van stedenbanden?")
+    long_units = sorted(composer.rank(query, documents[0]), key=lambda s: -words(s.unit.text))
+    best, runner_up = replace(long_units[0], score=0.14), long_units[1]
+    assert words(best.unit.text) + words(runner_up.unit.text) > _MAX_WORDS
+    assert best.score < CONFIDENT_QUOTE
+
+    tied = _fill([best], [replace(runner_up, score=0.135)], 4, CONFIDENT_QUOTE)
+    assert [s.unit for s in tied] == [best.unit, runner_up.unit]
+    assert tied[1].required
+    below = replace(runner_up, score=_TIE_RATIO * best.score * 0.9)
+    assert [s.unit for s in _fill([best], [below], 4, CONFIDENT_QUOTE)] == [best.unit]
+
+
 def test_a_question_that_asks_several_things_quotes_a_less_certain_runner_up(
     assistant: Assistant,
 ) -> None:
