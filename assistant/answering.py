@@ -87,6 +87,11 @@ _RUNNER_UP_FLOOR = 0.1
 # not answer ("Studiebeurzen: 1.400 euro per maand …" at 0.136 beside "… Wie al een EMJM-beurs
 # ontving, komt niet opnieuw in aanmerking" at 0.135).
 _TIE_RATIO = 0.9
+# A deadline or budget question keeps only the units with a date or an amount, but only when
+# the kind classifier is this sure of the kind: an unsure reading ("Mogen kosten die we via
+# Interreg laten financieren ook bij EFRO indienen?" read as budget) would otherwise drop
+# the very unit that answers.
+_SURE_KIND = 0.6
 
 
 @dataclass(frozen=True)
@@ -927,16 +932,18 @@ def _quotable(query: Query, ranked: Sequence[ScoredUnit]) -> list[ScoredUnit]:
     """The ranked units that can answer: a lead-in whose list lies in the next chunk says
     nothing by itself, and a question a document asks (a FAQ's "Kan een school met
     accreditatie nog een kortlopend project aanvragen?") is answered by what follows it; a
+    deadline or budget question surely read as one is answered by a date or an amount; a
     date or an amount belongs to the call its paragraph is about, and one of another call
     than the one asked (the predecessor's budget) does not answer."""
     facts_asked = query.kind in ("deadline", "budget")
     asked = call_numbers(query.text) if facts_asked else frozenset()
     topics = _asked_topics(query.text, ranked) if facts_asked else set()
+    sure = query.kind_probabilities.get(query.kind, 1.0) >= _SURE_KIND
     return [
         s
         for s in ranked
         if not s.unit.text.endswith((":", "?"))
-        and _states_fact(query.kind, s.unit)
+        and (not sure or _states_fact(query.kind, s.unit))
         and not (asked and s.unit.about and not asked & s.unit.about)
         and not _echoes(query.text, s.unit.text)
         and not (facts_asked and _ELSEWHERE.search(s.unit.text))

@@ -1013,6 +1013,28 @@ def test_a_question_a_document_asks_is_not_quoted_but_its_answer_is() -> None:
     assert [s.unit for s in _quotable(query, ranked)] == [answers]
 
 
+def test_only_a_sure_budget_reading_drops_the_units_without_an_amount() -> None:
+    """A question read as budget is answered by an amount, but where the kind classifier is
+    unsure the unit that answers another kind of question must stay."""
+    from assistant.answering import _quotable
+    from assistant.query import Query
+
+    chunk = Chunk("c1", "interreg.md", "Interreg", "Kosten", "x", 0, 1)
+    rule, amount = (
+        Unit(text, chunk, frozenset(), "Kosten")
+        for text in (
+            "Kosten die al door een ander EU-programma worden gefinancierd, zijn uitgesloten.",
+            "Het programma financiert tot 60 % van de kosten, met een maximum van 500.000 euro.",
+        )
+    )
+    ranked = [ScoredUnit(rule, 0.5), ScoredUnit(amount, 0.2)]
+    asked = "Mogen kosten die Interreg financiert ook nog bij EFRO worden ingediend?"
+    unsure = Query(asked, asked, "nl", "budget", {"budget": 0.45, "eligibility": 0.40})
+    sure = Query(asked, asked, "nl", "budget", {"budget": 0.90, "eligibility": 0.05})
+    assert [s.unit for s in _quotable(unsure, ranked)] == [rule, amount]
+    assert [s.unit for s in _quotable(sure, ranked)] == [amount]
+
+
 def test_a_confident_runner_up_joins_a_best_unit_rated_near_certain() -> None:
     from assistant.answering import ScoredUnit, _runners_up
     from assistant.composition import CONFIDENT_QUOTE
