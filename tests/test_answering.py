@@ -993,21 +993,24 @@ def test_a_list_found_below_the_best_unit_does_not_replace_it() -> None:
     assert quoted[-1].required
 
 
+def _ranked_section(section: str, *scored: tuple[str, float]) -> list[ScoredUnit]:
+    """Units of one section of one document, with the ranker's scores."""
+    chunk = Chunk("c1", "doc.md", "Titel", section, "x", 0, 1)
+    return [ScoredUnit(Unit(text, chunk, frozenset(), section), score) for text, score in scored]
+
+
 def test_a_question_a_document_asks_is_not_quoted_but_its_answer_is() -> None:
     """A FAQ's question shares the asker's words and ranks high, but it asks: what follows
     it answers."""
     from assistant.answering import _quotable
     from assistant.query import Query
 
-    chunk = Chunk("c1", "faq.md", "Accreditatie", "Veelgestelde vragen", "x", 0, 1)
-    asks, answers = (
-        Unit(text, chunk, frozenset(), "Veelgestelde vragen")
-        for text in (
-            "Kan een school met accreditatie nog een kortlopend project aanvragen?",
-            "Nee, niet in hetzelfde domein als de accreditatie.",
-        )
+    ranked = _ranked_section(
+        "Veelgestelde vragen",
+        ("Kan een school met accreditatie nog een kortlopend project aanvragen?", 0.6),
+        ("Nee, niet in hetzelfde domein als de accreditatie.", 0.3),
     )
-    ranked = [ScoredUnit(asks, 0.6), ScoredUnit(answers, 0.3)]
+    answers = ranked[1].unit
     asked = "Mag een geaccrediteerde school ook kortlopende projecten doen?"
     query = Query(asked, asked, "nl", "other")
     assert [s.unit for s in _quotable(query, ranked)] == [answers]
@@ -1019,15 +1022,12 @@ def test_only_a_sure_budget_reading_drops_the_units_without_an_amount() -> None:
     from assistant.answering import _quotable
     from assistant.query import Query
 
-    chunk = Chunk("c1", "interreg.md", "Interreg", "Kosten", "x", 0, 1)
-    rule, amount = (
-        Unit(text, chunk, frozenset(), "Kosten")
-        for text in (
-            "Kosten die al door een ander EU-programma worden gefinancierd, zijn uitgesloten.",
-            "Het programma financiert tot 60 % van de kosten, met een maximum van 500.000 euro.",
-        )
+    ranked = _ranked_section(
+        "Kosten",
+        ("Kosten die al door een ander EU-programma worden gefinancierd, zijn uitgesloten.", 0.5),
+        ("Het programma financiert tot 60 % van de kosten, met een maximum van 500.000 euro.", 0.2),
     )
-    ranked = [ScoredUnit(rule, 0.5), ScoredUnit(amount, 0.2)]
+    rule, amount = (s.unit for s in ranked)
     asked = "Mogen kosten die Interreg financiert ook nog bij EFRO worden ingediend?"
     unsure = Query(asked, asked, "nl", "budget", {"budget": 0.45, "eligibility": 0.40})
     sure = Query(asked, asked, "nl", "budget", {"budget": 0.90, "eligibility": 0.05})
